@@ -1,0 +1,44 @@
+// Internal interface between the driver (render.cpp) and the per-instruction-set
+// kernels (kernel_<isa>.cpp), each of which compiles kernel_impl.hpp with its own flags.
+#pragma once
+
+#include <cstdint>
+
+namespace nbr {
+namespace detail {
+
+struct KernelPoly {
+    int degree;          // >= 1
+    bool real;           // all imaginary parts of the coefficients are zero
+    const double* cr;    // degree + 1 real parts, highest degree first
+    const double* ci;    // degree + 1 imaginary parts
+    int nroots;
+    const double* rr;    // roots, real parts
+    const double* ri;    // roots, imaginary parts
+    int itmax;
+    double tol2;         // tol * tol
+};
+
+// A run of pixels, numbered row-major over the rows listed in `ys`.
+struct KernelSpan {
+    const double* xs;    // real part of each column
+    std::int64_t width;
+    const double* ys;    // imaginary part of each row of the run
+    std::int64_t begin, end;  // pixel numbers [begin, end)
+    std::int16_t* root;  // end - begin outputs
+    std::int32_t* iter;
+};
+
+// Returns the number of Newton steps taken.
+using KernelFn = std::uint64_t (*)(const KernelPoly&, const KernelSpan&);
+
+std::uint64_t kernel_baseline(const KernelPoly&, const KernelSpan&);
+#if defined(NBR_HAVE_AVX2)
+std::uint64_t kernel_avx2(const KernelPoly&, const KernelSpan&);
+#endif
+#if defined(NBR_HAVE_AVX512)
+std::uint64_t kernel_avx512(const KernelPoly&, const KernelSpan&);
+#endif
+
+}  // namespace detail
+}  // namespace nbr

@@ -1,0 +1,8 @@
+// AVX-512F kernel: this file alone is compiled with -mavx512f (/arch:AVX512).
+#include "simd/avx512.hpp"
+#include "kernel_impl.hpp"
+
+#ifndef NBR_U_AVX512
+#define NBR_U_AVX512 4
+#endif
+NBR_DEFINE_KERNEL(kernel_avx512, VecAvx512, NBR_U_AVX512)

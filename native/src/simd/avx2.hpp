@@ -1,0 +1,30 @@
+// Four doubles per vector, AVX2 + FMA.
+#pragma once
+#include <immintrin.h>
+
+namespace {
+struct VecAvx2 {
+    using reg = __m256d;
+    using mask = __m256d;
+    static constexpr int lanes = 4;
+    static constexpr bool fused = true;
+    static reg set1(double a) { return _mm256_set1_pd(a); }
+    static reg load(const double* p) { return _mm256_load_pd(p); }
+    static void store(double* p, reg a) { _mm256_store_pd(p, a); }
+    static reg add(reg a, reg b) { return _mm256_add_pd(a, b); }
+    static reg sub(reg a, reg b) { return _mm256_sub_pd(a, b); }
+    static reg mul(reg a, reg b) { return _mm256_mul_pd(a, b); }
+    static reg div(reg a, reg b) { return _mm256_div_pd(a, b); }
+    static reg fmadd(reg a, reg b, reg c) { return _mm256_fmadd_pd(a, b, c); }
+    static reg fnmadd(reg a, reg b, reg c) { return _mm256_fnmadd_pd(a, b, c); }
+    static mask le(reg a, reg b) { return _mm256_cmp_pd(a, b, _CMP_LE_OQ); }
+    static mask lt(reg a, reg b) { return _mm256_cmp_pd(a, b, _CMP_LT_OQ); }
+    static mask ge(reg a, reg b) { return _mm256_cmp_pd(a, b, _CMP_GE_OQ); }
+    static mask ne(reg a, reg b) { return _mm256_cmp_pd(a, b, _CMP_NEQ_UQ); }
+    static mask mand(mask a, mask b) { return _mm256_and_pd(a, b); }
+    static mask mor(mask a, mask b) { return _mm256_or_pd(a, b); }
+    static mask mandnot(mask a, mask b) { return _mm256_andnot_pd(a, b); }
+    static unsigned bits(mask m) { return static_cast<unsigned>(_mm256_movemask_pd(m)); }
+    static reg select(mask m, reg a, reg b) { return _mm256_blendv_pd(b, a, m); }
+};
+}  // namespace

@@ -1,0 +1,30 @@
+// Eight doubles per vector, AVX-512F (which includes FMA).
+#pragma once
+#include <immintrin.h>
+
+namespace {
+struct VecAvx512 {
+    using reg = __m512d;
+    using mask = __mmask8;
+    static constexpr int lanes = 8;
+    static constexpr bool fused = true;
+    static reg set1(double a) { return _mm512_set1_pd(a); }
+    static reg load(const double* p) { return _mm512_load_pd(p); }
+    static void store(double* p, reg a) { _mm512_store_pd(p, a); }
+    static reg add(reg a, reg b) { return _mm512_add_pd(a, b); }
+    static reg sub(reg a, reg b) { return _mm512_sub_pd(a, b); }
+    static reg mul(reg a, reg b) { return _mm512_mul_pd(a, b); }
+    static reg div(reg a, reg b) { return _mm512_div_pd(a, b); }
+    static reg fmadd(reg a, reg b, reg c) { return _mm512_fmadd_pd(a, b, c); }
+    static reg fnmadd(reg a, reg b, reg c) { return _mm512_fnmadd_pd(a, b, c); }
+    static mask le(reg a, reg b) { return _mm512_cmp_pd_mask(a, b, _CMP_LE_OQ); }
+    static mask lt(reg a, reg b) { return _mm512_cmp_pd_mask(a, b, _CMP_LT_OQ); }
+    static mask ge(reg a, reg b) { return _mm512_cmp_pd_mask(a, b, _CMP_GE_OQ); }
+    static mask ne(reg a, reg b) { return _mm512_cmp_pd_mask(a, b, _CMP_NEQ_UQ); }
+    static mask mand(mask a, mask b) { return static_cast<mask>(a & b); }
+    static mask mor(mask a, mask b) { return static_cast<mask>(a | b); }
+    static mask mandnot(mask a, mask b) { return static_cast<mask>(~a & b); }
+    static unsigned bits(mask m) { return static_cast<unsigned>(m); }
+    static reg select(mask m, reg a, reg b) { return _mm512_mask_blend_pd(m, b, a); }
+};
+}  // namespace

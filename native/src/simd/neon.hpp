@@ -1,0 +1,32 @@
+// Two doubles per vector, AArch64 NEON (baseline on every aarch64 CPU; has FMA).
+#pragma once
+#include <arm_neon.h>
+
+namespace {
+struct VecNeon {
+    using reg = float64x2_t;
+    using mask = uint64x2_t;
+    static constexpr int lanes = 2;
+    static constexpr bool fused = true;
+    static reg set1(double a) { return vdupq_n_f64(a); }
+    static reg load(const double* p) { return vld1q_f64(p); }
+    static void store(double* p, reg a) { vst1q_f64(p, a); }
+    static reg add(reg a, reg b) { return vaddq_f64(a, b); }
+    static reg sub(reg a, reg b) { return vsubq_f64(a, b); }
+    static reg mul(reg a, reg b) { return vmulq_f64(a, b); }
+    static reg div(reg a, reg b) { return vdivq_f64(a, b); }
+    static reg fmadd(reg a, reg b, reg c) { return vfmaq_f64(c, a, b); }
+    static reg fnmadd(reg a, reg b, reg c) { return vfmsq_f64(c, a, b); }
+    static mask le(reg a, reg b) { return vcleq_f64(a, b); }
+    static mask lt(reg a, reg b) { return vcltq_f64(a, b); }
+    static mask ge(reg a, reg b) { return vcgeq_f64(a, b); }
+    static mask ne(reg a, reg b) { return vreinterpretq_u64_u32(vmvnq_u32(vreinterpretq_u32_u64(vceqq_f64(a, b)))); }
+    static mask mand(mask a, mask b) { return vandq_u64(a, b); }
+    static mask mor(mask a, mask b) { return vorrq_u64(a, b); }
+    static mask mandnot(mask a, mask b) { return vbicq_u64(b, a); }
+    static unsigned bits(mask m) {
+        return static_cast<unsigned>((vgetq_lane_u64(m, 0) & 1u) | ((vgetq_lane_u64(m, 1) & 1u) << 1));
+    }
+    static reg select(mask m, reg a, reg b) { return vbslq_f64(m, a, b); }
+};
+}  // namespace

@@ -1,0 +1,30 @@
+// One double per "vector": the portable fallback for other architectures.
+// No FMA, like the x86-64 baseline.
+#pragma once
+
+namespace {
+struct VecScalar {
+    using reg = double;
+    using mask = bool;
+    static constexpr int lanes = 1;
+    static constexpr bool fused = false;
+    static reg set1(double a) { return a; }
+    static reg load(const double* p) { return *p; }
+    static void store(double* p, reg a) { *p = a; }
+    static reg add(reg a, reg b) { return a + b; }
+    static reg sub(reg a, reg b) { return a - b; }
+    static reg mul(reg a, reg b) { return a * b; }
+    static reg div(reg a, reg b) { return a / b; }
+    static reg fmadd(reg a, reg b, reg c) { return a * b + c; }  // never contracted: built with -ffp-contract=off
+    static reg fnmadd(reg a, reg b, reg c) { return c - a * b; }
+    static mask le(reg a, reg b) { return a <= b; }
+    static mask lt(reg a, reg b) { return a < b; }
+    static mask ge(reg a, reg b) { return a >= b; }
+    static mask ne(reg a, reg b) { return a != b; }
+    static mask mand(mask a, mask b) { return a && b; }
+    static mask mor(mask a, mask b) { return a || b; }
+    static mask mandnot(mask a, mask b) { return !a && b; }
+    static unsigned bits(mask m) { return m ? 1u : 0u; }
+    static reg select(mask m, reg a, reg b) { return m ? a : b; }
+};
+}  // namespace

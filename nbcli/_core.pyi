@@ -1,0 +1,28 @@
+from typing import Any, Callable, Optional
+
+import numpy as np
+
+def render(
+    xs: np.ndarray,
+    ys: np.ndarray,
+    coefs: np.ndarray,
+    roots: np.ndarray,
+    itmax: int,
+    tol: float,
+    *,
+    threads: int = 0,
+    kernel: str = "",
+    symmetry: bool = True,
+    output: str = "hsv",
+    colors: Optional[np.ndarray] = None,
+    shade: Optional[np.ndarray] = None,
+    nonconverged: Optional[np.ndarray] = None,
+    progress: Optional[Callable[[int, int], None]] = None,
+) -> tuple[dict[str, np.ndarray], dict[str, Any]]: ...
+def colorize(
+    root: np.ndarray, iterations: np.ndarray, colors: np.ndarray, shade: np.ndarray, nonconverged: np.ndarray
+) -> np.ndarray: ...
+def kernels() -> list[dict[str, Any]]: ...
+def selected_kernel() -> str: ...
+def select_kernel(name: str) -> None: ...
+def hardware_threads() -> int: ...

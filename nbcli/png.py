@@ -1,0 +1,73 @@
+"""Writing PNG files through Pillow: atomically, with text metadata."""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+import tempfile
+from typing import Union
+
+import numpy as np
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+
+def check_writable(path: PathLike) -> None:
+    """Fail early, before a long render, if ``path`` cannot be written."""
+    if str(path) == "-":
+        return
+    p = os.fspath(path)
+    if os.path.isdir(p):
+        raise OSError(f"{p} is a directory; give a file name such as {os.path.join(p, 'out.png')}")
+    d = os.path.dirname(os.path.abspath(p))
+    if not os.path.isdir(d):
+        raise OSError(f"directory {d} does not exist")
+    if not os.access(d, os.W_OK | os.X_OK):
+        raise OSError(f"cannot write to directory {d} (permission denied)")
+    if os.path.exists(p) and not os.access(p, os.W_OK):
+        raise OSError(f"{p} exists and is not writable")
+
+
+def encode_png(rgb: np.ndarray, text: dict[str, str], compress_level: int = 1) -> bytes:
+    buf = io.BytesIO()
+    _save(rgb, text, buf, compress_level)
+    return buf.getvalue()
+
+
+def _save(rgb: np.ndarray, text: dict[str, str], fp: io.IOBase | io.BufferedWriter, compress_level: int) -> None:
+    from PIL import Image, PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    for k, v in text.items():
+        info.add_text(k, v)
+    Image.fromarray(np.ascontiguousarray(rgb), "RGB").save(fp, format="PNG", pnginfo=info, compress_level=compress_level)
+
+
+def write_png(path: PathLike, rgb: np.ndarray, text: dict[str, str], compress_level: int = 1) -> None:
+    """Write ``rgb`` to ``path`` ('-' for standard output).
+
+    The file is written under a temporary name in the same directory and
+    renamed into place, so an existing file is replaced whole or not at all.
+    """
+    if str(path) == "-":
+        data = encode_png(rgb, text, compress_level)
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    p = os.fspath(path)
+    d = os.path.dirname(os.path.abspath(p))
+    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(p) + ".", suffix=".part", dir=d)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            _save(rgb, text, f, compress_level)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, p)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

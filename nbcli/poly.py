@@ -1,0 +1,261 @@
+"""Polynomials: reading coefficients and roots, and finding roots in a canonical order.
+
+Root order is what gives each basin its colour, so it is fixed and documented:
+roots are sorted by their argument (angle) in [0, 2*pi), counter-clockwise from
+the positive real axis, and roots with the same argument by their modulus.
+Repeated roots are listed once.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any, Union
+
+import numpy as np
+
+ComplexLike = Union[complex, float, int]
+
+__all__ = [
+    "as_coefficients",
+    "canonical_roots",
+    "coefficients_from_roots",
+    "format_polynomial",
+    "parse_complex",
+    "parse_complex_list",
+]
+
+_NUMBER_HINT = "write numbers like 2, -1.5, 1e-3, 3+4j or 2j"
+
+
+def parse_complex(text: str, what: str = "number") -> complex:
+    """Read one real or complex number: ``2``, ``-1.5e3``, ``3+4j``, ``2j``, ``-2+7.5i``."""
+    s = re.sub(r"\s+", "", text)
+    if not s:
+        raise ValueError(f"empty {what}; {_NUMBER_HINT}")
+    low = s.lower()
+    if "inf" in low or "nan" in low:
+        raise ValueError(f"{what} {text.strip()!r} is not finite")
+    s = s.replace("i", "j").replace("I", "j").replace("J", "j")
+    try:
+        value = complex(s)
+    except ValueError:
+        raise ValueError(f"cannot read {what} {text.strip()!r}; {_NUMBER_HINT}") from None
+    if not (math.isfinite(value.real) and math.isfinite(value.imag)):
+        raise ValueError(f"{what} {text.strip()!r} is too large (not finite in double precision)")
+    return value
+
+
+def parse_complex_list(text: str, what: str = "coefficient") -> list[complex]:
+    """Read a comma-separated list of numbers, e.g. ``1,-2+7.5j,0,12j``."""
+    items = text.split(",")
+    if len(items) == 1 and not items[0].strip():
+        raise ValueError(f"no {what}s given")
+    out = []
+    for i, item in enumerate(items, 1):
+        if not item.strip():
+            raise ValueError(f"{what} {i} of {len(items)} is empty (two commas in a row?)")
+        out.append(parse_complex(item, f"{what} {i}"))
+    return out
+
+
+def _as_complex_vector(values: Any, what: str) -> np.ndarray:
+    if isinstance(values, (str, bytes)):
+        raise TypeError(f"{what} must be a sequence of numbers, not a string")
+    try:
+        arr = np.array(values)
+    except (TypeError, ValueError) as e:
+        raise TypeError(f"{what} must be a sequence of numbers ({e})") from None
+    if arr.dtype.kind not in "biufc":
+        raise TypeError(f"{what} must be numbers (got {arr.dtype})")
+    if arr.ndim != 1:
+        raise ValueError(f"{what} must be a flat sequence (got an array of shape {arr.shape})")
+    arr = arr.astype(np.complex128)
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{what} must be finite (got NaN or infinity)")
+    return arr
+
+
+def as_coefficients(coefs: Iterable[ComplexLike] | np.ndarray) -> np.ndarray:
+    """Validate coefficients (highest degree first) and return a new complex128 array.
+
+    Leading zeros are dropped. Raises ValueError if nothing of degree >= 1 is left.
+    """
+    c = _as_complex_vector(coefs, "coefficients")
+    if c.size == 0:
+        raise ValueError("no coefficients given")
+    nz = np.flatnonzero(c)
+    if nz.size == 0:
+        raise ValueError("all coefficients are zero; give at least a nonzero z term, e.g. 1,0,-1 for z^2 - 1")
+    c = c[nz[0] :].copy()
+    if c.size < 2:
+        raise ValueError(
+            "the polynomial is a constant (degree 0) and has no roots; give at least two coefficients, "
+            "highest degree first, e.g. 1,0,-1 for z^2 - 1"
+        )
+    scale = np.max(np.abs(c))
+    if not np.isfinite(scale) or scale == 0:
+        raise ValueError("coefficients are too large to work with")
+    return c
+
+
+def coefficients_from_roots(roots: Iterable[ComplexLike] | np.ndarray) -> np.ndarray:
+    """Coefficients of the monic polynomial with these roots (repeats allowed)."""
+    r = _as_complex_vector(roots, "roots")
+    if r.size == 0:
+        raise ValueError("no roots given")
+    c = np.poly(r).astype(np.complex128)
+    if not np.all(np.isfinite(c)):
+        raise ValueError("the roots are too large: the polynomial's coefficients overflow")
+    return c
+
+
+def _polish(c: np.ndarray, r: np.ndarray, order: int = 0) -> np.ndarray:
+    """A few guarded Newton steps on the order-th derivative of p."""
+    for _ in range(order):
+        c = np.polyder(c)
+    if c.size < 2:
+        return r
+    dc = np.polyder(c)
+    with np.errstate(all="ignore"):
+        for _ in range(6):
+            p = np.polyval(c, r)
+            d = np.polyval(dc, r)
+            ok = (d != 0) & np.isfinite(d)
+            cand = np.where(ok, r - p / np.where(ok, d, 1), r)
+            better = np.abs(np.polyval(c, cand)) < np.abs(p)
+            if not better.any():
+                break
+            r = np.where(better, cand, r)
+    return r
+
+
+def _cluster(c: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """Merge the scattered copies an eigen-solver returns for a repeated root.
+
+    An m-fold root comes back as m roots spread over about eps**(1/m) of its
+    size; roots closer together than that cannot be told apart in double
+    precision anyway, so such a group becomes one root, polished as the simple
+    root of the (m-1)-th derivative.
+    """
+    scale = float(np.max(np.abs(r))) if r.size else 0.0
+    floor = 1e-3 * scale if scale > 0 else 1.0
+    n = r.size
+    # single-linkage groups of roots that are near each other at all
+    parent = list(range(n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i in range(n):
+        for j in range(i + 1, n):
+            if abs(r[i] - r[j]) <= 1e-2 * max(abs(r[i]), abs(r[j]), floor):
+                parent[find(i)] = find(j)
+    groups: dict[int, list[int]] = {}
+    for i in range(n):
+        groups.setdefault(find(i), []).append(i)
+    out: list[complex] = []
+    for members in groups.values():
+        g = r[members]
+        m = len(members)
+        centre = complex(np.mean(g))
+        spread = float(np.max(np.abs(g - centre)))
+        if m > 1 and spread <= 8 * (2.2e-16) ** (1 / m) * max(abs(centre), floor):
+            out.append(complex(_polish(c, np.array([centre]), order=m - 1)[0]))
+        else:
+            out += [complex(v) for v in g]
+    return np.array(out, dtype=np.complex128)
+
+
+def _symmetrise(r: np.ndarray) -> np.ndarray:
+    """Make the roots of a real polynomial exactly closed under conjugation."""
+    scale = max(float(np.max(np.abs(r))), 1e-300)
+    out = []
+    used = np.zeros(r.size, bool)
+    for i, z in enumerate(r):
+        if used[i]:
+            continue
+        used[i] = True
+        if abs(z.imag) <= 1e-9 * max(abs(z), 1e-12 * scale):
+            out.append(complex(z.real, 0.0))
+            continue
+        cands = [j for j in range(r.size) if not used[j]]
+        if not cands:
+            out.append(z)
+            continue
+        j = min(cands, key=lambda k: abs(r[k] - z.conjugate()))
+        used[j] = True
+        w = (z + r[j].conjugate()) / 2
+        if w.imag < 0:
+            w = w.conjugate()
+        out += [w, w.conjugate()]
+    return np.array(out, dtype=np.complex128)
+
+
+def _sort_key(z: complex) -> tuple[float, float]:
+    ang = math.atan2(z.imag, z.real) % (2 * math.pi)
+    if ang > 2 * math.pi - 1e-12:
+        ang = 0.0
+    return (round(ang, 12), round(abs(z), 12))
+
+
+def canonical_roots(coefs: np.ndarray, roots: Sequence[ComplexLike] | np.ndarray | None = None) -> np.ndarray:
+    """The distinct roots of the polynomial, polished and in canonical order.
+
+    ``roots`` may give the roots exactly (as from ``--roots``); otherwise they
+    are computed from ``coefs`` (eigenvalues of the companion matrix, then
+    Newton-polished to full precision).
+    """
+    c = np.asarray(coefs, dtype=np.complex128)
+    if roots is not None:
+        r = _as_complex_vector(roots, "roots")
+        r = np.array(list(dict.fromkeys(r.tolist())), dtype=np.complex128)
+    else:
+        with np.errstate(all="ignore"):
+            r = np.roots(c)
+        if not np.all(np.isfinite(r)):
+            raise ValueError("could not find the roots of this polynomial (the coefficients' range is too wide)")
+        r = _cluster(c, _polish(c, r))
+    if not np.any(c.imag != 0):
+        r = _symmetrise(r)
+    r = r + 0.0  # no negative zeros
+    return np.array(sorted(r.tolist(), key=_sort_key), dtype=np.complex128)
+
+
+def _fmt_num(v: complex) -> str:
+    def f(x: float) -> str:
+        return f"{x:.6g}"
+
+    if v.imag == 0:
+        return f(v.real)
+    if v.real == 0:
+        return f"{f(v.imag)}j"
+    return f"({f(v.real)}{'+' if v.imag >= 0 else '-'}{f(abs(v.imag))}j)"
+
+
+def format_polynomial(coefs: Sequence[complex] | np.ndarray) -> str:
+    """Human-readable polynomial, e.g. ``z^6 + 1``."""
+    c = list(np.asarray(coefs, dtype=complex))
+    n = len(c) - 1
+    terms: list[str] = []
+    for i, a in enumerate(c):
+        if a == 0:
+            continue
+        power = n - i
+        zpart = "" if power == 0 else ("z" if power == 1 else f"z^{power}")
+        neg = a.imag == 0 and a.real < 0
+        mag = complex(-a.real, 0) if neg else a
+        coef = _fmt_num(mag)
+        if zpart and coef == "1":
+            coef = ""
+        body = f"{coef}{'*' if coef and zpart and coef.endswith(')') is False and not coef[-1].isdigit() else ''}{zpart}"
+        body = body if body else "1"
+        if not terms:
+            terms.append(f"-{body}" if neg else body)
+        else:
+            terms.append(f"{'-' if neg else '+'} {body}")
+    return " ".join(terms) if terms else "0"
