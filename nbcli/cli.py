@@ -22,7 +22,6 @@ EXIT_SIGTERM = 143
 
 app = typer.Typer(
     add_completion=False,
-    no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
@@ -54,6 +53,10 @@ ClickException = next(c for c in _MRO if c.__name__ == "ClickException")
 
 class _Terminated(BaseException):
     """SIGTERM arrived."""
+
+
+class _Interrupted(BaseException):
+    """Ctrl-C arrived (kept apart from KeyboardInterrupt, which Typer versions handle differently)."""
 
 
 def _on_sigterm(signum: int, frame: Any) -> None:
@@ -229,9 +232,12 @@ def render(
     check_writable(output)
     show = not quiet and sys.stderr.isatty()
     t0 = time.perf_counter()
-    with _progress(show, scene.width * scene.height) as progress:
-        result = api.render(scene, style, threads=threads, kernel=kernel, keep_data=False, progress=progress)
-        result.save(output)
+    try:
+        with _progress(show, scene.width * scene.height) as progress:
+            result = api.render(scene, style, threads=threads, kernel=kernel, keep_data=False, progress=progress)
+            result.save(output)
+    except KeyboardInterrupt:
+        raise _Interrupted() from None
     if show:
         dt = time.perf_counter() - t0
         typer.echo(
@@ -287,16 +293,21 @@ def main(argv: Optional[List[str]] = None) -> None:
     except (ValueError, OSError):  # not the main thread
         pass
     code = 0
+    if not (sys.argv[1:] if argv is None else argv):
+        app(args=["--help"], prog_name=PROG, standalone_mode=False)
+        sys.exit(EXIT_USAGE)
     try:
         rv = app(args=argv, prog_name=PROG, standalone_mode=False)
         code = rv if isinstance(rv, int) else 0
+        if code == EXIT_SIGINT:
+            raise _Interrupted()
     except UsageError as e:
         hint = f" (try '{PROG} --help')" if "--help" not in e.format_message() else ""
         sys.stderr.write(f"{PROG}: error: {_one_line(e.format_message())}{hint}\n")
         code = EXIT_USAGE
     except typer.Exit as e:
         code = e.exit_code
-    except (typer.Abort, KeyboardInterrupt):
+    except (_Interrupted, typer.Abort, KeyboardInterrupt):
         sys.stderr.write(f"{PROG}: interrupted\n")
         code = EXIT_SIGINT
     except _Terminated:

@@ -252,8 +252,8 @@ def format_polynomial(coefs: Sequence[complex] | np.ndarray) -> str:
         coef = _fmt_num(mag)
         if zpart and coef == "1":
             coef = ""
-        body = f"{coef}{'*' if coef and zpart and coef.endswith(')') is False and not coef[-1].isdigit() else ''}{zpart}"
-        body = body if body else "1"
+        sep = "*" if coef.endswith("j") and zpart else ""
+        body = f"{coef}{sep}{zpart}" or "1"
         if not terms:
             terms.append(f"-{body}" if neg else body)
         else:

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import nbcli
+from nbcli import _core
+
+SUPPORTED = [k["name"] for k in _core.kernels() if k["supported"]]
+ALL = [k["name"] for k in _core.kernels()]
+FUSED = {k["name"]: k["fused"] for k in _core.kernels()}
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    return [
+        f"nb-render {nbcli.__version__}: kernels {', '.join(ALL)}; this CPU runs {', '.join(SUPPORTED)}; "
+        f"selected {_core.selected_kernel()}"
+    ]
+
+
+@pytest.fixture(params=ALL)
+def kernel(request: pytest.FixtureRequest) -> str:
+    """Every kernel compiled in (skipped where this CPU cannot run it)."""
+    if request.param not in SUPPORTED:
+        pytest.skip(f"this CPU cannot run the {request.param} kernel")
+    return str(request.param)
+
+
+def script() -> str:
+    """The installed console script, next to this interpreter."""
+    name = "nb-render.exe" if os.name == "nt" else "nb-render"
+    cand = Path(sys.executable).parent / name
+    if cand.exists():
+        return str(cand)
+    found = shutil.which("nb-render")
+    if not found:
+        pytest.fail("the nb-render console script is not installed")
+    return found
+
+
+def run_cli(*args: str, **kw) -> subprocess.CompletedProcess:
+    kw.setdefault("cwd", OUTSIDE)
+    return subprocess.run([script(), *args], capture_output=True, timeout=120, **kw)
+
+
+def run_python(code: str, **kw) -> subprocess.CompletedProcess:
+    """Run Python code in a child process, away from the source tree (so the installed nbcli is used)."""
+    kw.setdefault("cwd", OUTSIDE)
+    kw.setdefault("timeout", 120)
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, **kw)
+
+
+OUTSIDE = str(Path(__file__).resolve().parent)  # tests/ has no nbcli/ in it
