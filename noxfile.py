@@ -1,10 +1,10 @@
 """Developer tasks. Each session is one command; CI calls the same ones.
 
-    nox -s tests      build, install and run the test suite
-    nox -s lint       ruff, mypy, clang-format check, workflow validation
-    nox -s bench      the benchmark suite (prints a table; see docs/benchmarks.md)
-    nox -s wheels     manylinux_2_17 wheels for every local CPython, repaired and tested (no Docker)
-    nox -s sdist      build the sdist, check its contents, install it in a fresh venv and test
+nox -s tests      build, install and run the test suite
+nox -s lint       ruff, mypy, clang-format check, workflow validation
+nox -s bench      the benchmark suite (prints a table; see docs/benchmarks.md)
+nox -s wheels     manylinux_2_17 wheels for every local CPython, repaired and tested (no Docker)
+nox -s sdist      build the sdist, check its contents, install it in a fresh venv and test
 """
 
 from __future__ import annotations
@@ -27,8 +27,12 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "check", "nbcli", "tests", "benchmarks", "noxfile.py")
     session.run("ruff", "format", "--check", "nbcli", "tests", "benchmarks", "noxfile.py")
     session.run("mypy")
-    session.run("check-jsonschema", "--builtin-schema", "vendor.github-workflows", *sorted(
-        str(p) for p in __import__("pathlib").Path(".github/workflows").glob("*.yml")))
+    session.run(
+        "check-jsonschema",
+        "--builtin-schema",
+        "vendor.github-workflows",
+        *sorted(str(p) for p in __import__("pathlib").Path(".github/workflows").glob("*.yml")),
+    )
 
 
 @nox.session

@@ -28,10 +28,28 @@ __all__ = [
     "selected_kernel",
 ]
 
-_API = {"Render", "Scene", "Viewport", "available_kernels", "compute", "default_threads", "render", "selected_kernel"}
+_API = {
+    "Render",
+    "Scene",
+    "Viewport",
+    "available_kernels",
+    "compute",
+    "default_threads",
+    "render",
+    "selected_kernel",
+}
 
 if TYPE_CHECKING:
-    from .api import Render, Scene, Viewport, available_kernels, compute, default_threads, render, selected_kernel
+    from .api import (
+        Render,
+        Scene,
+        Viewport,
+        available_kernels,
+        compute,
+        default_threads,
+        render,
+        selected_kernel,
+    )
     from .colors import Style
 
 

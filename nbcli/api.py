@@ -24,7 +24,16 @@ from ._version import __version__
 from .colors import Style
 from .poly import ComplexLike, as_coefficients, canonical_roots, coefficients_from_roots, format_polynomial
 
-__all__ = ["Render", "Scene", "Viewport", "available_kernels", "compute", "default_threads", "render", "selected_kernel"]
+__all__ = [
+    "Render",
+    "Scene",
+    "Viewport",
+    "available_kernels",
+    "compute",
+    "default_threads",
+    "render",
+    "selected_kernel",
+]
 
 MAX_SIDE = 65536
 MAX_ITMAX = 10_000_000
@@ -35,7 +44,7 @@ Progress = Callable[[int, int], None]
 def default_threads() -> int:
     """All cores this process may run on."""
     try:
-        return max(1, len(os.sched_getaffinity(0)))  # type: ignore[attr-defined]
+        return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):
         return max(1, os.cpu_count() or 1)
 
@@ -305,7 +314,11 @@ class Scene:
             if have_x and have_y:
                 bounds = Viewport(xmin, xmax, ymin, ymax)  # type: ignore[arg-type]
                 aspect = bounds.height / bounds.width
-                w, h = (1024, max(1, round(1024 * aspect))) if aspect <= 1 else (max(1, round(1024 / aspect)), 1024)
+                w, h = (
+                    (1024, max(1, round(1024 * aspect)))
+                    if aspect <= 1
+                    else (max(1, round(1024 / aspect)), 1024)
+                )
 
         def fitted() -> Viewport:
             return Viewport.fit(canonical_roots(c, exact_roots), w, h)

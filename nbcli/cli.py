@@ -4,11 +4,13 @@ Kept thin and quick to start: numpy, Pillow and the compiled core are only
 imported once there is something to render.
 """
 
+import contextlib
+import math
 import os
 import signal
 import sys
 import time
-from typing import Annotated, Any, Callable, List, Optional
+from typing import Annotated, Any, Callable, Optional
 
 import typer
 
@@ -47,8 +49,8 @@ EPILOG = (
 # Typer re-exports click's Exit/Abort/BadParameter; newer Typers vendor click
 # instead of depending on it, so the other exception classes are found here.
 _MRO = typer.BadParameter.__mro__
-UsageError = next(c for c in _MRO if c.__name__ == "UsageError")
-ClickException = next(c for c in _MRO if c.__name__ == "ClickException")
+UsageError: Any = next(c for c in _MRO if c.__name__ == "UsageError")
+ClickException: Any = next(c for c in _MRO if c.__name__ == "ClickException")
 
 
 class _Terminated(BaseException):
@@ -95,33 +97,52 @@ def _parse_size(text: str) -> "tuple[int, int]":
 def render(
     output: Annotated[
         str,
-        typer.Argument(metavar="OUTPUT", help="PNG file to write, or - for standard output.", show_default=False),
+        typer.Argument(
+            metavar="OUTPUT", help="PNG file to write, or - for standard output.", show_default=False
+        ),
     ],
     coefs: Annotated[
         Optional[str],
         typer.Option(
-            "--coefs", "-c", metavar="C0,C1,...", rich_help_panel=_P_POLY,
+            "--coefs",
+            "-c",
+            metavar="C0,C1,...",
+            rich_help_panel=_P_POLY,
             help="Coefficients, highest degree first, complex allowed: [b]1,0,0,-1[/b] is z^3 - 1.",
         ),
     ] = None,
     roots: Annotated[
         Optional[str],
         typer.Option(
-            "--roots", "-r", metavar="R1,R2,...", rich_help_panel=_P_POLY,
+            "--roots",
+            "-r",
+            metavar="R1,R2,...",
+            rich_help_panel=_P_POLY,
             help="Roots of a monic polynomial instead, repeats allowed: [b]1,-1,1j,-1j[/b] is z^4 - 1.",
         ),
     ] = None,
     size: Annotated[
         Optional[str],
         typer.Option(
-            "--size", "-s", metavar="WxH", rich_help_panel=_P_VIEW,
+            "--size",
+            "-s",
+            metavar="WxH",
+            rich_help_panel=_P_VIEW,
             help="Image size in pixels, e.g. 1920x1080. [dim]Default: 1024 on the longer side.[/dim]",
         ),
     ] = None,
-    xmin: Annotated[Optional[float], typer.Option(help="Left edge (real part).", rich_help_panel=_P_VIEW)] = None,
-    xmax: Annotated[Optional[float], typer.Option(help="Right edge (real part).", rich_help_panel=_P_VIEW)] = None,
-    ymin: Annotated[Optional[float], typer.Option(help="Bottom edge (imaginary part).", rich_help_panel=_P_VIEW)] = None,
-    ymax: Annotated[Optional[float], typer.Option(help="Top edge (imaginary part).", rich_help_panel=_P_VIEW)] = None,
+    xmin: Annotated[
+        Optional[float], typer.Option(help="Left edge (real part).", rich_help_panel=_P_VIEW)
+    ] = None,
+    xmax: Annotated[
+        Optional[float], typer.Option(help="Right edge (real part).", rich_help_panel=_P_VIEW)
+    ] = None,
+    ymin: Annotated[
+        Optional[float], typer.Option(help="Bottom edge (imaginary part).", rich_help_panel=_P_VIEW)
+    ] = None,
+    ymax: Annotated[
+        Optional[float], typer.Option(help="Top edge (imaginary part).", rich_help_panel=_P_VIEW)
+    ] = None,
     center: Annotated[
         Optional[str],
         typer.Option(metavar="Z", rich_help_panel=_P_VIEW, help="Centre of the view, e.g. 0 or -0.5+0.25j."),
@@ -137,7 +158,8 @@ def render(
     stretch: Annotated[
         bool,
         typer.Option(
-            "--stretch", rich_help_panel=_P_VIEW,
+            "--stretch",
+            rich_help_panel=_P_VIEW,
             help="With all of --xmin/--xmax/--ymin/--ymax, use them exactly even if pixels become non-square "
             "(by default the view is widened to keep the picture undistorted).",
         ),
@@ -151,7 +173,9 @@ def render(
     palette: Annotated[
         str,
         typer.Option(
-            "--palette", "-p", rich_help_panel=_P_COLOR,
+            "--palette",
+            "-p",
+            rich_help_panel=_P_COLOR,
             help="default, okabe-ito (colour-blind safe), pastel, hsv, or colours: '#1b9e77,#d95f02,#7570b3'.",
         ),
     ] = "default",
@@ -165,13 +189,17 @@ def render(
     nonconverged_color: Annotated[
         str,
         typer.Option(
-            "--nonconverged-color", metavar="COLOR", rich_help_panel=_P_COLOR,
+            "--nonconverged-color",
+            metavar="COLOR",
+            rich_help_panel=_P_COLOR,
             help="Colour of pixels that did not converge.",
         ),
     ] = "#000000",
     threads: Annotated[
         Optional[int],
-        typer.Option("--threads", "-j", rich_help_panel=_P_RUN, help="Threads to use. [dim]Default: all cores.[/dim]"),
+        typer.Option(
+            "--threads", "-j", rich_help_panel=_P_RUN, help="Threads to use. [dim]Default: all cores.[/dim]"
+        ),
     ] = None,
     kernel: Annotated[
         Optional[str],
@@ -187,7 +215,11 @@ def render(
     version: Annotated[
         Optional[bool],
         typer.Option(
-            "--version", "-V", callback=_version_callback, is_eager=True, rich_help_panel=_P_RUN,
+            "--version",
+            "-V",
+            callback=_version_callback,
+            is_eager=True,
+            rich_help_panel=_P_RUN,
             help="Show the version and the CPU kernel in use, then exit.",
         ),
     ] = None,
@@ -211,19 +243,31 @@ def render(
             raise ValueError(f"--threads must be at least 1 (got {threads})")
         if itmax < 1:
             raise ValueError(f"--itmax must be at least 1 (got {itmax})")
-        if not tol > 0 or tol != tol or tol == float("inf"):
+        if not (tol > 0 and math.isfinite(tol)):
             raise ValueError(f"--tol must be a positive finite number (got {tol})")
         style = Style(palette=palette, shading=shading, nonconverged=nonconverged_color).validate()
         to_stdout = output == "-"
         if to_stdout and sys.stdout.isatty():
-            raise UsageError("refusing to write PNG data to a terminal: redirect standard output or give a file name")
+            raise UsageError(
+                "refusing to write PNG data to a terminal: redirect standard output or give a file name"
+            )
 
         from . import api
         from .png import check_writable
 
         scene = api.Scene.create(
-            c, roots=r, size=sz, xmin=xmin, xmax=xmax, ymin=ymin, ymax=ymax,
-            center=ctr, span=width, itmax=itmax, tol=tol, stretch=stretch,
+            c,
+            roots=r,
+            size=sz,
+            xmin=xmin,
+            xmax=xmax,
+            ymin=ymin,
+            ymax=ymax,
+            center=ctr,
+            span=width,
+            itmax=itmax,
+            tol=tol,
+            stretch=stretch,
         )
         api._kernel(kernel)
     except ValueError as e:
@@ -234,7 +278,9 @@ def render(
     t0 = time.perf_counter()
     try:
         with _progress(show, scene.width * scene.height) as progress:
-            result = api.render(scene, style, threads=threads, kernel=kernel, keep_data=False, progress=progress)
+            result = api.render(
+                scene, style, threads=threads, kernel=kernel, keep_data=False, progress=progress
+            )
             result.save(output)
     except KeyboardInterrupt:
         raise _Interrupted() from None
@@ -270,14 +316,18 @@ class _progress:
             from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
             self.bar = Progress(
-                TextColumn("rendering"), BarColumn(), TaskProgressColumn(), TimeRemainingColumn(),
-                console=Console(stderr=True), transient=True,
+                TextColumn("rendering"),
+                BarColumn(),
+                TaskProgressColumn(),
+                TimeRemainingColumn(),
+                console=Console(stderr=True),
+                transient=True,
             )
             self.bar.start()
             self.task = self.bar.add_task("render", total=total)
         self.bar.update(self.task, completed=done)
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         if self.bar is not None:
             self.bar.stop()
 
@@ -286,12 +336,10 @@ def _one_line(msg: str) -> str:
     return " ".join(str(msg).split())
 
 
-def main(argv: Optional[List[str]] = None) -> None:
+def main(argv: Optional[list[str]] = None) -> None:
     """Console-script entry point: turns every failure into one line on stderr and an exit code."""
-    try:
+    with contextlib.suppress(ValueError, OSError):  # not the main thread
         signal.signal(signal.SIGTERM, _on_sigterm)
-    except (ValueError, OSError):  # not the main thread
-        pass
     code = 0
     if not (sys.argv[1:] if argv is None else argv):
         app(args=["--help"], prog_name=PROG, standalone_mode=False)

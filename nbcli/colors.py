@@ -13,8 +13,20 @@ __all__ = ["PALETTES", "Style", "parse_color", "root_colors", "shade_curve"]
 
 # Hand-picked, bright and well separated; the first n are used for n roots.
 PALETTES: dict[str, tuple[str, ...]] = {
-    "default": ("#f94144", "#f9c74f", "#43aa8b", "#277da1", "#9b5de5", "#f8961e", "#90be6d", "#f15bb5",
-                "#4d908e", "#ff8fab", "#577590", "#c9ada7"),
+    "default": (
+        "#f94144",
+        "#f9c74f",
+        "#43aa8b",
+        "#277da1",
+        "#9b5de5",
+        "#f8961e",
+        "#90be6d",
+        "#f15bb5",
+        "#4d908e",
+        "#ff8fab",
+        "#577590",
+        "#c9ada7",
+    ),
     # Okabe & Ito's palette, distinguishable with the common colour-vision deficiencies.
     "okabe-ito": ("#e69f00", "#56b4e9", "#009e73", "#f0e442", "#0072b2", "#d55e00", "#cc79a7", "#999999"),
     "pastel": ("#ffadad", "#ffd6a5", "#fdffb6", "#caffbf", "#9bf6ff", "#a0c4ff", "#bdb2ff", "#ffc6ff"),
@@ -64,7 +76,7 @@ def root_colors(palette: str | Sequence[str], nroots: int) -> np.ndarray:
                 rgb = _hue_wheel(nroots, 0.7, 0.95, offset=0.0)
             return np.array(rgb, dtype=np.float32).reshape(nroots, 3)
         if "," in palette or palette.strip().startswith("#"):
-            palette = [p for p in palette.split(",")]
+            palette = palette.split(",")
         else:
             raise ValueError(
                 f"unknown palette {palette!r}; choose one of {', '.join(PALETTES)} or give colours like '#1b9e77,#d95f02'"

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import sys
 import tempfile
-from typing import Union
+from typing import IO, Union
 
 import numpy as np
 
@@ -35,13 +36,15 @@ def encode_png(rgb: np.ndarray, text: dict[str, str], compress_level: int = 1) -
     return buf.getvalue()
 
 
-def _save(rgb: np.ndarray, text: dict[str, str], fp: io.IOBase | io.BufferedWriter, compress_level: int) -> None:
+def _save(rgb: np.ndarray, text: dict[str, str], fp: IO[bytes], compress_level: int) -> None:
     from PIL import Image, PngImagePlugin
 
     info = PngImagePlugin.PngInfo()
     for k, v in text.items():
         info.add_text(k, v)
-    Image.fromarray(np.ascontiguousarray(rgb), "RGB").save(fp, format="PNG", pnginfo=info, compress_level=compress_level)
+    Image.fromarray(np.ascontiguousarray(rgb, dtype=np.uint8)).save(
+        fp, format="PNG", pnginfo=info, compress_level=compress_level
+    )
 
 
 def write_png(path: PathLike, rgb: np.ndarray, text: dict[str, str], compress_level: int = 1) -> None:
@@ -66,8 +69,6 @@ def write_png(path: PathLike, rgb: np.ndarray, text: dict[str, str], compress_le
         os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, p)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise

@@ -97,7 +97,8 @@ def as_coefficients(coefs: Iterable[ComplexLike] | np.ndarray) -> np.ndarray:
     scale = np.max(np.abs(c))
     if not np.isfinite(scale) or scale == 0:
         raise ValueError("coefficients are too large to work with")
-    return c
+    out: np.ndarray = c
+    return out
 
 
 def coefficients_from_roots(roots: Iterable[ComplexLike] | np.ndarray) -> np.ndarray:
@@ -218,7 +219,9 @@ def canonical_roots(coefs: np.ndarray, roots: Sequence[ComplexLike] | np.ndarray
         with np.errstate(all="ignore"):
             r = np.roots(c)
         if not np.all(np.isfinite(r)):
-            raise ValueError("could not find the roots of this polynomial (the coefficients' range is too wide)")
+            raise ValueError(
+                "could not find the roots of this polynomial (the coefficients' range is too wide)"
+            )
         r = _cluster(c, _polish(c, r))
     if not np.any(c.imag != 0):
         r = _symmetrise(r)

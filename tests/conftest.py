@@ -17,10 +17,11 @@ FUSED = {k["name"]: k["fused"] for k in _core.kernels()}
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
-    return [
+    line = (
         f"nb-render {nbcli.__version__}: kernels {', '.join(ALL)}; this CPU runs {', '.join(SUPPORTED)}; "
         f"selected {_core.selected_kernel()}"
-    ]
+    )
+    return [line]
 
 
 @pytest.fixture(params=ALL)

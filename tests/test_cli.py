@@ -41,9 +41,29 @@ def test_clirunner_options_reach_the_scene(tmp_path):
     out = tmp_path / "o.png"
     res = CliRunner().invoke(
         app,
-        ["-c", "1,-2+7.5j,0,12j,5.1233+0.1j", "--center", "0.2+0.5j", "--width", "1.5", "-s", "90x60",
-         "-n", "40", "--tol", "1e-9", "-j", "1", "-p", "okabe-ito", "--shading", "iterations",
-         "--nonconverged-color", "#fff", str(out)],
+        [
+            "-c",
+            "1,-2+7.5j,0,12j,5.1233+0.1j",
+            "--center",
+            "0.2+0.5j",
+            "--width",
+            "1.5",
+            "-s",
+            "90x60",
+            "-n",
+            "40",
+            "--tol",
+            "1e-9",
+            "-j",
+            "1",
+            "-p",
+            "okabe-ito",
+            "--shading",
+            "iterations",
+            "--nonconverged-color",
+            "#fff",
+            str(out),
+        ],
     )
     assert res.exit_code == 0, res.output
     size, meta, _ = _meta(out)
@@ -60,8 +80,22 @@ def test_clirunner_options_reach_the_scene(tmp_path):
 
 def test_roots_option_and_bounds(tmp_path):
     out = tmp_path / "r.png"
-    res = CliRunner().invoke(app, ["--roots", "1,-1,1j,-1j", "--xmin", "-3", "--xmax", "3", "--ymin", "-1.5",
-                                   "--ymax", "1.5", str(out)])
+    res = CliRunner().invoke(
+        app,
+        [
+            "--roots",
+            "1,-1,1j,-1j",
+            "--xmin",
+            "-3",
+            "--xmax",
+            "3",
+            "--ymin",
+            "-1.5",
+            "--ymax",
+            "1.5",
+            str(out),
+        ],
+    )
     assert res.exit_code == 0, res.output
     size, meta, _ = _meta(out)
     assert size == (1024, 512)
@@ -91,8 +125,12 @@ def test_installed_script_renders(tmp_path):
 
 def test_python_dash_m_works(tmp_path):
     out = tmp_path / "m.png"
-    res = subprocess.run([sys.executable, "-m", "nbcli", "-c", "1,0,-1", "-s", "32x32", str(out)],
-                         capture_output=True, cwd=OUTSIDE, timeout=120)
+    res = subprocess.run(
+        [sys.executable, "-m", "nbcli", "-c", "1,0,-1", "-s", "32x32", str(out)],
+        capture_output=True,
+        cwd=OUTSIDE,
+        timeout=120,
+    )
     assert res.returncode == 0, res.stderr
     assert out.read_bytes().startswith(PNG_MAGIC)
 
@@ -116,8 +154,20 @@ def test_version_and_help():
     res = run_cli("--help")
     assert res.returncode == 0
     text = res.stdout.decode()
-    for opt in ("--coefs", "--roots", "--size", "--xmin", "--center", "--width", "--itmax", "--tol", "--threads",
-                "--quiet", "--version", "Examples"):
+    for opt in (
+        "--coefs",
+        "--roots",
+        "--size",
+        "--xmin",
+        "--center",
+        "--width",
+        "--itmax",
+        "--tol",
+        "--threads",
+        "--quiet",
+        "--version",
+        "Examples",
+    ):
         assert opt in text
     res = run_cli()
     assert res.returncode == 2
@@ -204,7 +254,18 @@ def test_existing_file_is_replaced_whole(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["x.png"]
 
 
-SLOW = ["-c", "1," + ",".join(["0"] * 19) + ",1", "-s", "3000x3000", "-n", "100000", "--tol", "1e-300", "-j", "2"]
+SLOW = [
+    "-c",
+    "1," + ",".join(["0"] * 19) + ",1",
+    "-s",
+    "3000x3000",
+    "-n",
+    "100000",
+    "--tol",
+    "1e-300",
+    "-j",
+    "2",
+]
 
 
 @pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
@@ -213,7 +274,9 @@ def test_signal_stops_render_promptly_and_leaves_no_file(tmp_path, sig, code):
     out = tmp_path / "never.png"
     out_old = tmp_path / "old.png"
     out_old.write_bytes(b"old")
-    proc = subprocess.Popen([script(), *SLOW, str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=OUTSIDE)
+    proc = subprocess.Popen(
+        [script(), *SLOW, str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=OUTSIDE
+    )
     time.sleep(1.5)
     assert proc.poll() is None, "the render should still be running"
     proc.send_signal(sig)
@@ -238,7 +301,9 @@ def test_api_raises_keyboardinterrupt_promptly():
         "except KeyboardInterrupt:\n"
         "    print('interrupted')\n"
     )
-    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=OUTSIDE, timeout=60)
+    res = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=OUTSIDE, timeout=60
+    )
     assert res.stdout.strip() == "interrupted", res.stderr
 
 
@@ -248,10 +313,27 @@ def test_progress_bar_and_summary_on_a_terminal(tmp_path):
 
     out = tmp_path / "tty.png"
     master, slave = pty.openpty()
-    args = ["-c", "1," + ",".join(["0"] * 11) + ",1", "-s", "600x600", "-n", "2000", "--tol", "1e-300", "-j", "1",
-            str(out)]
-    proc = subprocess.Popen([script(), *args], stdin=slave, stdout=slave, stderr=slave, cwd=OUTSIDE,
-                            env={**os.environ, "COLUMNS": "100", "TERM": "xterm"})
+    args = [
+        "-c",
+        "1," + ",".join(["0"] * 11) + ",1",
+        "-s",
+        "600x600",
+        "-n",
+        "2000",
+        "--tol",
+        "1e-300",
+        "-j",
+        "1",
+        str(out),
+    ]
+    proc = subprocess.Popen(
+        [script(), *args],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        cwd=OUTSIDE,
+        env={**os.environ, "COLUMNS": "100", "TERM": "xterm"},
+    )
     os.close(slave)
     chunks = []
     while True:
@@ -274,8 +356,12 @@ def test_quiet_on_a_terminal_is_silent(tmp_path):
     import pty
 
     master, slave = pty.openpty()
-    proc = subprocess.Popen([script(), "-q", "-c", "1,0,-1", "-s", "50x50", str(tmp_path / "q.png")],
-                            stdout=slave, stderr=slave, cwd=OUTSIDE)
+    proc = subprocess.Popen(
+        [script(), "-q", "-c", "1,0,-1", "-s", "50x50", str(tmp_path / "q.png")],
+        stdout=slave,
+        stderr=slave,
+        cwd=OUTSIDE,
+    )
     os.close(slave)
     proc.wait(timeout=60)
     try:

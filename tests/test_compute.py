@@ -26,14 +26,18 @@ def test_defaults_shape_dtype_range():
 
 def test_positional_signature_like_nb_cpp():
     a = nbcli.compute(64, 32, np.array([1.0, 0, 0, -1]), -2.0, 2.0, -1.0, 1.0, 20, 1e-6)
-    b = nbcli.compute(imw=64, imh=32, coefs=[1, 0, 0, -1], crmin=-2, crmax=2, cimin=-1, cimax=1, itmax=20, tol=1e-6)
+    b = nbcli.compute(
+        imw=64, imh=32, coefs=[1, 0, 0, -1], crmin=-2, crmax=2, cimin=-1, cimax=1, itmax=20, tol=1e-6
+    )
     assert a.shape == (32, 64, 3)
     np.testing.assert_array_equal(a, b)
 
 
 def test_hand_checked_pixels_z2_minus_1():
     # xs = -2 + col, ys = 2 - row; roots in canonical order: 1 (index 0), -1 (index 1)
-    hsv = nbcli.compute(imw=4, imh=4, coefs=[1, 0, -1], crmin=-2, crmax=2, cimin=-2, cimax=2, itmax=30, tol=1e-6)
+    hsv = nbcli.compute(
+        imw=4, imh=4, coefs=[1, 0, -1], crmin=-2, crmax=2, cimin=-2, cimax=2, itmax=30, tol=1e-6
+    )
     assert tuple(hsv[2, 3]) == (0.0, 1.0, 1.0)  # z0 = 1 is a root: converged after step 0
     assert tuple(hsv[2, 1]) == (0.5, 1.0, 1.0)  # z0 = -1
     assert tuple(hsv[2, 2]) == (0.0, 0.0, 0.0)  # z0 = 0: p'(0) = 0, Newton is stuck
@@ -51,7 +55,7 @@ def test_hsv_to_rgb_just_works():
     colors = pytest.importorskip("matplotlib.colors")
     rgb = colors.hsv_to_rgb(nbcli.compute(imw=32, imh=32))
     assert rgb.shape == (32, 32, 3)
-    assert 0 <= rgb.min() and rgb.max() <= 1
+    assert rgb.min() >= 0 and rgb.max() <= 1
 
 
 def _grid(imw, imh, crmin, crmax, cimin, cimax):
@@ -67,7 +71,9 @@ POLYS = {
     "deg6": [1, 0, 0, 0, 0, 0, 1],
     "deg6-complex": [1, -2 + 7.5j, 0, 12j, 5.1233 + 0.1j, 0, 1 - 1j],
     "deg12": [1] + [0] * 11 + [-1],
-    "deg30": list(np.poly(np.exp(2j * np.pi * (np.arange(30) + 0.3) / 30) * (1 + 0.1 * np.cos(np.arange(30))))),
+    "deg30": list(
+        np.poly(np.exp(2j * np.pi * (np.arange(30) + 0.3) / 30) * (1 + 0.1 * np.cos(np.arange(30))))
+    ),
 }
 
 

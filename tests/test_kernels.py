@@ -122,6 +122,15 @@ def test_low_level_argument_checks():
     with pytest.raises(ValueError, match="unknown output"):
         _core.render(xs, ys, np.array([1, 1], complex), np.array([-1 + 0j]), 10, 1e-6, output="jpeg")
     with pytest.raises(ValueError, match="shade"):
-        _core.render(xs, ys, np.array([1, 1], complex), np.array([-1 + 0j]), 10, 1e-6, output="rgb",
-                     colors=np.zeros((1, 3), np.float32), shade=np.ones(3, np.float32),
-                     nonconverged=np.zeros(3, np.float32))
+        _core.render(
+            xs,
+            ys,
+            np.array([1, 1], complex),
+            np.array([-1 + 0j]),
+            10,
+            1e-6,
+            output="rgb",
+            colors=np.zeros((1, 3), np.float32),
+            shade=np.ones(3, np.float32),
+            nonconverged=np.zeros(3, np.float32),
+        )

@@ -19,15 +19,34 @@ from nbcli.poly import (
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("2", 2), ("-1.5", -1.5), ("1e-3", 1e-3), ("3+4j", 3 + 4j), ("2j", 2j), ("-2+7.5j", -2 + 7.5j),
-     ("5.1233+0.1j", 5.1233 + 0.1j), (" 1 + 2i ", 1 + 2j), ("-j", -1j), ("12J", 12j)],
+    [
+        ("2", 2),
+        ("-1.5", -1.5),
+        ("1e-3", 1e-3),
+        ("3+4j", 3 + 4j),
+        ("2j", 2j),
+        ("-2+7.5j", -2 + 7.5j),
+        ("5.1233+0.1j", 5.1233 + 0.1j),
+        (" 1 + 2i ", 1 + 2j),
+        ("-j", -1j),
+        ("12J", 12j),
+    ],
 )
 def test_parse_complex(text, value):
     assert parse_complex(text) == value
 
 
-@pytest.mark.parametrize(("text", "match"), [("", "empty"), ("abc", "cannot read"), ("1+", "cannot read"),
-                                             ("nan", "not finite"), ("-inf", "not finite"), ("1e999", "too large")])
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ("", "empty"),
+        ("abc", "cannot read"),
+        ("1+", "cannot read"),
+        ("nan", "not finite"),
+        ("-inf", "not finite"),
+        ("1e999", "too large"),
+    ],
+)
 def test_parse_complex_errors(text, match):
     with pytest.raises(ValueError, match=match):
         parse_complex(text)
@@ -78,8 +97,11 @@ def test_real_polynomial_roots_are_exactly_conjugate_closed():
 def test_repeated_roots_are_listed_once(roots):
     r = canonical_roots(coefficients_from_roots(roots))
     assert len(r) == len(set(roots))
-    np.testing.assert_allclose(sorted(r, key=lambda z: (z.real, z.imag)),
-                               sorted({complex(z) for z in roots}, key=lambda z: (z.real, z.imag)), atol=1e-6)
+    np.testing.assert_allclose(
+        sorted(r, key=lambda z: (z.real, z.imag)),
+        sorted({complex(z) for z in roots}, key=lambda z: (z.real, z.imag)),
+        atol=1e-6,
+    )
 
 
 def test_exact_roots_given_by_user_are_kept():

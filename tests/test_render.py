@@ -121,7 +121,9 @@ def test_progress_callback_exception_stops_render():
         raise RuntimeError("stop")
 
     with pytest.raises(RuntimeError, match="stop"):
-        nbcli.render(coefs=[1, 0, 0, 0, 0, 0, 0, 0, 0, 1], size=(1200, 1200), itmax=300, progress=boom, threads=1)
+        nbcli.render(
+            coefs=[1, 0, 0, 0, 0, 0, 0, 0, 0, 1], size=(1200, 1200), itmax=300, progress=boom, threads=1
+        )
 
 
 def test_scene_dict_round_trip():
