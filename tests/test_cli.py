@@ -238,6 +238,40 @@ def test_read_only_directory_exit_1(tmp_path):
     assert b"permission denied" in res.stderr
 
 
+def test_permission_denied_is_reported_in_one_line(tmp_path, monkeypatch, capsys):
+    """As root the real check above cannot run; simulate a directory we may not write to."""
+    import nbcli.cli as cli
+
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode: False if str(p) == str(tmp_path) else real_access(p, mode))
+    with pytest.raises(SystemExit) as e:
+        cli.main(["-c", "1,0,-1", str(tmp_path / "o.png")])
+    assert e.value.code == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "permission denied" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_write_failure_leaves_no_partial_file(tmp_path, monkeypatch):
+    """If encoding fails half-way, the temporary file is removed and the old file kept."""
+    import nbcli.png as png
+
+    out = tmp_path / "keep.png"
+    out.write_bytes(b"precious")
+
+    def failing_save(rgb, text, fp, level):
+        fp.write(b"partial")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(png, "_save", failing_save)
+    r = nbcli.render(coefs=[1, 0, -1], size=(16, 16))
+    with pytest.raises(OSError, match="No space"):
+        r.save(out)
+    assert out.read_bytes() == b"precious"
+    assert [p.name for p in tmp_path.iterdir()] == ["keep.png"]
+
+
 def test_existing_file_is_untouched_by_a_failed_run(tmp_path):
     out = tmp_path / "keep.png"
     out.write_bytes(b"precious")
