@@ -6,9 +6,11 @@ namespace py = pybind11;
 
 void register_render(py::module_& m);
 void register_dispatch(py::module_& m);
+void register_bench(py::module_& m);
 
 PYBIND11_MODULE(_core, m) {
     m.doc() = "nb-render's compiled core (an implementation detail: use the nbcli package)";
     register_render(m);
     register_dispatch(m);
+    register_bench(m);
 }

@@ -78,7 +78,7 @@ CpuFeatures detect() {
     return f;
 }
 
-const CpuFeatures& features() {
+[[maybe_unused]] const CpuFeatures& features() {  // unused when only the baseline is built
     static const CpuFeatures f = detect();
     return f;
 }
@@ -87,12 +87,12 @@ const CpuFeatures& features() {
 std::vector<KernelEntry> make_table() {
     std::vector<KernelEntry> t;
     t.push_back({"baseline", detail::baseline_isa, detail::baseline_lanes, detail::baseline_fused,
-                 &detail::kernel_baseline, true});
+                 &detail::kernel_baseline, true, &detail::peak_baseline});
 #if defined(NBR_HAVE_AVX2)
-    t.push_back({"avx2", "AVX2+FMA", 4, true, &detail::kernel_avx2, features().avx2_fma});
+    t.push_back({"avx2", "AVX2+FMA", 4, true, &detail::kernel_avx2, features().avx2_fma, &detail::peak_avx2});
 #endif
 #if defined(NBR_HAVE_AVX512)
-    t.push_back({"avx512", "AVX-512F", 8, true, &detail::kernel_avx512, features().avx512f});
+    t.push_back({"avx512", "AVX-512F", 8, true, &detail::kernel_avx512, features().avx512f, &detail::peak_avx512});
 #endif
     return t;
 }
@@ -160,6 +160,8 @@ std::vector<KernelDescription> kernels() {
 }
 
 std::string selected_kernel() { return find_kernel("").name; }
+
+double peak_fmadd(const std::string& name, std::int64_t iterations) { return find_kernel(name).peak(iterations); }
 
 void select_kernel(const std::string& name) { g_selected.store(index_of(name, "kernel ")); }
 

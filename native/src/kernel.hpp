@@ -21,23 +21,36 @@ struct KernelPoly {
 
 // A run of pixels, numbered row-major over the rows listed in `ys`.
 struct KernelSpan {
-    const double* xs;    // real part of each column
+    const double* xs;    // real part of each column, followed by at least 7 readable doubles
     std::int64_t width;
     const double* ys;    // imaginary part of each row of the run
     std::int64_t begin, end;  // pixel numbers [begin, end)
     std::int16_t* root;  // end - begin outputs
     std::int32_t* iter;
+    double* zr;          // end - begin doubles of scratch space each (where converged pixels ended)
+    double* zi;
+    // Called every few hundred rounds (a few microseconds); when it returns
+    // true the kernel abandons the span at once, leaving its outputs unspecified.
+    bool (*stop)(void* ctx);
+    void* stop_ctx;
 };
 
 // Returns the number of Newton steps taken.
 using KernelFn = std::uint64_t (*)(const KernelPoly&, const KernelSpan&);
 
+// For the benchmark suite: vector multiply-adds per second one thread issues
+// with the same instructions as the kernel (see peak_impl.hpp).
+using PeakFn = double (*)(std::int64_t iterations);
+
 std::uint64_t kernel_baseline(const KernelPoly&, const KernelSpan&);
+double peak_baseline(std::int64_t iterations);
 #if defined(NBR_HAVE_AVX2)
 std::uint64_t kernel_avx2(const KernelPoly&, const KernelSpan&);
+double peak_avx2(std::int64_t iterations);
 #endif
 #if defined(NBR_HAVE_AVX512)
 std::uint64_t kernel_avx512(const KernelPoly&, const KernelSpan&);
+double peak_avx512(std::int64_t iterations);
 #endif
 
 }  // namespace detail

@@ -1,8 +1,10 @@
 // AVX-512F kernel: this file alone is compiled with -mavx512f (/arch:AVX512).
 #include "simd/avx512.hpp"
 #include "kernel_impl.hpp"
+#include "peak_impl.hpp"
 
 #ifndef NBR_U_AVX512
-#define NBR_U_AVX512 4
+#define NBR_U_AVX512 4  // measured best on Zen 4 (see docs/benchmarks.md)
 #endif
 NBR_DEFINE_KERNEL(kernel_avx512, VecAvx512, NBR_U_AVX512)
+NBR_DEFINE_PEAK(peak_avx512, VecAvx512, 24)

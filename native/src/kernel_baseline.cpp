@@ -3,7 +3,7 @@
 #if defined(__x86_64__) || defined(_M_X64)
 #include "simd/sse2.hpp"
 #define NBR_BASELINE_VEC VecSse2
-#define NBR_BASELINE_U 4
+#define NBR_BASELINE_U 3
 #elif defined(__aarch64__) || defined(_M_ARM64)
 #include "simd/neon.hpp"
 #define NBR_BASELINE_VEC VecNeon
@@ -14,8 +14,10 @@
 #define NBR_BASELINE_U 4
 #endif
 #include "kernel_impl.hpp"
+#include "peak_impl.hpp"
 
 NBR_DEFINE_KERNEL(kernel_baseline, NBR_BASELINE_VEC, NBR_BASELINE_U)
+NBR_DEFINE_PEAK(peak_baseline, NBR_BASELINE_VEC, 12)
 
 namespace nbr {
 namespace detail {

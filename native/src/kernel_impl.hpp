@@ -6,7 +6,7 @@
 // up an AVX instantiation of a shared inline function).
 //
 // How it works: each lane of U vectors in flight holds one pixel. A round is
-//   1. step     z <- z - p(z)/p'(z) for lanes that have p, p' of their z;
+//   1. step     z <- z - p(z)/p'(z), with the p, p' of the previous round;
 //   2. evaluate p(z) and p'(z) together in one Horner pass;
 //   3. check    |p(z)|^2 <= tol^2 (the p that the next step reuses).
 // A lane whose pixel is finished (converged, out of steps, stuck on p' = 0,
@@ -16,104 +16,177 @@
 // Arithmetic is spelled out operation by operation (V::fmadd is fused on
 // FMA targets and a separately rounded multiply-add elsewhere), so every path
 // is reproducible bit for bit by tests/reference.py.
+//
+// What keeps the round cheap (see docs/benchmarks.md for the measurements):
+//  * A fresh lane starts with p = 0, p' = 1, so its first step is exactly
+//    z - 0 = z: no per-round masking of the step (no blends) is needed.
+//  * The step counter c counts up from -(itmax + 1); "out of steps" is its
+//    sign bit, read with one movemask instead of a compare.
+//  * Which lanes are fresh or idle is kept in scalar bit masks, and the done
+//    bits of all U vectors are combined, so a round costs one well-predicted
+//    branch unless some lane finished.
+//  * The nearest root of converged pixels is found after the run, vectorised
+//    over pixels, instead of lane by lane while the vectors wait.
 #pragma once
 
 #include <cstdint>
 #include <limits>
+#if defined(_MSC_VER) && !defined(__clang__)
+#include <intrin.h>
+#endif
 
 #include "kernel.hpp"
 
 namespace {
 
-constexpr double kIdle = -1e18;  // step counter of a lane with no pixel
+inline int lowest_bit(std::uint64_t b) {  // b != 0
+#if defined(_MSC_VER) && !defined(__clang__)
+    unsigned long i;
+    _BitScanForward64(&i, b);
+    return static_cast<int>(i);
+#else
+    return __builtin_ctzll(b);
+#endif
+}
+
+inline int popcount(unsigned b) {  // b < 256
+    b = b - ((b >> 1) & 0x55u);
+    b = (b & 0x33u) + ((b >> 2) & 0x33u);
+    return static_cast<int>((b + (b >> 4)) & 0x0Fu);
+}
 
 template <class V>
 struct Lanes {
     typename V::reg zr, zi;  // current point
     typename V::reg pr, pi;  // p(z)
     typename V::reg dr, di;  // p'(z)
-    typename V::reg s;       // steps taken: -1 fresh (p not evaluated yet), kIdle: no pixel
+    typename V::reg c;       // Newton steps taken - itmax (negative while steps remain)
+    typename V::reg slot;    // pixel number
 };
 
-inline int nearest_root(const nbr::detail::KernelPoly& P, double zr, double zi) {
-    int best = 0;
-    double best_d = std::numeric_limits<double>::infinity();
-    for (int r = 0; r < P.nroots; ++r) {
-        const double dx = zr - P.rr[r];
-        const double dy = zi - P.ri[r];
-        const double d = dx * dx + dy * dy;
-        if (d < best_d) {
-            best_d = d;
-            best = r;
+// root[o] for every converged pixel o (marked root[o] == 0 by the kernel) of
+// the span: the index of the root nearest to (zr[o], zi[o]) by squared
+// distance, first one on ties.
+template <class V>
+void nearest_roots(const nbr::detail::KernelPoly& P, std::int64_t n, const double* zr, const double* zi,
+                   std::int16_t* root) {
+    using reg = typename V::reg;
+    constexpr int N = V::lanes;
+    alignas(64) double best[N];
+    const reg inf = V::set1(std::numeric_limits<double>::infinity());
+    std::int64_t o = 0;
+    for (; o + N <= n; o += N) {
+        bool any = false;
+        for (int l = 0; l < N; ++l) any = any || root[o + l] >= 0;
+        if (!any) continue;
+        const reg x = V::loadu(zr + o), y = V::loadu(zi + o);
+        reg bd = inf, bi = V::set1(0.0);
+        for (int r = 0; r < P.nroots; ++r) {
+            const reg dx = V::sub(x, V::set1(P.rr[r]));
+            const reg dy = V::sub(y, V::set1(P.ri[r]));
+            const reg d = V::add(V::mul(dx, dx), V::mul(dy, dy));
+            const auto closer = V::lt(d, bd);
+            bd = V::select(closer, d, bd);
+            bi = V::select(closer, V::set1(static_cast<double>(r)), bi);
         }
+        V::store(best, bi);
+        for (int l = 0; l < N; ++l)
+            if (root[o + l] >= 0) root[o + l] = static_cast<std::int16_t>(best[l]);
     }
-    return best;
+    for (; o < n; ++o) {
+        if (root[o] < 0) continue;
+        int b = 0;
+        double bd = std::numeric_limits<double>::infinity();
+        for (int r = 0; r < P.nroots; ++r) {
+            const double dx = zr[o] - P.rr[r];
+            const double dy = zi[o] - P.ri[r];
+            const double d = dx * dx + dy * dy;
+            if (d < bd) {
+                bd = d;
+                b = r;
+            }
+        }
+        root[o] = static_cast<std::int16_t>(b);
+    }
 }
 
 template <class V, bool Real, int U>
 std::uint64_t run_kernel(const nbr::detail::KernelPoly& P, const nbr::detail::KernelSpan& S) {
     using reg = typename V::reg;
-    using mask = typename V::mask;
     constexpr int N = V::lanes;
     constexpr int L = N * U;
+    static_assert(L <= 64, "lane bit masks are 64 bits wide");
+    using bits_t = std::uint64_t;
+    constexpr bits_t lane_mask = (N >= 64) ? ~bits_t{0} : ((bits_t{1} << N) - 1);
 
     alignas(64) double bzr[L];
     alignas(64) double bzi[L];
-    alignas(64) double bs[L];
-    std::int64_t slot[L];
+    alignas(64) double bc[L];
+    alignas(64) double bslot[L];
+    alignas(64) double iota_[N];
+    for (int l = 0; l < N; ++l) iota_[l] = static_cast<double>(l);
     std::int64_t next = S.begin;
-    int active = 0;
+    std::int64_t row = S.begin / S.width;
+    std::int64_t col = S.begin - row * S.width;
+    bits_t occupied = 0;  // lanes holding a pixel
+    bits_t fresh = 0;     // lanes whose pixel has not taken a step yet
     std::uint64_t steps = 0;
 
+    // Puts the next pixel (or none) into lane l of the bzr/bzi/bslot buffers.
     auto fill = [&](int l) {
+        const bits_t b = bits_t{1} << l;
         if (next < S.end) {
-            const std::int64_t row = next / S.width;
-            const std::int64_t col = next - row * S.width;
             bzr[l] = S.xs[col];
             bzi[l] = S.ys[row];
-            bs[l] = -1.0;
-            slot[l] = next++;
-            ++active;
+            bslot[l] = static_cast<double>(next++);
+            if (++col == S.width) {
+                col = 0;
+                ++row;
+            }
+            occupied |= b;
+            fresh |= b;
         } else {
             bzr[l] = 0.0;
             bzi[l] = 0.0;
-            bs[l] = kIdle;
-            slot[l] = -1;
+            bslot[l] = -1.0;
+            occupied &= ~b;
         }
     };
 
+    const reg zero = V::set1(0.0);
+    const reg one = V::set1(1.0);
+    const reg c_fresh = V::set1(-1.0 - static_cast<double>(P.itmax));
+    const reg iota = V::load(iota_);
     Lanes<V> g[U];
     for (int l = 0; l < L; ++l) fill(l);
-    const reg zero = V::set1(0.0);
     for (int u = 0; u < U; ++u) {
         g[u].zr = V::load(bzr + u * N);
         g[u].zi = V::load(bzi + u * N);
-        g[u].s = V::load(bs + u * N);
-        g[u].pr = g[u].pi = g[u].dr = g[u].di = zero;
+        g[u].slot = V::load(bslot + u * N);
+        g[u].c = c_fresh;
+        g[u].pr = g[u].pi = g[u].di = zero;  // p = 0, p' = 1: the first step leaves z as it is
+        g[u].dr = one;
     }
 
-    const reg one = V::set1(1.0);
     const reg tol2 = V::set1(P.tol2);
-    const reg itmax = V::set1(static_cast<double>(P.itmax));
     const reg inf = V::set1(std::numeric_limits<double>::infinity());
     const int n = P.degree;
 
-    while (active > 0) {
-        mask stuck[U];
+    unsigned rounds = 0;
+    while (occupied != 0) {
+        if ((++rounds & 127u) == 0 && S.stop(S.stop_ctx)) return steps;
+        bits_t stuck = 0;
         // 1. step
         for (int u = 0; u < U; ++u) {
             Lanes<V>& q = g[u];
             const reg d2 = V::fmadd(q.dr, q.dr, V::mul(q.di, q.di));
-            const mask live = V::ge(q.s, zero);
-            const mask nonzero = V::ne(d2, zero);
-            stuck[u] = V::mandnot(nonzero, live);
-            const mask go = V::mand(live, nonzero);
+            stuck |= static_cast<bits_t>(V::bits(V::eq(d2, zero))) << (u * N);
             const reg inv = V::div(one, d2);
             const reg nr = V::fmadd(q.pr, q.dr, V::mul(q.pi, q.di));   // Re(p * conj(p'))
             const reg ni = V::fnmadd(q.pr, q.di, V::mul(q.pi, q.dr));  // Im(p * conj(p'))
-            q.zr = V::select(go, V::fnmadd(nr, inv, q.zr), q.zr);
-            q.zi = V::select(go, V::fnmadd(ni, inv, q.zi), q.zi);
-            q.s = V::add(q.s, one);
+            q.zr = V::fnmadd(nr, inv, q.zr);
+            q.zi = V::fnmadd(ni, inv, q.zi);
+            q.c = V::add(q.c, one);
         }
         // 2. p and p' by Horner, together
         {
@@ -155,41 +228,73 @@ std::uint64_t run_kernel(const nbr::detail::KernelPoly& P, const nbr::detail::Ke
                 }
             }
         }
-        // 3. check, and retire finished lanes
+        // 3. check
+        bits_t conv = 0, fail = stuck;
         for (int u = 0; u < U; ++u) {
             Lanes<V>& q = g[u];
             const reg p2 = V::fmadd(q.pr, q.pr, V::mul(q.pi, q.pi));
-            const mask has_pixel = V::ge(q.s, zero);
-            const mask conv = V::mandnot(stuck[u], V::mand(V::ge(q.s, one), V::le(p2, tol2)));
-            const mask overflow = V::mandnot(V::lt(p2, inf), has_pixel);
-            const mask fail = V::mor(stuck[u], V::mor(V::ge(q.s, itmax), overflow));
-            const unsigned done = V::bits(V::mor(conv, fail));
-            if (done == 0) continue;
-            const unsigned converged = V::bits(conv);
-            V::store(bzr + u * N, q.zr);
-            V::store(bzi + u * N, q.zi);
-            V::store(bs + u * N, q.s);
-            for (int l = 0; l < N; ++l) {
-                if (!((done >> l) & 1u)) continue;
-                const int lane = u * N + l;
-                const std::int64_t o = slot[lane] - S.begin;
-                const auto taken = static_cast<std::int32_t>(bs[lane]);
-                steps += static_cast<std::uint64_t>(taken);
-                if ((converged >> l) & 1u) {
-                    S.root[o] = static_cast<std::int16_t>(nearest_root(P, bzr[lane], bzi[lane]));
-                    S.iter[o] = taken - 1;
-                } else {
-                    S.root[o] = -1;
-                    S.iter[o] = P.itmax;
+            conv |= static_cast<bits_t>(V::bits(V::le(p2, tol2))) << (u * N);
+            const unsigned out_of_steps = ~V::signs(q.c) & static_cast<unsigned>(lane_mask);
+            fail |= static_cast<bits_t>(V::bits(V::nlt(p2, inf)) | out_of_steps) << (u * N);
+        }
+        // converging needs a step taken (not fresh) and one that was possible (not stuck)
+        conv &= ~(stuck | fresh);
+        const bits_t done = (conv | fail) & occupied;
+        fresh = 0;
+        if (done == 0) continue;
+
+        // 4. retire finished lanes ... (one branch per round rather than one per vector:
+        // which lanes finish is unpredictable, and every mispredicted branch here
+        // keeps the next round from overlapping this one)
+        for (int u = 0; u < U; ++u) {
+            V::store(bzr + u * N, g[u].zr);
+            V::store(bzi + u * N, g[u].zi);
+            V::store(bc + u * N, g[u].c);
+            V::store(bslot + u * N, g[u].slot);
+        }
+        for (bits_t b = done; b != 0; b &= b - 1) {
+            const int l = lowest_bit(b);
+            const std::int64_t o = static_cast<std::int64_t>(bslot[l]) - S.begin;
+            const auto taken = static_cast<std::int32_t>(bc[l]) + P.itmax;
+            steps += static_cast<std::uint64_t>(taken);
+            const bool converged = (conv >> l) & 1u;
+            S.root[o] = static_cast<std::int16_t>(converged ? 0 : -1);  // nearest root: found at the end
+            S.iter[o] = converged ? taken - 1 : P.itmax;
+            S.zr[o] = bzr[l];
+            S.zi[o] = bzi[l];
+        }
+        // ... and refill them (a no-op for vectors without finished lanes)
+        for (int u = 0; u < U; ++u) {
+            const auto gd = static_cast<unsigned>((done >> (u * N)) & lane_mask);
+            Lanes<V>& q = g[u];
+            const int k = popcount(gd);
+            const auto m = V::from_bits(gd);
+            if (next + k <= S.end && col + k <= S.width) {
+                // the next k pixels lie in one row: move them into the lanes without a trip through memory
+                q.zr = V::select(m, V::expand(gd, V::loadu(S.xs + col)), q.zr);
+                q.zi = V::select(m, V::set1(S.ys[row]), q.zi);
+                q.slot = V::select(m, V::expand(gd, V::add(V::set1(static_cast<double>(next)), iota)), q.slot);
+                next += k;
+                col += k;
+                if (col == S.width) {
+                    col = 0;
+                    ++row;
                 }
-                --active;
-                fill(lane);
+                fresh |= static_cast<bits_t>(gd) << (u * N);
+            } else {
+                for (unsigned b = gd; b != 0; b &= b - 1) fill(u * N + lowest_bit(b));
+                q.zr = V::load(bzr + u * N);
+                q.zi = V::load(bzi + u * N);
+                q.slot = V::load(bslot + u * N);
             }
-            q.zr = V::load(bzr + u * N);
-            q.zi = V::load(bzi + u * N);
-            q.s = V::load(bs + u * N);
+            q.c = V::select(m, c_fresh, q.c);
+            q.pr = V::clear(m, q.pr);
+            q.pi = V::clear(m, q.pi);
+            q.di = V::clear(m, q.di);
+            q.dr = V::select(m, one, q.dr);
         }
     }
+    nearest_roots<V>(P, S.end - S.begin, S.zr, S.zi, S.root);
     return steps;
 }
 

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstring>
 #include <exception>
+#include <functional>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -20,15 +21,28 @@ namespace nbr {
 
 // ---- sinks ------------------------------------------------------------------------------
 
+HsvSink::HsvSink(double* out, int width, int nroots, int itmax)
+    : out_(out), w_(width), nroots_(nroots), itmax_(itmax) {
+    hue_.resize(static_cast<std::size_t>(nroots));
+    for (int r = 0; r < nroots; ++r) hue_[static_cast<std::size_t>(r)] = static_cast<double>(r) / static_cast<double>(nroots);
+    if (itmax <= (1 << 16)) {
+        value_.resize(static_cast<std::size_t>(itmax) + 1);
+        for (int k = 0; k <= itmax; ++k)
+            value_[static_cast<std::size_t>(k)] = 1.0 - static_cast<double>(k) / static_cast<double>(itmax);
+    }
+}
+
 void HsvSink::put(int row, int col0, int n, const std::int16_t* root, const std::int32_t* iter) {
     double* o = out_ + (static_cast<std::size_t>(row) * static_cast<std::size_t>(w_) + static_cast<std::size_t>(col0)) * 3;
+    const bool table = !value_.empty();
     for (int i = 0; i < n; ++i, o += 3) {
         if (root[i] < 0) {
             o[0] = o[1] = o[2] = 0.0;
         } else {
-            o[0] = static_cast<double>(root[i]) / static_cast<double>(nroots_);
+            o[0] = hue_[static_cast<std::size_t>(root[i])];
             o[1] = 1.0;
-            o[2] = 1.0 - static_cast<double>(iter[i]) / static_cast<double>(itmax_);
+            o[2] = table ? value_[static_cast<std::size_t>(iter[i])]
+                         : 1.0 - static_cast<double>(iter[i]) / static_cast<double>(itmax_);
         }
     }
 }
@@ -153,6 +167,8 @@ Stats render(const Problem& P, Sink& sink, const Options& opt, const Control& ct
     for (int r : sym.rows) ys.push_back(P.ys[static_cast<std::size_t>(r)]);
 
     const std::int64_t w = static_cast<std::int64_t>(P.xs.size());
+    std::vector<double> xs(P.xs);
+    xs.resize(P.xs.size() + 8, 0.0);  // kernels may read a vector's worth past the end
     const std::int64_t total = w * static_cast<std::int64_t>(sym.rows.size());
     const std::uint64_t delivered_total = static_cast<std::uint64_t>(w) * P.ys.size();
 
@@ -192,17 +208,34 @@ Stats render(const Problem& P, Sink& sink, const Options& opt, const Control& ct
         }
     };
 
+    // How the kernel asks whether to give up a span: workers look at the flag;
+    // the calling thread also polls the caller (signals, progress) meanwhile.
+    struct StopCheck {
+        std::atomic<bool>* cancel;
+        std::function<void()> poll;
+        static bool check(void* self) {
+            auto* s = static_cast<StopCheck*>(self);
+            if (s->poll) s->poll();
+            return s->cancel->load(std::memory_order_relaxed);
+        }
+    };
+
     auto work = [&](bool caller) {
+        StopCheck stop{&cancel, caller ? std::function<void()>(poll) : std::function<void()>()};
         try {
-            std::vector<std::int16_t> root(static_cast<std::size_t>(tile)), mroot(static_cast<std::size_t>(tile));
-            std::vector<std::int32_t> iter(static_cast<std::size_t>(tile));
+            const auto tsz = static_cast<std::size_t>(tile);
+            std::vector<std::int16_t> root(tsz), mroot(tsz);
+            std::vector<std::int32_t> iter(tsz);
+            std::vector<double> zr(tsz), zi(tsz);  // the kernel's scratch space
             std::uint64_t my_steps = 0;
             while (!cancel.load(std::memory_order_relaxed)) {
                 const std::int64_t t = next_tile.fetch_add(1);
                 if (t >= ntiles) break;
                 const std::int64_t a = t * tile, b = std::min(total, a + tile);
-                detail::KernelSpan span{P.xs.data(), w, ys.data(), a, b, root.data(), iter.data()};
+                detail::KernelSpan span{xs.data(), w, ys.data(), a, b, root.data(), iter.data(), zr.data(),
+                                        zi.data(), &StopCheck::check, &stop};
                 my_steps += kernel.fn(kp, span);
+                if (cancel.load()) break;  // the span may be incomplete
                 std::uint64_t delivered = 0;
                 for (std::int64_t id = a; id < b;) {
                     const std::int64_t prow = id / w, col = id - prow * w;

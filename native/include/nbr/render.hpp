@@ -64,12 +64,13 @@ Stats render(const Problem& problem, Sink& sink, const Options& options = {}, co
 // nb_cpp-compatible HSV in float64: (h, s, v) = (root/nroots, 1, 1 - k/itmax); black if not converged.
 class HsvSink final : public Sink {
 public:
-    HsvSink(double* out, int width, int nroots, int itmax) : out_(out), w_(width), nroots_(nroots), itmax_(itmax) {}
+    HsvSink(double* out, int width, int nroots, int itmax);
     void put(int row, int col0, int n, const std::int16_t* root, const std::int32_t* iter) override;
 
 private:
     double* out_;
     int w_, nroots_, itmax_;
+    std::vector<double> hue_, value_;  // the same quotients, computed once per root / per step
 };
 
 // The raw per-pixel data.

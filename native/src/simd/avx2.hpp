@@ -10,6 +10,7 @@ struct VecAvx2 {
     static constexpr bool fused = true;
     static reg set1(double a) { return _mm256_set1_pd(a); }
     static reg load(const double* p) { return _mm256_load_pd(p); }
+    static reg loadu(const double* p) { return _mm256_loadu_pd(p); }
     static void store(double* p, reg a) { _mm256_store_pd(p, a); }
     static reg add(reg a, reg b) { return _mm256_add_pd(a, b); }
     static reg sub(reg a, reg b) { return _mm256_sub_pd(a, b); }
@@ -26,5 +27,24 @@ struct VecAvx2 {
     static mask mandnot(mask a, mask b) { return _mm256_andnot_pd(a, b); }
     static unsigned bits(mask m) { return static_cast<unsigned>(_mm256_movemask_pd(m)); }
     static reg select(mask m, reg a, reg b) { return _mm256_blendv_pd(b, a, m); }
+    static mask eq(reg a, reg b) { return _mm256_cmp_pd(a, b, _CMP_EQ_OQ); }
+    static mask nlt(reg a, reg b) { return _mm256_cmp_pd(a, b, _CMP_NLT_UQ); }  // !(a < b), true for NaN
+    static unsigned signs(reg a) { return static_cast<unsigned>(_mm256_movemask_pd(a)); }
+    static mask from_bits(unsigned b) {
+        const __m256i bit = _mm256_set_epi64x(8, 4, 2, 1);
+        const __m256i m = _mm256_and_si256(_mm256_set1_epi64x(static_cast<long long>(b)), bit);
+        return _mm256_castsi256_pd(_mm256_cmpeq_epi64(m, bit));
+    }
+    static reg clear(mask m, reg a) { return _mm256_andnot_pd(m, a); }  // 0 where m
+    // The first popcount(b) lanes of a, moved to the lanes set in b (others: don't care).
+    static reg expand(unsigned b, reg a) {
+        alignas(32) static const int idx[16][8] = {
+            {0, 1, 2, 3, 4, 5, 6, 7}, {0, 1, 0, 1, 0, 1, 0, 1}, {0, 1, 0, 1, 0, 1, 0, 1}, {0, 1, 2, 3, 0, 1, 0, 1},
+            {0, 1, 0, 1, 0, 1, 0, 1}, {0, 1, 0, 1, 2, 3, 0, 1}, {0, 1, 0, 1, 2, 3, 0, 1}, {0, 1, 2, 3, 4, 5, 0, 1},
+            {0, 1, 0, 1, 0, 1, 0, 1}, {0, 1, 0, 1, 0, 1, 2, 3}, {0, 1, 0, 1, 0, 1, 2, 3}, {0, 1, 2, 3, 0, 1, 4, 5},
+            {0, 1, 0, 1, 0, 1, 2, 3}, {0, 1, 0, 1, 2, 3, 4, 5}, {0, 1, 0, 1, 2, 3, 4, 5}, {0, 1, 2, 3, 4, 5, 6, 7}};
+        const __m256i i = _mm256_load_si256(reinterpret_cast<const __m256i*>(idx[b & 15u]));
+        return _mm256_castsi256_pd(_mm256_permutevar8x32_epi32(_mm256_castpd_si256(a), i));
+    }
 };
 }  // namespace

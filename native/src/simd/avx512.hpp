@@ -10,6 +10,7 @@ struct VecAvx512 {
     static constexpr bool fused = true;
     static reg set1(double a) { return _mm512_set1_pd(a); }
     static reg load(const double* p) { return _mm512_load_pd(p); }
+    static reg loadu(const double* p) { return _mm512_loadu_pd(p); }
     static void store(double* p, reg a) { _mm512_store_pd(p, a); }
     static reg add(reg a, reg b) { return _mm512_add_pd(a, b); }
     static reg sub(reg a, reg b) { return _mm512_sub_pd(a, b); }
@@ -26,5 +27,15 @@ struct VecAvx512 {
     static mask mandnot(mask a, mask b) { return static_cast<mask>(~a & b); }
     static unsigned bits(mask m) { return static_cast<unsigned>(m); }
     static reg select(mask m, reg a, reg b) { return _mm512_mask_blend_pd(m, b, a); }
+    static mask eq(reg a, reg b) { return _mm512_cmp_pd_mask(a, b, _CMP_EQ_OQ); }
+    static mask nlt(reg a, reg b) { return _mm512_cmp_pd_mask(a, b, _CMP_NLT_UQ); }  // !(a < b), true for NaN
+    static unsigned signs(reg a) {
+        const __m512i i = _mm512_castpd_si512(a);
+        return static_cast<unsigned>(_mm512_test_epi64_mask(i, _mm512_set1_epi64(static_cast<long long>(0x8000000000000000ull))));
+    }
+    static mask from_bits(unsigned b) { return static_cast<mask>(b); }
+    static reg clear(mask m, reg a) { return _mm512_maskz_mov_pd(static_cast<mask>(~m), a); }  // 0 where m
+    // The first popcount(b) lanes of a, moved to the lanes set in b (others: zero).
+    static reg expand(unsigned b, reg a) { return _mm512_maskz_expand_pd(static_cast<mask>(b), a); }
 };
 }  // namespace

@@ -1,6 +1,7 @@
 // One double per "vector": the portable fallback for other architectures.
 // No FMA, like the x86-64 baseline.
 #pragma once
+#include <cmath>
 
 namespace {
 struct VecScalar {
@@ -10,6 +11,7 @@ struct VecScalar {
     static constexpr bool fused = false;
     static reg set1(double a) { return a; }
     static reg load(const double* p) { return *p; }
+    static reg loadu(const double* p) { return *p; }
     static void store(double* p, reg a) { *p = a; }
     static reg add(reg a, reg b) { return a + b; }
     static reg sub(reg a, reg b) { return a - b; }
@@ -26,5 +28,11 @@ struct VecScalar {
     static mask mandnot(mask a, mask b) { return !a && b; }
     static unsigned bits(mask m) { return m ? 1u : 0u; }
     static reg select(mask m, reg a, reg b) { return m ? a : b; }
+    static mask eq(reg a, reg b) { return a == b; }
+    static mask nlt(reg a, reg b) { return !(a < b); }
+    static unsigned signs(reg a) { return std::signbit(a) ? 1u : 0u; }
+    static mask from_bits(unsigned b) { return (b & 1u) != 0; }
+    static reg clear(mask m, reg a) { return m ? 0.0 : a; }
+    static reg expand(unsigned, reg a) { return a; }
 };
 }  // namespace

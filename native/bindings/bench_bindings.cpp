@@ -1,0 +1,22 @@
+// Private helpers for the benchmark suite (benchmarks/run.py); not part of the API.
+#include <pybind11/pybind11.h>
+
+#include <cstdint>
+#include <string>
+
+#include "dispatch.hpp"
+
+namespace py = pybind11;
+
+void register_bench(py::module_& m) {
+    m.def(
+        "_peak_fmadd",
+        [](const std::string& kernel, std::int64_t iterations) {
+            py::gil_scoped_release release;
+            return nbr::peak_fmadd(kernel, iterations);
+        },
+        py::arg("kernel"), py::arg("iterations"),
+        "Vector multiply-adds per second that one thread issues with the instructions of KERNEL "
+        "(an FMA where the kernel fuses, a multiply and an add where it does not), over ITERATIONS "
+        "rounds of independent chains. The benchmark suite's roofline.");
+}

@@ -1,0 +1,45 @@
+// The machine's own peak: how many vector multiply-adds (V::fmadd) per second
+// one thread can issue, with enough independent chains to hide the latency.
+// Used only by the benchmark suite (benchmarks/run.py) as the roofline that
+// kernel throughput is compared with. Compiled once per instruction set, next
+// to the kernel, by kernel_<isa>.cpp.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+
+namespace {
+
+template <class V, int K>
+double peak_fmadd(std::int64_t iterations) {
+    using reg = typename V::reg;
+    reg acc[K];
+    for (int k = 0; k < K; ++k) acc[k] = V::set1(1.0 + 1e-3 * k);
+    const reg a = V::set1(0.999999999), b = V::set1(1e-9);
+    const auto t0 = std::chrono::steady_clock::now();
+    for (std::int64_t i = 0; i < iterations; ++i) {
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 32
+#elif defined(__clang__)
+#pragma clang loop unroll(full)
+#endif
+        for (int k = 0; k < K; ++k) acc[k] = V::fmadd(acc[k], a, b);
+    }
+    const auto t1 = std::chrono::steady_clock::now();
+    alignas(64) double lanes[V::lanes];
+    double sum = 0.0;
+    for (int k = 0; k < K; ++k) {
+        V::store(lanes, acc[k]);
+        sum += lanes[0];
+    }
+    volatile double keep = sum;  // the result is used: nothing is optimised away
+    (void)keep;
+    const double seconds = std::chrono::duration<double>(t1 - t0).count();
+    return seconds > 0.0 ? static_cast<double>(iterations) * K / seconds : 0.0;
+}
+
+}  // namespace
+
+// Defines nbr::detail::NAME(iterations) -> vector multiply-adds per second.
+#define NBR_DEFINE_PEAK(NAME, VEC, K) \
+    double nbr::detail::NAME(std::int64_t iterations) { return peak_fmadd<VEC, K>(iterations); }
