@@ -1,0 +1,520 @@
+"""nb-render's benchmark suite: one command, one table.
+
+    python benchmarks/run.py            # everything but the command-line checks (a few minutes)
+    python benchmarks/run.py --quick    # smaller images, fewer repeats (about a minute)
+    python benchmarks/run.py --cli      # also time and measure the installed nb-render command
+    nox -s bench [-- --quick ...]
+
+Every figure is the best of several runs (the machine may be shared); ratios
+are measured side by side in the same process. Output is checked before it is
+timed. See docs/benchmarks.md for what each column means and how the roofline
+is defined.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import numpy_ref
+
+import nbcli
+from nbcli import _core
+from nbcli.poly import canonical_roots
+
+README = {
+    "imw": 1024,
+    "imh": 512,
+    "coefs": [1, 0, 0, 0, 0, 0, 1],
+    "crmin": -10.0,
+    "crmax": 10.0,
+    "cimin": -5.0,
+    "cimax": 5.0,
+    "itmax": 30,
+    "tol": 1e-6,
+}
+AGREEMENT = 0.999  # NumPy and the kernel must give the same HSV on at least this fraction of pixels
+
+
+# ---------------------------------------------------------------------------------------------
+# helpers
+
+
+def best_time(fn: Callable[[], Any], repeat: int, min_time: float = 0.0) -> tuple[float, Any]:
+    """Best wall time of `repeat` calls (at least until `min_time` seconds have passed), and the last result."""
+    best, result, spent, n = float("inf"), None, 0.0, 0
+    while n < repeat or spent < min_time:
+        t0 = time.perf_counter()
+        result = fn()
+        dt = time.perf_counter() - t0
+        best, spent, n = min(best, dt), spent + dt, n + 1
+    return best, result
+
+
+def z_n_minus_1(n: int) -> np.ndarray:
+    c = np.zeros(n + 1, complex)
+    c[0], c[-1] = 1, -1
+    return c
+
+
+def ops_per_step(degree: int, real: bool) -> int:
+    """Multiplies and multiply-adds (V::mul, V::fmadd, V::fnmadd) one Newton step of one pixel executes.
+
+    Horner for p and p' together: 8 per coefficient after the first two
+    (2 or 4 for those); the step z - p/p' = z - p*conj(p')/|p'|^2: 8 (plus a
+    division, not counted); the test |p|^2 <= tol^2: 2. See docs/benchmarks.md.
+    """
+    horner = 8 * degree - 6 if real else 8 * degree - 4
+    return horner + 8 + 2
+
+
+_PEAK: dict[str, float] = {}
+
+
+def peak(kernel: str, repeat: int) -> float:
+    """Lane multiply-adds per second one thread can issue with this kernel's instructions."""
+    if kernel not in _PEAK:
+        lanes = next(k["lanes"] for k in _core.kernels() if k["name"] == kernel)
+        vec = max(_core._peak_fmadd(kernel, 2_000_000) for _ in range(repeat))
+        _PEAK[kernel] = vec * lanes
+    return _PEAK[kernel]
+
+
+def core_render(xs, ys, c, roots, itmax, tol, **kw):  # type: ignore[no-untyped-def]
+    return _core.render(xs, ys, c, roots, itmax, tol, **kw)
+
+
+def grid(size: int, span: float = 4.0) -> tuple[np.ndarray, np.ndarray]:
+    return nbcli.Viewport(-span / 2, span / 2, -span / 2, span / 2).grid(size, size)
+
+
+def cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+# ---------------------------------------------------------------------------------------------
+# the sections
+
+
+class Suite:
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.quick = args.quick
+        self.rep = 3 if args.quick else 7
+        self.rows: list[dict[str, Any]] = []
+        self.extra: dict[str, Any] = {}
+        self.threads = nbcli.default_threads()
+        supported = [k["name"] for k in _core.kernels() if k["supported"]]
+        self.kernels = supported if args.kernels == "all" else args.kernels.split(",")
+        self.failures: list[str] = []
+
+    def row(
+        self,
+        case: str,
+        *,
+        pixels: int,
+        seconds: float,
+        threads: int,
+        iterations: int | None = None,
+        roofline: float | None = None,
+        ops: int | None = None,
+        numpy_ratio: float | None = None,
+        group: str = "",
+    ) -> dict[str, Any]:
+        r: dict[str, Any] = {
+            "case": case,
+            "group": group,
+            "threads": threads,
+            "seconds": seconds,
+            "mpixel_s": pixels / seconds / 1e6,
+        }
+        if iterations is not None:
+            r["pixit_s"] = iterations / seconds
+        if roofline is not None and ops is not None and iterations is not None:
+            r["roofline_pixit_s"] = roofline / ops
+            r["roofline_pct"] = 100.0 * (iterations / seconds) * ops / roofline
+            r["ops_per_step"] = ops
+        if numpy_ratio is not None:
+            r["numpy_ratio"] = numpy_ratio
+        self.rows.append(r)
+        print(fmt_row(r), flush=True)
+        return r
+
+    # 1. correctness, then nb_cpp's README example against NumPy
+    def readme(self) -> None:
+        a = README
+        c = np.array(a["coefs"], complex)
+        roots = canonical_roots(c)
+        args = (
+            a["imw"],
+            a["imh"],
+            a["coefs"],
+            a["crmin"],
+            a["crmax"],
+            a["cimin"],
+            a["cimax"],
+            a["itmax"],
+            a["tol"],
+        )
+        mine = nbcli.compute(*args)
+        ref = numpy_ref.compute(
+            a["imw"], a["imh"], c, a["crmin"], a["crmax"], a["cimin"], a["cimax"], a["itmax"], a["tol"], roots
+        )
+        ref2 = numpy_ref.compute_straightforward(
+            a["imw"], a["imh"], c, a["crmin"], a["crmax"], a["cimin"], a["cimax"], a["itmax"], a["tol"], roots
+        )
+        for name, r in (("NumPy (compacting)", ref), ("NumPy (straightforward)", ref2)):
+            cmp = numpy_ref.compare(mine, r)
+            ok = cmp["pixels_equal"] >= AGREEMENT
+            print(
+                f"check: nbcli.compute vs {name}: {100 * cmp['pixels_equal']:.4f}% of pixels identical "
+                f"({cmp['pixels_differing']} differ) -> {'ok' if ok else 'FAILED'}"
+            )
+            if not ok:
+                self.failures.append(f"README example differs from {name}")
+        self.extra["readme_agreement"] = numpy_ref.compare(mine, ref2)["pixels_equal"]
+
+        xs, ys = numpy_ref.grid(a["imw"], a["imh"], a["crmin"], a["crmax"], a["cimin"], a["cimax"])
+        sym = bool(np.all(ys[1 : a["imh"] // 2] == -ys[a["imh"] - 1 : a["imh"] // 2 : -1]))
+        self.extra["readme_rows_mirror"] = sym
+        t_np, _ = best_time(
+            lambda: numpy_ref.compute_straightforward(
+                a["imw"],
+                a["imh"],
+                c,
+                a["crmin"],
+                a["crmax"],
+                a["cimin"],
+                a["cimax"],
+                a["itmax"],
+                a["tol"],
+                roots,
+            ),
+            1 if self.quick else 2,
+        )
+        t_np2, _ = best_time(
+            lambda: numpy_ref.compute(
+                a["imw"],
+                a["imh"],
+                c,
+                a["crmin"],
+                a["crmax"],
+                a["cimin"],
+                a["cimax"],
+                a["itmax"],
+                a["tol"],
+                roots,
+            ),
+            2 if self.quick else 3,
+        )
+        _, (_, st) = best_time(lambda: core_render(xs, ys, c, roots, a["itmax"], a["tol"], output="data"), 1)
+        px = a["imw"] * a["imh"]
+        for th in sorted({1, self.threads}):
+            t, _ = best_time(lambda th=th: nbcli.compute(*args, threads=th), 5 * self.rep, 0.5)
+            self.row(
+                f"README z^6+1 {a['imw']}x{a['imh']} nbcli.compute",
+                pixels=px,
+                seconds=t,
+                threads=th,
+                iterations=st["iterations"],
+                numpy_ratio=t_np / t,
+                group="readme",
+            )
+            self.extra[f"readme_vs_numpy_compacting_t{th}"] = t_np2 / t
+        self.extra["numpy_straightforward_s"] = t_np
+        self.extra["numpy_compacting_s"] = t_np2
+        self.extra["readme_pixels_computed"] = st["pixels_computed"]
+        print(
+            f"       NumPy straightforward {t_np:.2f} s, compacting {t_np2:.3f} s; rows mirrored: {sym} "
+            f"({st['pixels_computed']} of {px} pixels iterated)"
+        )
+
+    # 2. single-thread kernel efficiency against the measured roofline
+    def efficiency(self) -> None:
+        size = 512 if self.quick else 1024
+        xs, ys = grid(size)
+        for k in self.kernels:
+            roof = peak(k, self.rep)
+            print(f"       roofline {k}: {roof / 1e9:.1f} G lane multiply-adds/s (one thread)")
+            for n in (3, 6, 12):
+                c = z_n_minus_1(n)
+                roots = canonical_roots(c)
+                for label, gx, gy, itmax, tol in (
+                    ("typical", xs, ys, 30, 1e-6),
+                    ("steady", *grid(128 if self.quick else 256), 200, 1e-300),
+                ):
+
+                    def run(gx=gx, gy=gy, itmax=itmax, tol=tol, c=c, roots=roots, k=k):  # type: ignore[no-untyped-def]
+                        return core_render(
+                            gx, gy, c, roots, itmax, tol, threads=1, kernel=k, symmetry=False, output="data"
+                        )
+
+                    t, (_, st) = best_time(run, self.rep, 0.3)
+                    self.row(
+                        f"{k} z^{n}-1 {label} {len(gx)}^2 it{itmax}",
+                        pixels=len(gx) * len(gy),
+                        seconds=t,
+                        threads=1,
+                        iterations=st["iterations"],
+                        roofline=roof,
+                        ops=ops_per_step(n, True),
+                        group=f"eff-{label}",
+                    )
+
+    # 3. two threads against one
+    def scaling(self) -> None:
+        size = 1024 if self.quick else 2048
+        xs, ys = grid(size)
+        c = z_n_minus_1(6)
+        roots = canonical_roots(c)
+        res = {}
+        for th in sorted({1, self.threads}):
+            t, (_, st) = best_time(
+                lambda th=th: core_render(xs, ys, c, roots, 30, 1e-6, threads=th, output="data"), self.rep
+            )
+            res[th] = t
+            self.row(
+                f"scaling z^6-1 {size}^2",
+                pixels=size * size,
+                seconds=t,
+                threads=th,
+                iterations=st["iterations"],
+                group="scaling",
+            )
+        if self.threads > 1:
+            self.extra["scaling"] = res[1] / res[self.threads]
+            print(f"       {self.threads} threads: {res[1] / res[self.threads]:.2f}x one thread")
+
+    # 4. cost against image size and against degree
+    def linearity(self) -> None:
+        sizes = [256, 512, 1024, 2048] + ([] if self.quick else [4096, 8192])
+        c = z_n_minus_1(3)
+        roots = canonical_roots(c)
+        colors = np.array([[230, 60, 60], [60, 200, 60], [60, 60, 230]], np.float32)
+        for s in sizes:
+            xs, ys = grid(s)
+            shade = np.linspace(1, 0.2, 30).astype(np.float32)
+            t, (_, st) = best_time(
+                lambda xs=xs, ys=ys, shade=shade: core_render(
+                    xs,
+                    ys,
+                    c,
+                    roots,
+                    30,
+                    1e-6,
+                    output="rgb",
+                    colors=colors,
+                    shade=shade,
+                    nonconverged=np.zeros(3, np.float32),
+                ),
+                self.rep if s <= 2048 else 2,
+            )
+            self.row(
+                f"size z^3-1 {s}^2 rgb",
+                pixels=s * s,
+                seconds=t,
+                threads=self.threads,
+                iterations=st["iterations"],
+                group="size",
+            )
+        size = 512 if self.quick else 1024
+        xs, ys = grid(size)
+        for n in (2, 3, 4, 6, 8, 12, 16, 24, 32):
+            c = z_n_minus_1(n)
+            roots = canonical_roots(c)
+            t, (_, st) = best_time(
+                lambda c=c, roots=roots: core_render(xs, ys, c, roots, 30, 1e-6, output="data"), self.rep
+            )
+            self.row(
+                f"degree z^{n}-1 {size}^2",
+                pixels=size * size,
+                seconds=t,
+                threads=self.threads,
+                iterations=st["iterations"],
+                roofline=peak(_core.selected_kernel(), self.rep) * self.threads,
+                ops=ops_per_step(n, True),
+                group="degree",
+            )
+
+    # 5. the installed command line
+    def cli(self) -> None:
+        exe = shutil.which("nb-render") or str(Path(sys.executable).with_name("nb-render"))
+        if not Path(exe).exists():
+            print("       nb-render not found: skipping the command-line checks")
+            return
+        t_help = min(run_child([exe, "--help"])["wall"] for _ in range(5))
+        self.extra["cli_help_s"] = t_help
+        print(f"cli:   nb-render --help: {t_help:.3f} s (target < 0.3 s)")
+        with tempfile.TemporaryDirectory() as d:
+            out = os.path.join(d, "out.png")
+            size = 2048 if self.quick else 4096
+            cmd = [exe, "--coefs", "1,0,0,0,0,0,1", "--size", f"{size}x{size}", out]
+            r = min((run_child(cmd) for _ in range(2 if self.quick else 3)), key=lambda r: r["wall"])
+            scene = nbcli.Scene.create(coefs=[1, 0, 0, 0, 0, 0, 1], size=(size, size))
+            t_kernel, _ = best_time(lambda: nbcli.render(scene, keep_data=False), 3)
+            outside = 1 - t_kernel / r["wall"]
+            self.extra["cli_4096"] = {
+                "wall": r["wall"],
+                "render_in_process": t_kernel,
+                "outside_fraction": outside,
+                "max_rss_mb": r["max_rss_mb"],
+            }
+            print(
+                f"cli:   {' '.join(['nb-render', *cmd[1:-1]])} out.png: {r['wall']:.2f} s wall, render alone "
+                f"{t_kernel:.2f} s -> {100 * outside:.0f}% outside the kernel (target <= 33%), "
+                f"peak RSS {r['max_rss_mb']:.0f} MB"
+            )
+            if not self.quick:
+                big = self.args.big
+                cmd = [exe, "--coefs", "1,0,0,0,0,0,1", "--size", f"{big}x{big}", out]
+                r = run_child(cmd)
+                rgb_mb = big * big * 3 / 2**20
+                self.extra["cli_big"] = {
+                    "size": big,
+                    "wall": r["wall"],
+                    "max_rss_mb": r["max_rss_mb"],
+                    "rgb_mb": rgb_mb,
+                }
+                print(
+                    f"cli:   {big}x{big}: {r['wall']:.1f} s, peak RSS {r['max_rss_mb']:.0f} MB = "
+                    f"{r['max_rss_mb'] / rgb_mb:.2f}x the 8-bit RGB image ({rgb_mb:.0f} MB; target < 2x)"
+                )
+
+
+def run_child(cmd: list[str]) -> dict[str, float]:
+    """Wall time and peak resident memory of one child process."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise subprocess.CalledProcessError(proc.returncode, cmd)
+    return {"wall": wall, "max_rss_mb": usage.ru_maxrss / 1024}  # ru_maxrss is in KiB on Linux
+
+
+# ---------------------------------------------------------------------------------------------
+# output
+
+
+HEADER = f"{'case':<44} {'Mpixel/s':>9} {'Gpix-it/s':>9} {'%roof':>6} {'vs NumPy':>9} {'threads':>7}"
+
+
+def fmt_row(r: dict[str, Any]) -> str:
+    pit = f"{r['pixit_s'] / 1e9:9.3f}" if "pixit_s" in r else f"{'':>9}"
+    roof = f"{r['roofline_pct']:5.0f}%" if "roofline_pct" in r else f"{'':>6}"
+    npr = f"{r['numpy_ratio']:8.0f}x" if "numpy_ratio" in r else f"{'':>9}"
+    return f"{r['case']:<44} {r['mpixel_s']:9.1f} {pit} {roof} {npr} {r['threads']:7d}"
+
+
+def markdown(rows: list[dict[str, Any]]) -> str:
+    out = [
+        "| case | Mpixel/s | pixel-iterations/s | % of roofline | vs NumPy | threads |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        pit = f"{r['pixit_s'] / 1e6:.0f} M" if "pixit_s" in r else ""
+        roof = f"{r['roofline_pct']:.0f}%" if "roofline_pct" in r else ""
+        npr = f"{r['numpy_ratio']:.0f}x" if "numpy_ratio" in r else ""
+        out.append(f"| {r['case']} | {r['mpixel_s']:.1f} | {pit} | {roof} | {npr} | {r['threads']} |")
+    return "\n".join(out)
+
+
+def plot(rows: list[dict[str, Any]], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(8, 3.2), dpi=80)
+    size = [r for r in rows if r["group"] == "size"]
+    xs = [int(r["case"].split()[2].split("^")[0]) for r in size]
+    a1.plot(xs, [r["mpixel_s"] for r in size], "o-")
+    a1.set_xscale("log", base=2)
+    a1.set_ylim(bottom=0)
+    a1.set_xlabel("image side (pixels), z^3-1")
+    a1.set_ylabel("Mpixel/s")
+    a1.set_title("Throughput vs image size")
+    deg = [r for r in rows if r["group"] == "degree"]
+    ns = [int(r["case"].split()[1][2:].split("-")[0]) for r in deg]
+    a2.plot(ns, [r["pixit_s"] / 1e6 for r in deg], "o-", label="pixel-iterations/s")
+    a2.plot(ns, [r["roofline_pixit_s"] / 1e6 for r in deg], "--", label="roofline")
+    a2.set_xscale("log", base=2)
+    a2.set_yscale("log")
+    a2.set_xlabel("degree n, z^n-1")
+    a2.set_ylabel("M pixel-iterations/s")
+    a2.set_title("Throughput vs degree")
+    a2.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=80)
+    plt.close(fig)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--quick", action="store_true", help="smaller images and fewer repeats")
+    p.add_argument("--cli", action="store_true", help="also measure the installed nb-render command")
+    p.add_argument(
+        "--big", type=int, default=16384, help="side of the memory test's image with --cli (16384)"
+    )
+    p.add_argument(
+        "--kernels", default="all", help="kernels for the efficiency section: all, or e.g. avx2,avx512"
+    )
+    p.add_argument(
+        "--only", default="", help="comma-separated sections: readme,efficiency,scaling,linearity,cli"
+    )
+    p.add_argument("--markdown", action="store_true", help="print the table as Markdown at the end")
+    p.add_argument("--json", type=Path, help="write all results to this JSON file")
+    p.add_argument(
+        "--plot", type=Path, help="write a PNG plot (needs matplotlib: pip install nb-render[bench])"
+    )
+    args = p.parse_args(argv)
+
+    print(
+        f"nb-render {nbcli.__version__}, kernel {_core.selected_kernel()}, {nbcli.default_threads()} threads; "
+        f"CPU {cpu_name()}; Python {platform.python_version()}, NumPy {np.__version__}"
+    )
+    suite = Suite(args)
+    sections = args.only.split(",") if args.only else ["readme", "efficiency", "scaling", "linearity"]
+    if args.cli and "cli" not in sections:
+        sections.append("cli")
+    print(HEADER)
+    for s in sections:
+        getattr(suite, s)()
+    if args.markdown:
+        print()
+        print(markdown(suite.rows))
+    if args.json:
+        args.json.write_text(
+            json.dumps({"rows": suite.rows, "extra": suite.extra, "cpu": cpu_name()}, indent=1)
+        )
+    if args.plot:
+        plot(suite.rows, args.plot)
+    for f in suite.failures:
+        print(f"FAILED: {f}", file=sys.stderr)
+    return 1 if suite.failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
