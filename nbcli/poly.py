@@ -197,6 +197,35 @@ def _symmetrise(r: np.ndarray) -> np.ndarray:
     return np.array(out, dtype=np.complex128)
 
 
+def _is_even_or_odd(c: np.ndarray) -> bool:
+    powers = np.arange(c.size - 1, -1, -1)[c != 0] % 2
+    return bool(np.all(powers == powers[0]))
+
+
+def _symmetrise_quadrants(r: np.ndarray) -> np.ndarray:
+    """For a real even or odd polynomial the roots are closed under z -> -z and
+    z -> conj(z): make each group of mirror images exactly that."""
+    scale = max(float(np.max(np.abs(r))), 1e-300)
+    tiny = 1e-9 * scale
+    q = np.abs(r.real) + 1j * np.abs(r.imag)
+    q = np.where(np.abs(q.real) <= tiny, 1j * q.imag, q)
+    q = np.where(np.abs(q.imag) <= tiny, q.real + 0j, q)
+    out = r.copy()
+    done = np.zeros(r.size, bool)
+    for i in range(r.size):
+        if done[i]:
+            continue
+        group = np.flatnonzero(~done & (np.abs(q - q[i]) <= 1e-9 * max(abs(q[i]), tiny)))
+        m = np.mean(q[group])
+        for j in group:
+            out[j] = complex(
+                math.copysign(m.real, r[j].real) if m.real else 0.0,
+                math.copysign(m.imag, r[j].imag) if m.imag else 0.0,
+            )
+        done[group] = True
+    return out
+
+
 def _sort_key(z: complex) -> tuple[float, float]:
     ang = math.atan2(z.imag, z.real) % (2 * math.pi)
     if ang > 2 * math.pi - 1e-12:
@@ -225,6 +254,8 @@ def canonical_roots(coefs: np.ndarray, roots: Sequence[ComplexLike] | np.ndarray
         r = _cluster(c, _polish(c, r))
     if not np.any(c.imag != 0):
         r = _symmetrise(r)
+        if _is_even_or_odd(c):
+            r = _symmetrise_quadrants(r)
     r = r + 0.0  # no negative zeros
     return np.array(sorted(r.tolist(), key=_sort_key), dtype=np.complex128)
 

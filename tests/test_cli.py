@@ -240,10 +240,12 @@ def test_read_only_directory_exit_1(tmp_path):
 
 def test_permission_denied_is_reported_in_one_line(tmp_path, monkeypatch, capsys):
     """As root the real check above cannot run; simulate a directory we may not write to."""
-    import nbcli.cli as cli
+    from nbcli import cli
 
     real_access = os.access
-    monkeypatch.setattr(os, "access", lambda p, mode: False if str(p) == str(tmp_path) else real_access(p, mode))
+    monkeypatch.setattr(
+        os, "access", lambda p, mode: False if str(p) == str(tmp_path) else real_access(p, mode)
+    )
     with pytest.raises(SystemExit) as e:
         cli.main(["-c", "1,0,-1", str(tmp_path / "o.png")])
     assert e.value.code == 1
@@ -255,7 +257,7 @@ def test_permission_denied_is_reported_in_one_line(tmp_path, monkeypatch, capsys
 
 def test_write_failure_leaves_no_partial_file(tmp_path, monkeypatch):
     """If encoding fails half-way, the temporary file is removed and the old file kept."""
-    import nbcli.png as png
+    from nbcli import png
 
     out = tmp_path / "keep.png"
     out.write_bytes(b"precious")

@@ -181,3 +181,18 @@ def test_bad_input_raises_clear_errors(kwargs, exc, match):
     args = {"imw": 8, "imh": 8, **kwargs}
     with pytest.raises(exc, match=match):
         nbcli.compute(**args)
+
+
+def test_nb_cpp_readme_grid_is_mirrored_and_exact(kernel):
+    """nb_cpp's README example, shrunk: its grid is symmetric in binary, so both mirrors apply."""
+    from conftest import FUSED
+
+    nbcli.api._core.select_kernel(kernel)
+    try:
+        hsv = nbcli.compute(128, 64, [1, 0, 0, 0, 0, 0, 1], -10, 10, -5, 5, 30, 1e-6)
+    finally:
+        nbcli.api._core.select_kernel("auto")
+    c = np.array([1, 0, 0, 0, 0, 0, 1], complex)
+    roots = canonical_roots(c)
+    root, it = ref.exact(*_grid(128, 64, -10, 10, -5, 5), c, roots, 30, 1e-6, fused=FUSED[kernel])
+    np.testing.assert_array_equal(hsv, ref.hsv(root, it, len(roots), 30))

@@ -134,3 +134,35 @@ def test_low_level_argument_checks():
             shade=np.ones(3, np.float32),
             nonconverged=np.zeros(3, np.float32),
         )
+
+
+@pytest.mark.parametrize(
+    "coefs",
+    [
+        [1, 0, 0, 0, 0, 0, 1],
+        [1, 0, 0, 0, -1, 0],
+        [1, 0, -0.5, 0, 2],
+        [2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -3],
+    ],
+    ids=["z^6+1", "z^5-z", "z^4-0.5z^2+2", "2z^12-3"],
+)
+def test_even_and_odd_polynomials_mirror_both_ways(coefs, kernel):
+    c = np.array(coefs, complex)
+    roots = canonical_roots(c)
+    xs, ys = Viewport(-2, 2, -1.5, 1.5).grid(57, 43)
+    root, it, stats = _data(xs, ys, c, roots, kernel=kernel)
+    eroot, eit = ref.exact(xs, ys, c, roots, 30, 1e-6, fused=FUSED[kernel])
+    np.testing.assert_array_equal(root, eroot)
+    np.testing.assert_array_equal(it, eit)
+    assert stats["pixels_computed"] == 29 * 22  # a quarter (plus the middle row and column)
+    assert stats["pixels"] == 57 * 43
+
+
+def test_mirroring_needs_exactly_symmetric_coordinates():
+    c = CASES["z^6+1"]
+    roots = canonical_roots(c)
+    xs, ys = Viewport(-2, 2.1, -1.5, 1.5).grid(57, 43)  # not centred on the imaginary axis
+    root, _it, stats = _data(xs, ys, c, roots)
+    assert stats["pixels_computed"] == 57 * 22
+    eroot, _ = ref.exact(xs, ys, c, roots, 30, 1e-6, fused=FUSED[_core.selected_kernel()])
+    np.testing.assert_array_equal(root, eroot)

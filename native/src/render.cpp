@@ -95,49 +95,67 @@ void validate(const Problem& P) {
         throw std::invalid_argument("image side too large");
 }
 
-// Rows whose start points are exact complex conjugates of each other have
-// exactly conjugate Newton orbits when the coefficients are real (every
-// operation of the kernel commutes with conjugation bit for bit), so only one
-// of each pair is computed. `perm` maps a root index to that of its conjugate.
-struct Symmetry {
-    std::vector<int> rows;    // rows to compute
-    std::vector<int> mirror;  // for each computed row, the row that copies it, or -1
-    std::vector<std::int16_t> perm;
+// Mirror symmetry. With real coefficients every operation of the kernel
+// commutes with complex conjugation bit for bit, so rows whose start points
+// are exact conjugates (y and -y) have exactly conjugate orbits. If p is
+// moreover even or odd (p(-z) = +-p(z)), orbits also commute with z -> -z,
+// so columns at x and -x mirror each other too. Only one of each pair is
+// iterated; the other is copied with its root index permuted. A pair is used
+// only when the two coordinates are exact negatives and the roots are exactly
+// closed under the reflection, so the result is bit-identical either way.
+struct Mirror {
+    std::vector<int> primary;       // indices (rows or columns) to compute, ascending
+    std::vector<int> partner;       // for each primary index, its mirror image, or -1
+    std::vector<std::int16_t> perm; // root index -> root index of the reflected root
+    bool active = false;
 };
 
-Symmetry plan_rows(const Problem& P, bool real, bool allow) {
-    Symmetry s;
-    const int h = static_cast<int>(P.ys.size());
-    bool ok = allow && real;
-    if (ok) {
-        s.perm.resize(P.roots.size());
-        for (std::size_t j = 0; j < P.roots.size() && ok; ++j) {
-            const auto c = std::conj(P.roots[j]);
-            auto it = std::find(P.roots.begin(), P.roots.end(), c);
-            if (it == P.roots.end()) ok = false;
-            else s.perm[j] = static_cast<std::int16_t>(it - P.roots.begin());
+template <class Reflect>
+Mirror plan_mirror(const std::vector<double>& v, const std::vector<std::complex<double>>& roots, bool allow,
+                   Reflect reflect) {
+    Mirror m;
+    const int n = static_cast<int>(v.size());
+    std::vector<int> partner(static_cast<std::size_t>(n), -1);
+    if (allow) {
+        m.perm.resize(roots.size());
+        for (std::size_t j = 0; j < roots.size() && allow; ++j) {
+            auto it = std::find(roots.begin(), roots.end(), reflect(roots[j]));
+            if (it == roots.end()) allow = false;
+            else m.perm[j] = static_cast<std::int16_t>(it - roots.begin());
         }
     }
-    std::vector<int> partner(static_cast<std::size_t>(h), -1);
-    if (ok) {
+    if (allow) {
         std::unordered_map<double, int> where;
-        for (int r = 0; r < h; ++r) where.emplace(P.ys[static_cast<std::size_t>(r)], r);
-        for (int r = 0; r < h; ++r) {
-            const double y = P.ys[static_cast<std::size_t>(r)];
-            if (!(y > 0.0) || partner[static_cast<std::size_t>(r)] >= 0) continue;
-            auto it = where.find(-y);
-            if (it == where.end() || partner[static_cast<std::size_t>(it->second)] >= 0) continue;
-            partner[static_cast<std::size_t>(r)] = it->second;
-            partner[static_cast<std::size_t>(it->second)] = -2;  // computed through r
+        for (int i = 0; i < n; ++i) where.emplace(v[static_cast<std::size_t>(i)], i);
+        for (int i = 0; i < n; ++i) {
+            const double x = v[static_cast<std::size_t>(i)];
+            if (!(x > 0.0) || partner[static_cast<std::size_t>(i)] != -1) continue;
+            auto it = where.find(-x);
+            if (it == where.end() || it->second == i || partner[static_cast<std::size_t>(it->second)] != -1) continue;
+            partner[static_cast<std::size_t>(i)] = it->second;
+            partner[static_cast<std::size_t>(it->second)] = -2;  // computed through i
+            m.active = true;
         }
     }
-    for (int r = 0; r < h; ++r) {
-        const int p = partner[static_cast<std::size_t>(r)];
+    for (int i = 0; i < n; ++i) {
+        const int p = partner[static_cast<std::size_t>(i)];
         if (p == -2) continue;
-        s.rows.push_back(r);
-        s.mirror.push_back(p);
+        m.primary.push_back(i);
+        m.partner.push_back(p);
     }
-    return s;
+    return m;
+}
+
+// p(-z) = p(z) or -p(z): the nonzero coefficients all sit at powers of one parity.
+bool parity_polynomial(const std::vector<std::complex<double>>& c) {
+    bool even = true, odd = true;
+    const std::size_t n = c.size() - 1;
+    for (std::size_t i = 0; i <= n; ++i) {
+        if (c[i] == std::complex<double>(0.0, 0.0)) continue;
+        if (((n - i) & 1u) == 1u) even = false;
+        else odd = false;
+    }
+    return even || odd;
 }
 
 }  // namespace
@@ -161,16 +179,25 @@ Stats render(const Problem& P, Sink& sink, const Options& opt, const Control& ct
     detail::KernelPoly kp{degree, real, cr.data(), ci.data(), static_cast<int>(P.roots.size()),
                           rr.data(), ri.data(), P.itmax, P.tol * P.tol};
 
-    const Symmetry sym = plan_rows(P, real, opt.symmetry);
+    const Mirror rows = plan_mirror(P.ys, P.roots, opt.symmetry && real,
+                                    [](std::complex<double> z) { return std::conj(z); });
+    const Mirror cols = plan_mirror(P.xs, P.roots, opt.symmetry && real && parity_polynomial(P.coefs),
+                                    [](std::complex<double> z) { return -std::conj(z); });
     std::vector<double> ys;
-    ys.reserve(sym.rows.size());
-    for (int r : sym.rows) ys.push_back(P.ys[static_cast<std::size_t>(r)]);
+    ys.reserve(rows.primary.size());
+    for (int r : rows.primary) ys.push_back(P.ys[static_cast<std::size_t>(r)]);
+    std::vector<double> xs;
+    xs.reserve(cols.primary.size() + 8);
+    for (int c : cols.primary) xs.push_back(P.xs[static_cast<std::size_t>(c)]);
+    xs.resize(cols.primary.size() + 8, 0.0);  // kernels may read a vector's worth past the end
+    // root permutation for the pixel mirrored in both directions (z -> -z)
+    std::vector<std::int16_t> both_perm;
+    if (rows.active && cols.active)
+        for (std::int16_t r : rows.perm) both_perm.push_back(cols.perm[static_cast<std::size_t>(r)]);
 
-    const std::int64_t w = static_cast<std::int64_t>(P.xs.size());
-    std::vector<double> xs(P.xs);
-    xs.resize(P.xs.size() + 8, 0.0);  // kernels may read a vector's worth past the end
-    const std::int64_t total = w * static_cast<std::int64_t>(sym.rows.size());
-    const std::uint64_t delivered_total = static_cast<std::uint64_t>(w) * P.ys.size();
+    const std::int64_t w = static_cast<std::int64_t>(cols.primary.size());  // computed columns
+    const std::int64_t total = w * static_cast<std::int64_t>(rows.primary.size());
+    const std::uint64_t delivered_total = static_cast<std::uint64_t>(P.xs.size()) * P.ys.size();
 
     int threads = opt.threads > 0 ? opt.threads : static_cast<int>(std::thread::hardware_concurrency());
     threads = std::max(threads, 1);
@@ -224,10 +251,55 @@ Stats render(const Problem& P, Sink& sink, const Options& opt, const Control& ct
         StopCheck stop{&cancel, caller ? std::function<void()>(poll) : std::function<void()>()};
         try {
             const auto tsz = static_cast<std::size_t>(tile);
-            std::vector<std::int16_t> root(tsz), mroot(tsz);
-            std::vector<std::int32_t> iter(tsz);
+            std::vector<std::int16_t> root(tsz), proot(tsz);
+            std::vector<std::int32_t> iter(tsz), piter(tsz);
             std::vector<double> zr(tsz), zi(tsz);  // the kernel's scratch space
             std::uint64_t my_steps = 0;
+
+            // Delivers computed columns [k0, k0 + n) of one row to image row `row`,
+            // through root permutations `direct` (for the computed columns) and
+            // `mirrored` (for their mirror images); null means the identity.
+            auto deliver = [&](int row, std::int64_t k0, std::int64_t n, const std::int16_t* r, const std::int32_t* it,
+                               const std::int16_t* direct, const std::int16_t* mirrored) -> std::uint64_t {
+                std::uint64_t count = 0;
+                auto mapped = [&](const std::int16_t* perm, std::int16_t v) -> std::int16_t {
+                    return (perm == nullptr || v < 0) ? v : perm[static_cast<std::size_t>(v)];
+                };
+                for (std::int64_t k = k0, e; k < k0 + n; k = e) {  // runs of adjacent image columns
+                    e = k + 1;
+                    while (e < k0 + n && cols.primary[static_cast<std::size_t>(e)] ==
+                                             cols.primary[static_cast<std::size_t>(e - 1)] + 1)
+                        ++e;
+                    const std::int64_t len = e - k;
+                    const std::int16_t* run = r + (k - k0);
+                    if (direct != nullptr) {
+                        for (std::int64_t i = 0; i < len; ++i)
+                            proot[static_cast<std::size_t>(i)] = mapped(direct, run[i]);
+                        run = proot.data();
+                    }
+                    sink.put(row, cols.primary[static_cast<std::size_t>(k)], static_cast<int>(len), run, it + (k - k0));
+                    count += static_cast<std::uint64_t>(len);
+                }
+                if (!cols.active) return count;
+                for (std::int64_t k = k0, e; k < k0 + n; k = e) {  // runs of mirrored columns, reversed
+                    e = k + 1;
+                    if (cols.partner[static_cast<std::size_t>(k)] < 0) continue;
+                    while (e < k0 + n && cols.partner[static_cast<std::size_t>(e)] >= 0 &&
+                           cols.partner[static_cast<std::size_t>(e)] == cols.partner[static_cast<std::size_t>(e - 1)] - 1)
+                        ++e;
+                    const std::int64_t len = e - k;
+                    for (std::int64_t i = 0; i < len; ++i) {
+                        const std::int64_t src = e - 1 - i - k0;
+                        proot[static_cast<std::size_t>(i)] = mapped(mirrored, r[src]);
+                        piter[static_cast<std::size_t>(i)] = it[src];
+                    }
+                    sink.put(row, cols.partner[static_cast<std::size_t>(e - 1)], static_cast<int>(len), proot.data(),
+                             piter.data());
+                    count += static_cast<std::uint64_t>(len);
+                }
+                return count;
+            };
+
             while (!cancel.load(std::memory_order_relaxed)) {
                 const std::int64_t t = next_tile.fetch_add(1);
                 if (t >= ntiles) break;
@@ -238,21 +310,17 @@ Stats render(const Problem& P, Sink& sink, const Options& opt, const Control& ct
                 if (cancel.load()) break;  // the span may be incomplete
                 std::uint64_t delivered = 0;
                 for (std::int64_t id = a; id < b;) {
-                    const std::int64_t prow = id / w, col = id - prow * w;
-                    const std::int64_t n = std::min(b - id, w - col);
+                    const std::int64_t prow = id / w, k = id - prow * w;
+                    const std::int64_t n = std::min(b - id, w - k);
                     const std::size_t off = static_cast<std::size_t>(id - a);
-                    sink.put(sym.rows[static_cast<std::size_t>(prow)], static_cast<int>(col), static_cast<int>(n),
-                             root.data() + off, iter.data() + off);
-                    delivered += static_cast<std::uint64_t>(n);
-                    const int m = sym.mirror[static_cast<std::size_t>(prow)];
-                    if (m >= 0) {
-                        for (std::int64_t i = 0; i < n; ++i) {
-                            const std::int16_t r = root[off + static_cast<std::size_t>(i)];
-                            mroot[static_cast<std::size_t>(i)] = r < 0 ? r : sym.perm[static_cast<std::size_t>(r)];
-                        }
-                        sink.put(m, static_cast<int>(col), static_cast<int>(n), mroot.data(), iter.data() + off);
-                        delivered += static_cast<std::uint64_t>(n);
-                    }
+                    const std::int16_t* r = root.data() + off;
+                    const std::int32_t* it = iter.data() + off;
+                    const bool col_mirror = cols.active;
+                    delivered += deliver(rows.primary[static_cast<std::size_t>(prow)], k, n, r, it, nullptr,
+                                         col_mirror ? cols.perm.data() : nullptr);
+                    const int m = rows.partner[static_cast<std::size_t>(prow)];
+                    if (m >= 0)
+                        delivered += deliver(m, k, n, r, it, rows.perm.data(), col_mirror ? both_perm.data() : nullptr);
                     id += n;
                 }
                 done.fetch_add(delivered);
