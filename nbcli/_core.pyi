@@ -18,6 +18,7 @@ def render(
     shade: Optional[np.ndarray] = None,
     nonconverged: Optional[np.ndarray] = None,
     progress: Optional[Callable[[int, int], None]] = None,
+    rgb_channels: int = 3,
 ) -> tuple[dict[str, np.ndarray], dict[str, Any]]: ...
 def colorize(
     root: np.ndarray, iterations: np.ndarray, colors: np.ndarray, shade: np.ndarray, nonconverged: np.ndarray

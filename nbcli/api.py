@@ -482,12 +482,13 @@ def render(
         shade=shade,
         nonconverged=nonconv,
         progress=progress,
+        rgb_channels=4,  # RGBX: Pillow encodes it without another copy of the image
     )
     return Render(
         scene=scene,
         style=style,
         roots=roots,
-        rgb=out["rgb"],
+        rgb=out["rgb"][..., :3],
         root=out.get("root"),
         iterations=out.get("iterations"),
         stats=stats,

@@ -42,9 +42,34 @@ def _save(rgb: np.ndarray, text: dict[str, str], fp: IO[bytes], compress_level: 
     info = PngImagePlugin.PngInfo()
     for k, v in text.items():
         info.add_text(k, v)
-    Image.fromarray(np.ascontiguousarray(rgb, dtype=np.uint8)).save(
-        fp, format="PNG", pnginfo=info, compress_level=compress_level
-    )
+    if rgb.ndim != 3 or rgb.shape[2] != 3:
+        raise ValueError(f"expected an (height, width, 3) image, got shape {rgb.shape}")
+    h, w = rgb.shape[:2]
+    base = rgb.base
+    if (
+        isinstance(base, np.ndarray)
+        and base.dtype == np.uint8
+        and base.shape == (h, w, 4)
+        and base.flags.c_contiguous
+        and rgb.strides == base.strides
+        and rgb.__array_interface__["data"][0] == base.__array_interface__["data"][0]
+    ):
+        # The RGB view of an RGBX buffer (what nbcli.render makes): Pillow maps
+        # that memory as it is, so a huge image is not copied again. Its PNG
+        # writer packs RGBX rows as RGB once told the mode is written like RGB.
+        img = Image.frombuffer("RGB", (w, h), base, "raw", "RGBX", 0, 1)
+        outmodes = getattr(PngImagePlugin, "_OUTMODES", None)
+        if img.mode == "RGBX" and isinstance(outmodes, dict) and "RGB" in outmodes and "RGBX" not in outmodes:
+            outmodes["RGBX"] = outmodes["RGB"]
+            try:
+                img.save(fp, format="PNG", pnginfo=info, compress_level=compress_level)
+            finally:
+                del outmodes["RGBX"]
+            return
+        img = img.convert("RGB")
+    else:
+        img = Image.fromarray(np.ascontiguousarray(rgb, dtype=np.uint8))
+    img.save(fp, format="PNG", pnginfo=info, compress_level=compress_level)
 
 
 def write_png(path: PathLike, rgb: np.ndarray, text: dict[str, str], compress_level: int = 1) -> None:
@@ -54,8 +79,7 @@ def write_png(path: PathLike, rgb: np.ndarray, text: dict[str, str], compress_le
     renamed into place, so an existing file is replaced whole or not at all.
     """
     if str(path) == "-":
-        data = encode_png(rgb, text, compress_level)
-        sys.stdout.buffer.write(data)
+        _save(rgb, text, sys.stdout.buffer, compress_level)
         sys.stdout.buffer.flush()
         return
     p = os.fspath(path)

@@ -60,7 +60,7 @@ nbr::Palette make_palette(const carray<float>& colors, const carray<float>& shad
 py::tuple render(const carray<double>& xs, const carray<double>& ys, const carray<cplx>& coefs,
                  const carray<cplx>& roots, int itmax, double tol, int threads, const std::string& kernel,
                  bool symmetry, const std::string& output, py::object colors, py::object shade,
-                 py::object nonconverged, py::object progress) {
+                 py::object nonconverged, py::object progress, int rgb_channels) {
     nbr::Problem P;
     P.xs = to_vector(xs, "xs");
     P.ys = to_vector(ys, "ys");
@@ -105,8 +105,9 @@ py::tuple render(const carray<double>& xs, const carray<double>& ys, const carra
         sinks.push_back(data_sink.get());
     }
     if (want_rgb) {
-        rgb = py::array_t<std::uint8_t>({h, w, py::ssize_t{3}});
-        rgb_sink = std::make_unique<nbr::Rgb8Sink>(rgb.mutable_data(), static_cast<int>(w), pal);
+        if (rgb_channels != 3 && rgb_channels != 4) throw std::invalid_argument("rgb_channels must be 3 or 4");
+        rgb = py::array_t<std::uint8_t>({h, w, py::ssize_t{rgb_channels}});
+        rgb_sink = std::make_unique<nbr::Rgb8Sink>(rgb.mutable_data(), static_cast<int>(w), pal, rgb_channels);
         sinks.push_back(rgb_sink.get());
     }
     nbr::TeeSink tee(sinks);
@@ -162,7 +163,7 @@ void register_render(py::module_& m) {
     m.def("render", &render, py::arg("xs"), py::arg("ys"), py::arg("coefs"), py::arg("roots"), py::arg("itmax"),
           py::arg("tol"), py::kw_only(), py::arg("threads") = 0, py::arg("kernel") = "", py::arg("symmetry") = true,
           py::arg("output") = "hsv", py::arg("colors") = py::none(), py::arg("shade") = py::none(),
-          py::arg("nonconverged") = py::none(), py::arg("progress") = py::none(),
+          py::arg("nonconverged") = py::none(), py::arg("progress") = py::none(), py::arg("rgb_channels") = 3,
           "Low-level render; returns (dict of arrays, stats dict). Use nbcli.compute / nbcli.render instead.");
     m.def("colorize", &colorize, py::arg("root"), py::arg("iterations"), py::arg("colors"), py::arg("shade"),
           py::arg("nonconverged"), "Colour per-pixel (root, iteration) data into 8-bit RGB.");

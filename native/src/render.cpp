@@ -53,10 +53,13 @@ void DataSink::put(int row, int col0, int n, const std::int16_t* root, const std
     std::memcpy(iter_ + o, iter, static_cast<std::size_t>(n) * sizeof(std::int32_t));
 }
 
-void colorize(const Palette& pal, std::size_t n, const std::int16_t* root, const std::int32_t* iter, std::uint8_t* rgb) {
+void colorize(const Palette& pal, std::size_t n, const std::int16_t* root, const std::int32_t* iter, std::uint8_t* rgb,
+              int channels) {
     const std::size_t ncolors = pal.colors.size() / 3;
     const std::size_t nshade = pal.shade.size();
-    for (std::size_t i = 0; i < n; ++i, rgb += 3) {
+    const std::size_t step = channels == 4 ? 4 : 3;
+    for (std::size_t i = 0; i < n; ++i, rgb += step) {
+        if (step == 4) rgb[3] = 255;
         const int r = root[i];
         if (r < 0 || static_cast<std::size_t>(r) >= ncolors || nshade == 0) {
             for (int c = 0; c < 3; ++c) rgb[c] = static_cast<std::uint8_t>(pal.nonconverged[c] + 0.5f);
@@ -70,8 +73,9 @@ void colorize(const Palette& pal, std::size_t n, const std::int16_t* root, const
 }
 
 void Rgb8Sink::put(int row, int col0, int n, const std::int16_t* root, const std::int32_t* iter) {
-    colorize(pal_, static_cast<std::size_t>(n), root, iter,
-             out_ + (static_cast<std::size_t>(row) * static_cast<std::size_t>(w_) + static_cast<std::size_t>(col0)) * 3);
+    const std::size_t px = static_cast<std::size_t>(row) * static_cast<std::size_t>(w_) + static_cast<std::size_t>(col0);
+    colorize(pal_, static_cast<std::size_t>(n), root, iter, out_ + px * static_cast<std::size_t>(channels_ == 4 ? 4 : 3),
+             channels_);
 }
 
 // ---- driver -------------------------------------------------------------------------------

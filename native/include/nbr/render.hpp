@@ -93,18 +93,22 @@ struct Palette {
     float nonconverged[3] = {0.f, 0.f, 0.f};
 };
 
+// Writes `channels` bytes per pixel (3: RGB; 4: RGBX with X = 255, the layout
+// Pillow maps without copying).
 void colorize(const Palette& palette, std::size_t n, const std::int16_t* root, const std::int32_t* iter,
-              std::uint8_t* rgb);
+              std::uint8_t* rgb, int channels = 3);
 
 class Rgb8Sink final : public Sink {
 public:
-    Rgb8Sink(std::uint8_t* out, int width, const Palette& palette) : out_(out), w_(width), pal_(palette) {}
+    Rgb8Sink(std::uint8_t* out, int width, const Palette& palette, int channels = 3)
+        : out_(out), w_(width), pal_(palette), channels_(channels) {}
     void put(int row, int col0, int n, const std::int16_t* root, const std::int32_t* iter) override;
 
 private:
     std::uint8_t* out_;
     int w_;
     const Palette& pal_;
+    int channels_;
 };
 
 // Fans each put() out to several sinks.
