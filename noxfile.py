@@ -1,7 +1,7 @@
 """Developer tasks. Each session is one command; CI calls the same ones.
 
 nox -s tests      build, install and run the test suite
-nox -s lint       ruff, mypy, clang-format check, workflow validation
+nox -s lint       ruff, mypy, workflow validation
 nox -s bench      the benchmark suite (prints a table; see docs/benchmarks.md)
 nox -s wheels     manylinux_2_17 wheels for every local CPython, repaired and tested (no Docker)
 nox -s sdist      build the sdist, check its contents, install it in a fresh venv and test

@@ -92,9 +92,13 @@ def _tol(tol: Any) -> float:
 def _kernel(kernel: Optional[str]) -> str:
     if kernel is None or kernel == "":
         return ""
-    names = [k["name"] for k in _core.kernels()]
+    ks = _core.kernels()
+    names = [k["name"] for k in ks]
     if kernel != "auto" and kernel not in names:
         raise ValueError(f"unknown kernel {kernel!r}; choose one of {', '.join(names)} or auto")
+    if kernel != "auto" and not next(k["supported"] for k in ks if k["name"] == kernel):
+        ok = ", ".join(k["name"] for k in ks if k["supported"])
+        raise ValueError(f"this CPU cannot run the {kernel} kernel; choose one of {ok} or auto")
     return kernel
 
 

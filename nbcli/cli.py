@@ -239,13 +239,15 @@ def render(
         r = parse_complex_list(roots, "root") if roots is not None else None
         sz = _parse_size(size) if size is not None else None
         ctr = parse_complex(center, "--center") if center is not None else None
-        if threads is not None and threads < 1:
-            raise ValueError(f"--threads must be at least 1 (got {threads})")
+        if threads is not None and not 1 <= threads <= 4096:
+            raise ValueError(f"--threads must be between 1 and 4096 (got {threads})")
         if itmax < 1:
             raise ValueError(f"--itmax must be at least 1 (got {itmax})")
         if not (tol > 0 and math.isfinite(tol)):
             raise ValueError(f"--tol must be a positive finite number (got {tol})")
-        style = Style(palette=palette, shading=shading, nonconverged=nonconverged_color).validate()
+        style = Style(
+            palette=palette, shading=shading.strip().lower(), nonconverged=nonconverged_color
+        ).validate()
         to_stdout = output == "-"
         if to_stdout and sys.stdout.isatty():
             raise UsageError(
@@ -364,6 +366,9 @@ def main(argv: Optional[list[str]] = None) -> None:
     except ClickException as e:
         sys.stderr.write(f"{PROG}: error: {_one_line(e.format_message())}\n")
         code = e.exit_code
+    except ValueError as e:  # a value the library refused (e.g. NB_RENDER_KERNEL, an output name)
+        sys.stderr.write(f"{PROG}: error: {_one_line(str(e))}\n")
+        code = EXIT_USAGE
     except OSError as e:
         reason = e.strerror or str(e)
         where = f"{e.filename}: " if getattr(e, "filename", None) else ""

@@ -61,8 +61,9 @@ def _hue_wheel(n: int, s: float, v: float, offset: float = 0.0) -> list[tuple[in
 def root_colors(palette: str | Sequence[str], nroots: int) -> np.ndarray:
     """(nroots, 3) float32 colours in 0..255.
 
-    A named palette or a list of colours; when there are more roots than
-    colours, evenly spaced hues are used instead so no two basins share one.
+    A named palette, or a list of colours (repeated if there are more roots
+    than colours). A named palette with fewer colours than roots switches to
+    evenly spaced hues, so no two basins share a colour.
     """
     if isinstance(palette, str):
         key = palette.strip().lower()

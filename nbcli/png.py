@@ -7,11 +7,14 @@ import io
 import os
 import sys
 import tempfile
+import threading
 from typing import IO, Union
 
 import numpy as np
 
 PathLike = Union[str, "os.PathLike[str]"]
+
+_OUTMODES_LOCK = threading.Lock()  # guards the temporary entry in Pillow's PNG mode table
 
 
 def check_writable(path: PathLike) -> None:
@@ -19,6 +22,8 @@ def check_writable(path: PathLike) -> None:
     if str(path) == "-":
         return
     p = os.fspath(path)
+    if not p or not os.path.basename(p):
+        raise ValueError(f"output {p!r} has no file name; give one such as out.png")
     if os.path.isdir(p):
         raise OSError(f"{p} is a directory; give a file name such as {os.path.join(p, 'out.png')}")
     d = os.path.dirname(os.path.abspath(p))
@@ -59,12 +64,16 @@ def _save(rgb: np.ndarray, text: dict[str, str], fp: IO[bytes], compress_level: 
         # writer packs RGBX rows as RGB once told the mode is written like RGB.
         img = Image.frombuffer("RGB", (w, h), base, "raw", "RGBX", 0, 1)
         outmodes = getattr(PngImagePlugin, "_OUTMODES", None)
-        if img.mode == "RGBX" and isinstance(outmodes, dict) and "RGB" in outmodes and "RGBX" not in outmodes:
-            outmodes["RGBX"] = outmodes["RGB"]
-            try:
-                img.save(fp, format="PNG", pnginfo=info, compress_level=compress_level)
-            finally:
-                del outmodes["RGBX"]
+        if img.mode == "RGBX" and isinstance(outmodes, dict) and "RGB" in outmodes:
+            with _OUTMODES_LOCK:
+                added = "RGBX" not in outmodes
+                if added:
+                    outmodes["RGBX"] = outmodes["RGB"]
+                try:
+                    img.save(fp, format="PNG", pnginfo=info, compress_level=compress_level)
+                finally:
+                    if added:
+                        del outmodes["RGBX"]
             return
         img = img.convert("RGB")
     else:
@@ -82,6 +91,7 @@ def write_png(path: PathLike, rgb: np.ndarray, text: dict[str, str], compress_le
         _save(rgb, text, sys.stdout.buffer, compress_level)
         sys.stdout.buffer.flush()
         return
+    check_writable(path)
     p = os.fspath(path)
     d = os.path.dirname(os.path.abspath(p))
     fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(p) + ".", suffix=".part", dir=d)

@@ -136,44 +136,45 @@ def _cluster(c: np.ndarray, r: np.ndarray) -> np.ndarray:
     """Merge the scattered copies an eigen-solver returns for a repeated root.
 
     An m-fold root comes back as m roots spread over about eps**(1/m) of its
-    size; roots closer together than that cannot be told apart in double
-    precision anyway, so such a group becomes one root, polished as the simple
-    root of the (m-1)-th derivative.
+    size (a little more with other roots nearby). The largest group of nearest
+    neighbours within that spread is taken for one m-fold root and polished as
+    the simple root of the (m-1)-th derivative; roots farther apart than that
+    stay separate (closer ones cannot be told apart in double precision).
     """
     scale = float(np.max(np.abs(r))) if r.size else 0.0
     floor = 1e-3 * scale if scale > 0 else 1.0
-    n = r.size
-    # single-linkage groups of roots that are near each other at all
-    parent = list(range(n))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i in range(n):
-        for j in range(i + 1, n):
-            if abs(r[i] - r[j]) <= 1e-2 * max(abs(r[i]), abs(r[j]), floor):
-                parent[find(i)] = find(j)
-    groups: dict[int, list[int]] = {}
-    for i in range(n):
-        groups.setdefault(find(i), []).append(i)
+    left = list(range(r.size))
     out: list[complex] = []
-    for members in groups.values():
-        g = r[members]
-        m = len(members)
-        centre = complex(np.mean(g))
-        spread = float(np.max(np.abs(g - centre)))
-        if m > 1 and spread <= 8 * (2.2e-16) ** (1 / m) * max(abs(centre), floor):
-            out.append(complex(_polish(c, np.array([centre]), order=m - 1)[0]))
+    while left:
+        i = left[0]
+        best = [i]
+        ranked = sorted(left, key=lambda j: abs(r[j] - r[i]))
+        for m in range(min(len(ranked), 16), 1, -1):
+            g = r[ranked[:m]]
+            centre = complex(np.mean(g))
+            spread = float(np.max(np.abs(g - centre)))
+            allowed = (64 if m == 2 else 8) * (2.2e-16) ** (1 / m) * max(abs(centre), floor)
+            # ... and the group stands apart: dense distinct roots (z^300 - 1) are not a cluster
+            others = np.delete(r, ranked[:m])
+            isolated = others.size == 0 or float(np.min(np.abs(others - centre))) >= 20 * spread
+            if spread <= allowed and isolated:
+                best = ranked[:m]
+                break
+        if len(best) > 1:
+            out.append(complex(_polish(c, np.array([np.mean(r[best])]), order=len(best) - 1)[0]))
         else:
-            out += [complex(v) for v in g]
+            out.append(complex(r[i]))
+        left = [j for j in left if j not in best]
     return np.array(out, dtype=np.complex128)
 
 
 def _symmetrise(r: np.ndarray) -> np.ndarray:
-    """Make the roots of a real polynomial exactly closed under conjugation."""
+    """Make the roots of a real polynomial exactly closed under conjugation.
+
+    Roots within rounding of the real axis become real; every other root is
+    paired with the root nearest its conjugate, if that is within rounding
+    distance, and the pair is made an exact conjugate pair.
+    """
     scale = max(float(np.max(np.abs(r))), 1e-300)
     out = []
     used = np.zeros(r.size, bool)
@@ -181,18 +182,17 @@ def _symmetrise(r: np.ndarray) -> np.ndarray:
         if used[i]:
             continue
         used[i] = True
-        if abs(z.imag) <= 1e-9 * max(abs(z), 1e-12 * scale):
+        tol = 1e-9 * max(abs(z), 1e-12 * scale)
+        if abs(z.imag) <= tol:
             out.append(complex(z.real, 0.0))
             continue
-        cands = [j for j in range(r.size) if not used[j]]
+        cands = [j for j in range(r.size) if not used[j] and abs(r[j] - z.conjugate()) <= 1e3 * tol]
         if not cands:
             out.append(z)
             continue
         j = min(cands, key=lambda k: abs(r[k] - z.conjugate()))
         used[j] = True
         w = (z + r[j].conjugate()) / 2
-        if w.imag < 0:
-            w = w.conjugate()
         out += [w, w.conjugate()]
     return np.array(out, dtype=np.complex128)
 
@@ -242,21 +242,24 @@ def canonical_roots(coefs: np.ndarray, roots: Sequence[ComplexLike] | np.ndarray
     """
     c = np.asarray(coefs, dtype=np.complex128)
     if roots is not None:
-        r = _as_complex_vector(roots, "roots")
-        r = np.array(list(dict.fromkeys(r.tolist())), dtype=np.complex128)
+        r = _as_complex_vector(roots, "roots")  # given exactly: kept as they are
     else:
         with np.errstate(all="ignore"):
-            r = np.roots(c)
+            try:
+                r = np.roots(c) if np.all(np.isfinite(c / c[0])) else np.array([np.nan])
+            except np.linalg.LinAlgError:
+                r = np.array([np.nan])
         if not np.all(np.isfinite(r)):
             raise ValueError(
                 "could not find the roots of this polynomial (the coefficients' range is too wide)"
             )
         r = _cluster(c, _polish(c, r))
-    if not np.any(c.imag != 0):
-        r = _symmetrise(r)
-        if _is_even_or_odd(c):
-            r = _symmetrise_quadrants(r)
+        if not np.any(c.imag != 0):
+            r = _symmetrise(r)
+            if _is_even_or_odd(c):
+                r = _symmetrise_quadrants(r)
     r = r + 0.0  # no negative zeros
+    r = np.array(list(dict.fromkeys(r.tolist())), dtype=np.complex128)  # a repeat counts once
     return np.array(sorted(r.tolist(), key=_sort_key), dtype=np.complex128)
 
 
@@ -281,8 +284,8 @@ def format_polynomial(coefs: Sequence[complex] | np.ndarray) -> str:
             continue
         power = n - i
         zpart = "" if power == 0 else ("z" if power == 1 else f"z^{power}")
-        neg = a.imag == 0 and a.real < 0
-        mag = complex(-a.real, 0) if neg else a
+        neg = (a.imag == 0 and a.real < 0) or (a.real == 0 and a.imag < 0)
+        mag = -a if neg else a
         coef = _fmt_num(mag)
         if zpart and coef == "1":
             coef = ""

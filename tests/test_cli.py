@@ -196,6 +196,7 @@ BAD = [
     (["-c", "1,0,-1", "--tol", "0"], "--tol"),
     (["-c", "1,0,-1", "--tol", "-1"], "--tol"),
     (["-c", "1,0,-1", "--threads", "0"], "--threads"),
+    (["-c", "1,0,-1", "--threads", "5000"], "--threads"),
     (["-c", "1,0,-1", "--palette", "nope"], "unknown palette"),
     (["-c", "1,0,-1", "--nonconverged-color", "#12"], "colour"),
     (["-c", "1,0,-1", "--kernel", "turbo"], "unknown kernel"),
@@ -407,3 +408,22 @@ def test_quiet_on_a_terminal_is_silent(tmp_path):
     os.close(master)
     assert proc.returncode == 0
     assert data == b""
+
+
+@pytest.mark.parametrize("name", ["", "sub/"])
+def test_output_without_a_file_name_is_a_usage_error(tmp_path, name):
+    (tmp_path / "sub").mkdir()
+    res = run_cli("-c", "1,0,-1", "-s", "8x8", name, cwd=str(tmp_path))
+    assert res.returncode == 2, res.stderr
+    assert b"no file name" in res.stderr and res.stderr.count(b"\n") == 1
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["sub"]
+
+
+def test_bad_kernel_environment_variable_is_a_usage_error(tmp_path):
+    env = {**os.environ, "NB_RENDER_KERNEL": "turbo"}
+    for args in (["-c", "1,0,-1", "-s", "8x8", str(tmp_path / "k.png")], ["--version"]):
+        res = run_cli(*args, env=env)
+        assert res.returncode == 2, res.stderr
+        assert res.stderr.startswith(b"nb-render: error: NB_RENDER_KERNEL=unknown kernel 'turbo'")
+        assert res.stderr.count(b"\n") == 1
+    assert list(tmp_path.iterdir()) == []

@@ -166,3 +166,16 @@ def test_mirroring_needs_exactly_symmetric_coordinates():
     assert stats["pixels_computed"] == 57 * 22
     eroot, _ = ref.exact(xs, ys, c, roots, 30, 1e-6, fused=FUSED[_core.selected_kernel()])
     np.testing.assert_array_equal(root, eroot)
+
+
+@pytest.mark.parametrize(("coefs", "size"), [([1, 0, 0, 0, -1], (64, 64)), ([1, 0, 0, 0, 1], (101, 77))])
+def test_exact_ties_never_let_mirroring_change_a_pixel(coefs, size, kernel):
+    """With a huge tol, converged points can sit exactly halfway between two roots."""
+    c = np.array(coefs, complex)
+    roots = canonical_roots(c)
+    xs, ys = Viewport(-2, 2, -2, 2).grid(*size)
+    a, _ = _core.render(xs, ys, c, roots, 30, 1.5, output="data", symmetry=True, kernel=kernel)
+    b, _ = _core.render(xs, ys, c, roots, 30, 1.5, output="data", symmetry=False, kernel=kernel)
+    np.testing.assert_array_equal(a["root"], b["root"])
+    eroot, _ = ref.exact(xs, ys, c, roots, 30, 1.5, fused=FUSED[kernel])
+    np.testing.assert_array_equal(a["root"], eroot)

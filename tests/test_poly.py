@@ -114,3 +114,32 @@ def test_format_polynomial():
     assert format_polynomial([1, 0, -1]) == "z^2 - 1"
     assert format_polynomial([2, -3, 0, 1]) == "2z^3 - 3z^2 + 1"
     assert "12j" in format_polynomial([1, 12j, 1])
+
+
+@pytest.mark.parametrize(
+    ("roots", "expect"),
+    [
+        ([1, 1, 1.005], [1, 1.005]),  # a double root next to a distinct one
+        ([2, 2, 2, 2.01], [2, 2.01]),
+        ([1, 1.0001, 1.0002], [1, 1.0001, 1.0002]),  # close but distinct: kept apart
+        ([3, 3, -1, -1, 2j, -2j], [3, 2j, -1, -2j]),
+        ([1, 1, 1, 1, 1], [1]),
+    ],
+)
+def test_repeated_roots_next_to_distinct_ones(roots, expect):
+    r = canonical_roots(coefficients_from_roots(roots))
+    np.testing.assert_allclose(r, expect, atol=1e-6)
+
+
+@pytest.mark.parametrize("n", [2, 8, 15, 16, 60, 300])
+def test_many_distinct_roots_are_not_merged(n):
+    assert len(canonical_roots(as_coefficients([1] + [0] * (n - 1) + [-1]))) == n
+
+
+def test_user_roots_closer_than_rounding_stay_distinct():
+    r = canonical_roots(coefficients_from_roots([1 + 1e-10j, 1 - 1e-10j]), roots=[1 + 1e-10j, 1 - 1e-10j])
+    assert sorted(r.imag.tolist()) == [-1e-10, 1e-10]
+
+
+def test_format_negative_imaginary_coefficient():
+    assert format_polynomial([1, 0, -1j]) == "z^2 - 1j"

@@ -150,7 +150,7 @@ const KernelEntry& find_kernel(const std::string& name) {
         }
         return table()[static_cast<std::size_t>(i)];
     }
-    return table()[static_cast<std::size_t>(index_of(name, "kernel "))];
+    return table()[static_cast<std::size_t>(index_of(name, ""))];
 }
 
 std::vector<KernelDescription> kernels() {
@@ -163,6 +163,6 @@ std::string selected_kernel() { return find_kernel("").name; }
 
 double peak_fmadd(const std::string& name, std::int64_t iterations) { return find_kernel(name).peak(iterations); }
 
-void select_kernel(const std::string& name) { g_selected.store(index_of(name, "kernel ")); }
+void select_kernel(const std::string& name) { g_selected.store(index_of(name, "")); }
 
 }  // namespace nbr

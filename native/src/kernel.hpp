@@ -33,6 +33,10 @@ struct KernelSpan {
     // true the kernel abandons the span at once, leaving its outputs unspecified.
     bool (*stop)(void* ctx);
     void* stop_ctx;
+    // Incremented by the number of converged pixels whose nearest root was an
+    // exact tie (the first root wins; a mirror image would pick the image of
+    // the other one, so the driver then renders without mirroring).
+    std::int64_t* ties;
 };
 
 // Returns the number of Newton steps taken.

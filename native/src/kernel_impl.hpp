@@ -66,36 +66,42 @@ struct Lanes {
 
 // root[o] for every converged pixel o (marked root[o] == 0 by the kernel) of
 // the span: the index of the root nearest to (zr[o], zi[o]) by squared
-// distance, first one on ties.
+// distance, first one on ties. Returns how many pixels had such a tie.
 template <class V>
-void nearest_roots(const nbr::detail::KernelPoly& P, std::int64_t n, const double* zr, const double* zi,
-                   std::int16_t* root) {
+std::int64_t nearest_roots(const nbr::detail::KernelPoly& P, std::int64_t n, const double* zr, const double* zi,
+                           std::int16_t* root) {
     using reg = typename V::reg;
     constexpr int N = V::lanes;
     alignas(64) double best[N];
     const reg inf = V::set1(std::numeric_limits<double>::infinity());
+    std::int64_t ties = 0;
     std::int64_t o = 0;
     for (; o + N <= n; o += N) {
-        bool any = false;
-        for (int l = 0; l < N; ++l) any = any || root[o + l] >= 0;
-        if (!any) continue;
+        unsigned live = 0;
+        for (int l = 0; l < N; ++l) live |= (root[o + l] >= 0 ? 1u : 0u) << l;
+        if (live == 0) continue;
         const reg x = V::loadu(zr + o), y = V::loadu(zi + o);
         reg bd = inf, bi = V::set1(0.0);
+        auto tied = V::lt(inf, inf);  // all false
         for (int r = 0; r < P.nroots; ++r) {
             const reg dx = V::sub(x, V::set1(P.rr[r]));
             const reg dy = V::sub(y, V::set1(P.ri[r]));
             const reg d = V::add(V::mul(dx, dx), V::mul(dy, dy));
             const auto closer = V::lt(d, bd);
+            tied = V::mandnot(closer, V::mor(tied, V::eq(d, bd)));
             bd = V::select(closer, d, bd);
             bi = V::select(closer, V::set1(static_cast<double>(r)), bi);
         }
         V::store(best, bi);
         for (int l = 0; l < N; ++l)
             if (root[o + l] >= 0) root[o + l] = static_cast<std::int16_t>(best[l]);
+        const unsigned t = V::bits(tied) & live;
+        for (unsigned b = t; b != 0; b &= b - 1) ++ties;
     }
     for (; o < n; ++o) {
         if (root[o] < 0) continue;
         int b = 0;
+        bool tied = false;
         double bd = std::numeric_limits<double>::infinity();
         for (int r = 0; r < P.nroots; ++r) {
             const double dx = zr[o] - P.rr[r];
@@ -104,10 +110,15 @@ void nearest_roots(const nbr::detail::KernelPoly& P, std::int64_t n, const doubl
             if (d < bd) {
                 bd = d;
                 b = r;
+                tied = false;
+            } else if (d == bd) {
+                tied = true;
             }
         }
         root[o] = static_cast<std::int16_t>(b);
+        ties += tied ? 1 : 0;
     }
+    return ties;
 }
 
 template <class V, bool Real, int U>
@@ -266,6 +277,7 @@ std::uint64_t run_kernel(const nbr::detail::KernelPoly& P, const nbr::detail::Ke
         // ... and refill them (a no-op for vectors without finished lanes)
         for (int u = 0; u < U; ++u) {
             const auto gd = static_cast<unsigned>((done >> (u * N)) & lane_mask);
+            if (gd == 0) continue;  // nothing to refill (and past the last row, nothing to read)
             Lanes<V>& q = g[u];
             const int k = popcount(gd);
             const auto m = V::from_bits(gd);
@@ -294,7 +306,7 @@ std::uint64_t run_kernel(const nbr::detail::KernelPoly& P, const nbr::detail::Ke
             q.dr = V::select(m, one, q.dr);
         }
     }
-    nearest_roots<V>(P, S.end - S.begin, S.zr, S.zi, S.root);
+    *S.ties += nearest_roots<V>(P, S.end - S.begin, S.zr, S.zi, S.root);
     return steps;
 }
 

@@ -207,13 +207,14 @@ Stats render(const Problem& P, Sink& sink, const Options& opt, const Control& ct
     threads = std::max(threads, 1);
     // Tiles small enough for ~16 per thread (balance: basins cost wildly
     // different amounts), large enough to amortise the lanes' drain.
-    const std::int64_t tile = std::clamp<std::int64_t>(total / (16 * threads), 256, 16384);
+    threads = std::min(threads, 4096);
+    const std::int64_t tile = std::clamp<std::int64_t>(total / (16 * std::int64_t{threads}), 256, 16384);
     const std::int64_t ntiles = (total + tile - 1) / tile;
     threads = static_cast<int>(std::min<std::int64_t>(threads, ntiles));
 
     std::atomic<std::int64_t> next_tile{0};
     std::atomic<std::uint64_t> done{0}, steps{0};
-    std::atomic<bool> cancel{false};
+    std::atomic<bool> cancel{false}, tie_seen{false};
     std::atomic<int> running{threads};
     std::exception_ptr error;
     std::mutex error_mutex;
@@ -252,8 +253,8 @@ Stats render(const Problem& P, Sink& sink, const Options& opt, const Control& ct
     };
 
     auto work = [&](bool caller) {
-        StopCheck stop{&cancel, caller ? std::function<void()>(poll) : std::function<void()>()};
         try {
+            StopCheck stop{&cancel, caller ? std::function<void()>(poll) : std::function<void()>()};
             const auto tsz = static_cast<std::size_t>(tile);
             std::vector<std::int16_t> root(tsz), proot(tsz);
             std::vector<std::int32_t> iter(tsz), piter(tsz);
@@ -308,10 +309,16 @@ Stats render(const Problem& P, Sink& sink, const Options& opt, const Control& ct
                 const std::int64_t t = next_tile.fetch_add(1);
                 if (t >= ntiles) break;
                 const std::int64_t a = t * tile, b = std::min(total, a + tile);
+                std::int64_t ties = 0;
                 detail::KernelSpan span{xs.data(), w, ys.data(), a, b, root.data(), iter.data(), zr.data(),
-                                        zi.data(), &StopCheck::check, &stop};
+                                        zi.data(), &StopCheck::check, &stop, &ties};
                 my_steps += kernel.fn(kp, span);
                 if (cancel.load()) break;  // the span may be incomplete
+                if (ties > 0 && (rows.active || cols.active)) {
+                    tie_seen.store(true);  // mirrored pixels might differ: render again without mirrors
+                    cancel.store(true);
+                    break;
+                }
                 std::uint64_t delivered = 0;
                 for (std::int64_t id = a; id < b;) {
                     const std::int64_t prow = id / w, k = id - prow * w;
@@ -351,6 +358,14 @@ Stats render(const Problem& P, Sink& sink, const Options& opt, const Control& ct
     }
     for (auto& th : pool) th.join();
     if (error) std::rethrow_exception(error);
+    if (tie_seen.load()) {
+        // A converged point lay exactly halfway between two roots (possible
+        // only with a large tol). "First root wins" does not commute with the
+        // reflections, so mirrored pixels could differ from computed ones.
+        Options plain = opt;
+        plain.symmetry = false;
+        return render(P, sink, plain, ctl);
+    }
 
     Stats st;
     st.pixels = done.load();

@@ -34,7 +34,7 @@ public:
 struct Options {
     int threads = 0;       // 0: all hardware threads
     std::string kernel;    // "" : the selected kernel (see selected_kernel())
-    bool symmetry = true;  // mirror rows across the real axis when that is exact
+    bool symmetry = true;  // compute mirror-image rows/columns once where that is exact (see render.cpp)
 };
 
 struct Control {
