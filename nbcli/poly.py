@@ -223,7 +223,7 @@ def _symmetrise_quadrants(r: np.ndarray) -> np.ndarray:
                 math.copysign(m.imag, r[j].imag) if m.imag else 0.0,
             )
         done[group] = True
-    return out
+    return np.asarray(out, dtype=np.complex128)
 
 
 def _sort_key(z: complex) -> tuple[float, float]:
