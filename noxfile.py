@@ -27,6 +27,7 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "check", "nbcli", "tests", "benchmarks", "noxfile.py")
     session.run("ruff", "format", "--check", "nbcli", "tests", "benchmarks", "noxfile.py")
     session.run("mypy")
+    session.run("python", "tools/wheels.py", "--check-config")
     session.run(
         "check-jsonschema",
         "--builtin-schema",

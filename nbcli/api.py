@@ -146,6 +146,8 @@ def compute(
         raise ValueError(f"empty viewport: crmin ({crmin}) must be less than crmax ({crmax})")
     if not cimin < cimax:
         raise ValueError(f"empty viewport: cimin ({cimin}) must be less than cimax ({cimax})")
+    if not (math.isfinite(crmax - crmin) and math.isfinite(cimax - cimin)):
+        raise ValueError("the viewport is too large (its width or height overflows double precision)")
     itmax = _int(itmax, "itmax", 1, MAX_ITMAX)
     tol = _tol(tol)
     roots = canonical_roots(c)
@@ -219,6 +221,8 @@ class Viewport:
         radius = float(np.max(np.abs(r - centre))) if r.size else 0.0
         if not radius > 0:
             radius = max(abs(centre), 1.0) if r.size == 1 else 1.0
+        # roots closer together than the doubles around them can show: frame a representable neighbourhood
+        radius = max(radius, 1e-9 * abs(centre), 1e-290)
         half = margin * radius
         aspect = height / width
         half_w, half_h = (half, half * aspect) if aspect >= 1 else (half / aspect, half)

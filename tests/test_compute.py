@@ -170,6 +170,7 @@ def test_gil_is_released_during_compute():
         ({"crmin": 1.0, "crmax": 1.0}, ValueError, "empty viewport"),
         ({"cimin": 2.0, "cimax": -2.0}, ValueError, "empty viewport"),
         ({"crmin": float("nan")}, ValueError, "finite"),
+        ({"crmin": -1e308, "crmax": 1e308}, ValueError, "too large"),
         ({"itmax": 0}, ValueError, "itmax"),
         ({"tol": 0.0}, ValueError, "tol"),
         ({"tol": -1e-3}, ValueError, "tol"),
