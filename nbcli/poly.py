@@ -114,18 +114,18 @@ def coefficients_from_roots(roots: Iterable[ComplexLike] | np.ndarray) -> np.nda
 
 def _polish(c: np.ndarray, r: np.ndarray, order: int = 0) -> np.ndarray:
     """A few guarded Newton steps on the order-th derivative of p."""
-    for _ in range(order):
-        c = np.polyder(c)
-    if c.size < 2:
-        return r
-    dc = np.polyder(c)
     with np.errstate(all="ignore"):
+        for _ in range(order):
+            c = np.polyder(c)
+        if c.size < 2 or not np.all(np.isfinite(c)):
+            return r
+        dc = np.polyder(c)
         for _ in range(6):
             p = np.polyval(c, r)
             d = np.polyval(dc, r)
             ok = (d != 0) & np.isfinite(d)
             cand = np.where(ok, r - p / np.where(ok, d, 1), r)
-            better = np.abs(np.polyval(c, cand)) < np.abs(p)
+            better = np.isfinite(cand) & (np.abs(np.polyval(c, cand)) < np.abs(p))
             if not better.any():
                 break
             r = np.where(better, cand, r)
@@ -258,6 +258,8 @@ def canonical_roots(coefs: np.ndarray, roots: Sequence[ComplexLike] | np.ndarray
             r = _symmetrise(r)
             if _is_even_or_odd(c):
                 r = _symmetrise_quadrants(r)
+    if not np.all(np.isfinite(r)):
+        raise ValueError("could not find the roots of this polynomial (the coefficients' range is too wide)")
     r = r + 0.0  # no negative zeros
     r = np.array(list(dict.fromkeys(r.tolist())), dtype=np.complex128)  # a repeat counts once
     return np.array(sorted(r.tolist(), key=_sort_key), dtype=np.complex128)
