@@ -28,16 +28,7 @@ __all__ = [
     "selected_kernel",
 ]
 
-_API = {
-    "Render",
-    "Scene",
-    "Viewport",
-    "available_kernels",
-    "compute",
-    "default_threads",
-    "render",
-    "selected_kernel",
-}
+_API = set(__all__) - {"Style", "__version__"}  # served lazily from nbcli.api
 
 if TYPE_CHECKING:
     from .api import (
