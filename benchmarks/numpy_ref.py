@@ -25,6 +25,8 @@ different basin or at a different step. ``compare`` measures that.
 
 from __future__ import annotations
 
+from typing import Any, Callable
+
 import numpy as np
 
 
@@ -123,29 +125,20 @@ def compute(
     itmax: int,
     tol: float,
     roots: np.ndarray,
+    *,
+    newton: Callable[..., tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> np.ndarray:
-    """The whole of nb_cpp's ``compute`` in NumPy: an (imh, imw, 3) float64 HSV image."""
+    """The whole of nb_cpp's ``compute`` in NumPy: an (imh, imw, 3) float64 HSV image.
+
+    ``newton`` is the per-pixel loop (default ``newton_data``)."""
     xs, ys = grid(imw, imh, crmin, crmax, cimin, cimax)
-    root, it = newton_data(xs, ys, coefs, roots, itmax, tol)
+    root, it = (newton or newton_data)(xs, ys, coefs, roots, itmax, tol)
     return hsv(root, it, len(roots), itmax)
 
 
-def compute_straightforward(
-    imw: int,
-    imh: int,
-    coefs: np.ndarray,
-    crmin: float,
-    crmax: float,
-    cimin: float,
-    cimax: float,
-    itmax: int,
-    tol: float,
-    roots: np.ndarray,
-) -> np.ndarray:
+def compute_straightforward(*args: Any) -> np.ndarray:
     """``compute`` with ``newton_data_straightforward``."""
-    xs, ys = grid(imw, imh, crmin, crmax, cimin, cimax)
-    root, it = newton_data_straightforward(xs, ys, coefs, roots, itmax, tol)
-    return hsv(root, it, len(roots), itmax)
+    return compute(*args, newton=newton_data_straightforward)
 
 
 def compare(hsv_kernel: np.ndarray, hsv_numpy: np.ndarray) -> dict[str, float]:

@@ -177,13 +177,11 @@ class Suite:
             a["itmax"],
             a["tol"],
         )
+        # the NumPy references take the same arguments plus the roots they classify by
+        ref_args = (a["imw"], a["imh"], c, *args[3:], roots)
         mine = nbcli.compute(*args)
-        ref = numpy_ref.compute(
-            a["imw"], a["imh"], c, a["crmin"], a["crmax"], a["cimin"], a["cimax"], a["itmax"], a["tol"], roots
-        )
-        ref2 = numpy_ref.compute_straightforward(
-            a["imw"], a["imh"], c, a["crmin"], a["crmax"], a["cimin"], a["cimax"], a["itmax"], a["tol"], roots
-        )
+        ref = numpy_ref.compute(*ref_args)
+        ref2 = numpy_ref.compute_straightforward(*ref_args)
         for name, r in (("NumPy (compacting)", ref), ("NumPy (straightforward)", ref2)):
             cmp = numpy_ref.compare(mine, r)
             ok = cmp["pixels_equal"] >= AGREEMENT
@@ -199,33 +197,11 @@ class Suite:
         sym = bool(np.all(ys[1 : a["imh"] // 2] == -ys[a["imh"] - 1 : a["imh"] // 2 : -1]))
         self.extra["readme_rows_mirror"] = sym
         t_np, _ = best_time(
-            lambda: numpy_ref.compute_straightforward(
-                a["imw"],
-                a["imh"],
-                c,
-                a["crmin"],
-                a["crmax"],
-                a["cimin"],
-                a["cimax"],
-                a["itmax"],
-                a["tol"],
-                roots,
-            ),
+            lambda: numpy_ref.compute_straightforward(*ref_args),
             1 if self.quick else 2,
         )
         t_np2, _ = best_time(
-            lambda: numpy_ref.compute(
-                a["imw"],
-                a["imh"],
-                c,
-                a["crmin"],
-                a["crmax"],
-                a["cimin"],
-                a["cimax"],
-                a["itmax"],
-                a["tol"],
-                roots,
-            ),
+            lambda: numpy_ref.compute(*ref_args),
             2 if self.quick else 3,
         )
         _, (_, st) = best_time(lambda: core_render(xs, ys, c, roots, a["itmax"], a["tol"], output="data"), 1)

@@ -469,6 +469,21 @@ class Job:
             note(line)
         row.asm = "ok"
 
+    def pytest_command(self, venv: Path) -> list:
+        """The test suite against what is installed in ``venv`` (with the import guard plugin)."""
+        return [
+            venv_bin(venv, "python"),
+            "-m",
+            "pytest",
+            ROOT / "tests",
+            "-p",
+            "nbw_guard",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            *self.pytest_args,
+        ]
+
     def test_wheel(self, row: Row, wheel: Path) -> None:
         py = row.py
         venv = make_venv(
@@ -522,18 +537,7 @@ class Job:
             run([venv_bin(venv, "nb-render"), "--version"], cwd=rundir, env=kenv)
             t0 = time.perf_counter()
             p = run(
-                [
-                    venv_bin(venv, "python"),
-                    "-m",
-                    "pytest",
-                    ROOT / "tests",
-                    "-p",
-                    "nbw_guard",
-                    "-p",
-                    "no:cacheprovider",
-                    "-q",
-                    *self.pytest_args,
-                ],
+                self.pytest_command(venv),
                 cwd=rundir,
                 env=kenv,
                 check=False,
@@ -737,18 +741,7 @@ PYTHONDONTWRITEBYTECODE=1 venv/bin/python -m pytest -q -p no:cacheprovider {pyte
         run([venv_bin(venv, "nb-render"), "--version"], cwd=rundir, env=env)
         env["PYTHONPATH"] = str(plugin)
         run(
-            [
-                venv_bin(venv, "python"),
-                "-m",
-                "pytest",
-                ROOT / "tests",
-                "-p",
-                "nbw_guard",
-                "-p",
-                "no:cacheprovider",
-                "-q",
-                *self.pytest_args,
-            ],
+            self.pytest_command(venv),
             cwd=rundir,
             env=env,
         )
