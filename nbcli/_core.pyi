@@ -13,15 +13,28 @@ def render(
     threads: int = 0,
     kernel: str = "",
     symmetry: bool = True,
+    method: str = "newton",
+    relax: complex = complex(1, 0),
     output: str = "hsv",
     colors: Optional[np.ndarray] = None,
     shade: Optional[np.ndarray] = None,
     nonconverged: Optional[np.ndarray] = None,
+    smooth: bool = False,
+    depth: int = 8,
     progress: Optional[Callable[[int, int], None]] = None,
     rgb_channels: int = 3,
 ) -> tuple[dict[str, np.ndarray], dict[str, Any]]: ...
 def colorize(
-    root: np.ndarray, iterations: np.ndarray, colors: np.ndarray, shade: np.ndarray, nonconverged: np.ndarray
+    root: np.ndarray,
+    iterations: np.ndarray,
+    colors: np.ndarray,
+    shade: np.ndarray,
+    nonconverged: np.ndarray,
+    *,
+    smooth: Optional[np.ndarray] = None,
+    smooth_shading: bool = False,
+    depth: int = 8,
+    channels: int = 3,
 ) -> np.ndarray: ...
 def kernels() -> list[dict[str, Any]]: ...
 def selected_kernel() -> str: ...

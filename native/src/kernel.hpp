@@ -4,6 +4,8 @@
 
 #include <cstdint>
 
+#include "nbr/render.hpp"
+
 namespace nbr {
 namespace detail {
 
@@ -17,6 +19,8 @@ struct KernelPoly {
     const double* ri;    // roots, imaginary parts
     int itmax;
     double tol2;         // tol * tol
+    Method method;
+    double ar, ai;       // the factor a of Method::relaxed
 };
 
 // A run of pixels, numbered row-major over the rows listed in `ys`.
@@ -27,6 +31,11 @@ struct KernelSpan {
     std::int64_t begin, end;  // pixel numbers [begin, end)
     std::int16_t* root;  // end - begin outputs
     std::int32_t* iter;
+    // Null, or end - begin outputs each: |p|^2 at the evaluation before the
+    // last one and at the last one (for a stuck pixel both are the value at
+    // the point where it got stuck). See Sink in nbr/render.hpp for their use.
+    double* p2_before;
+    double* p2_at;
     double* zr;          // end - begin doubles of scratch space each (where converged pixels ended)
     double* zi;
     // Called every few hundred rounds (a few microseconds); when it returns
@@ -39,7 +48,7 @@ struct KernelSpan {
     std::int64_t* ties;
 };
 
-// Returns the number of Newton steps taken.
+// Returns the number of steps taken.
 using KernelFn = std::uint64_t (*)(const KernelPoly&, const KernelSpan&);
 
 // For the benchmark suite: vector multiply-adds per second one thread issues

@@ -6,12 +6,29 @@
 // up an AVX instantiation of a shared inline function).
 //
 // How it works: each lane of U vectors in flight holds one pixel. A round is
-//   1. step     z <- z - p(z)/p'(z), with the p, p' of the previous round;
-//   2. evaluate p(z) and p'(z) together in one Horner pass;
+//   1. step     z <- z - p(z)/p'(z) (Newton; the other methods below), with
+//               the p, p' (and p'') of the previous round;
+//   2. evaluate p(z) and p'(z) (and p''(z)/2 for the methods that use it)
+//               together in one Horner pass;
 //   3. check    |p(z)|^2 <= tol^2 (the p that the next step reuses).
-// A lane whose pixel is finished (converged, out of steps, stuck on p' = 0,
-// or overflowed) writes its result and is refilled with the next pixel at
-// once, so vectors stay full however uneven the iteration counts are.
+// A lane whose pixel is finished (converged, out of steps, stuck on a zero
+// denominator, or overflowed) writes its result and is refilled with the next
+// pixel at once, so vectors stay full however uneven the iteration counts are.
+//
+// The method is a template parameter, so Newton's round is exactly what it
+// was before the others existed; so is whether the kernel keeps |p|^2 of the
+// last two evaluations per lane (Track: only when smooth counts or residuals
+// are wanted). The step of each method, with e = p''/2 and every complex
+// product spelled out as below:
+//   newton       z - p conj(p') / |p'|^2
+//   relaxed      z - (a p conj(p')) / |p'|^2
+//   halley       z - N conj(D) / |D|^2,  N = p p', D = p'^2 - p e
+//   schroder     the same with D = p'^2 - 2 p e
+//   householder  z - u (1 + u v),  u = p conj(p') / |p'|^2, v = e conj(p') / |p'|^2
+// Halley and Schroder keep one division (their intermediate values grow like
+// |p'|^4 where Newton's grow like |p'|^2, which only matters for start points
+// of enormous modulus or tolerances below about 1e-100); Householder's form
+// needs no second division.
 //
 // Arithmetic is spelled out operation by operation (V::fmadd is fused on
 // FMA targets and a separately rounded multiply-add elsewhere), so every path
@@ -55,13 +72,21 @@ inline int popcount(unsigned b) {  // b < 256
     return static_cast<int>((b + (b >> 4)) & 0x0Fu);
 }
 
+using nbr::Method;
+
+constexpr bool needs_second_derivative(Method m) {
+    return m == Method::halley || m == Method::schroder || m == Method::householder;
+}
+
 template <class V>
 struct Lanes {
     typename V::reg zr, zi;  // current point
     typename V::reg pr, pi;  // p(z)
     typename V::reg dr, di;  // p'(z)
-    typename V::reg c;       // Newton steps taken - itmax (negative while steps remain)
+    typename V::reg er, ei;  // p''(z) / 2 (methods that need it)
+    typename V::reg c;       // steps taken - itmax (negative while steps remain)
     typename V::reg slot;    // pixel number
+    typename V::reg p2a, p2b;  // |p|^2 of the evaluation before the last one, and of the last one (Track)
 };
 
 // root[o] for every converged pixel o (marked root[o] == 0 by the kernel) of
@@ -121,19 +146,22 @@ std::int64_t nearest_roots(const nbr::detail::KernelPoly& P, std::int64_t n, con
     return ties;
 }
 
-template <class V, bool Real, int U>
+template <class V, bool Real, int U, Method M, bool Track>
 std::uint64_t run_kernel(const nbr::detail::KernelPoly& P, const nbr::detail::KernelSpan& S) {
     using reg = typename V::reg;
     constexpr int N = V::lanes;
     constexpr int L = N * U;
     static_assert(L <= 64, "lane bit masks are 64 bits wide");
     using bits_t = std::uint64_t;
+    constexpr bool E = needs_second_derivative(M);
     constexpr bits_t lane_mask = (N >= 64) ? ~bits_t{0} : ((bits_t{1} << N) - 1);
 
     alignas(64) double bzr[L];
     alignas(64) double bzi[L];
     alignas(64) double bc[L];
     alignas(64) double bslot[L];
+    alignas(64) double bp2a[Track ? L : 1];
+    alignas(64) double bp2b[Track ? L : 1];
     alignas(64) double iota_[N];
     for (int l = 0; l < N; ++l) iota_[l] = static_cast<double>(l);
     std::int64_t next = S.begin;
@@ -175,12 +203,17 @@ std::uint64_t run_kernel(const nbr::detail::KernelPoly& P, const nbr::detail::Ke
         g[u].zi = V::load(bzi + u * N);
         g[u].slot = V::load(bslot + u * N);
         g[u].c = c_fresh;
-        g[u].pr = g[u].pi = g[u].di = zero;  // p = 0, p' = 1: the first step leaves z as it is
+        g[u].pr = g[u].pi = g[u].di = zero;  // p = 0, p' = 1, p'' = 0: the first step leaves z as it is
         g[u].dr = one;
+        g[u].er = g[u].ei = zero;
+        g[u].p2a = g[u].p2b = zero;
     }
 
     const reg tol2 = V::set1(P.tol2);
     const reg inf = V::set1(std::numeric_limits<double>::infinity());
+    const reg relax_r = V::set1(P.ar), relax_i = V::set1(P.ai);
+    (void)relax_r;  // used by Method::relaxed only
+    (void)relax_i;
     const int n = P.degree;
 
     unsigned rounds = 0;
@@ -190,16 +223,55 @@ std::uint64_t run_kernel(const nbr::detail::KernelPoly& P, const nbr::detail::Ke
         // 1. step
         for (int u = 0; u < U; ++u) {
             Lanes<V>& q = g[u];
-            const reg d2 = V::fmadd(q.dr, q.dr, V::mul(q.di, q.di));
-            stuck |= static_cast<bits_t>(V::bits(V::eq(d2, zero))) << (u * N);
-            const reg inv = V::div(one, d2);
-            const reg nr = V::fmadd(q.pr, q.dr, V::mul(q.pi, q.di));   // Re(p * conj(p'))
-            const reg ni = V::fnmadd(q.pr, q.di, V::mul(q.pi, q.dr));  // Im(p * conj(p'))
-            q.zr = V::fnmadd(nr, inv, q.zr);
-            q.zi = V::fnmadd(ni, inv, q.zi);
+            if constexpr (M == Method::newton || M == Method::relaxed) {
+                const reg d2 = V::fmadd(q.dr, q.dr, V::mul(q.di, q.di));
+                stuck |= static_cast<bits_t>(V::bits(V::eq(d2, zero))) << (u * N);
+                const reg inv = V::div(one, d2);
+                const reg nr = V::fmadd(q.pr, q.dr, V::mul(q.pi, q.di));   // Re(p * conj(p'))
+                const reg ni = V::fnmadd(q.pr, q.di, V::mul(q.pi, q.dr));  // Im(p * conj(p'))
+                if constexpr (M == Method::newton) {
+                    q.zr = V::fnmadd(nr, inv, q.zr);
+                    q.zi = V::fnmadd(ni, inv, q.zi);
+                } else {
+                    const reg mr = V::fnmadd(relax_i, ni, V::mul(relax_r, nr));  // Re(a * p * conj(p'))
+                    const reg mi = V::fmadd(relax_r, ni, V::mul(relax_i, nr));   // Im(a * p * conj(p'))
+                    q.zr = V::fnmadd(mr, inv, q.zr);
+                    q.zi = V::fnmadd(mi, inv, q.zi);
+                }
+            } else if constexpr (M == Method::halley || M == Method::schroder) {
+                const reg Nr = V::fnmadd(q.pi, q.di, V::mul(q.pr, q.dr));  // N = p p'
+                const reg Ni = V::fmadd(q.pr, q.di, V::mul(q.pi, q.dr));
+                reg Wr = V::fnmadd(q.pi, q.ei, V::mul(q.pr, q.er));        // W = p e
+                reg Wi = V::fmadd(q.pr, q.ei, V::mul(q.pi, q.er));
+                if constexpr (M == Method::schroder) {
+                    Wr = V::add(Wr, Wr);  // 2 p e = p p''
+                    Wi = V::add(Wi, Wi);
+                }
+                const reg Dr = V::sub(V::fnmadd(q.di, q.di, V::mul(q.dr, q.dr)), Wr);  // D = p'^2 - W
+                const reg Di = V::sub(V::mul(V::add(q.dr, q.dr), q.di), Wi);
+                const reg d2 = V::fmadd(Dr, Dr, V::mul(Di, Di));
+                stuck |= static_cast<bits_t>(V::bits(V::eq(d2, zero))) << (u * N);
+                const reg inv = V::div(one, d2);
+                const reg nr = V::fmadd(Nr, Dr, V::mul(Ni, Di));   // Re(N * conj(D))
+                const reg ni = V::fnmadd(Nr, Di, V::mul(Ni, Dr));  // Im(N * conj(D))
+                q.zr = V::fnmadd(nr, inv, q.zr);
+                q.zi = V::fnmadd(ni, inv, q.zi);
+            } else {  // householder
+                const reg d2 = V::fmadd(q.dr, q.dr, V::mul(q.di, q.di));
+                stuck |= static_cast<bits_t>(V::bits(V::eq(d2, zero))) << (u * N);
+                const reg inv = V::div(one, d2);
+                const reg ur = V::mul(V::fmadd(q.pr, q.dr, V::mul(q.pi, q.di)), inv);   // u = p / p'
+                const reg ui = V::mul(V::fnmadd(q.pr, q.di, V::mul(q.pi, q.dr)), inv);
+                const reg vr = V::mul(V::fmadd(q.er, q.dr, V::mul(q.ei, q.di)), inv);   // v = e / p'
+                const reg vi = V::mul(V::fnmadd(q.er, q.di, V::mul(q.ei, q.dr)), inv);
+                const reg wr = V::fnmadd(ui, vi, V::mul(ur, vr));                         // w = u v
+                const reg wi = V::fmadd(ur, vi, V::mul(ui, vr));
+                q.zr = V::sub(q.zr, V::fmadd(ur, wr, V::fnmadd(ui, wi, ur)));            // z - u (1 + w)
+                q.zi = V::sub(q.zi, V::fmadd(ur, wi, V::fmadd(ui, wr, ui)));
+            }
             q.c = V::add(q.c, one);
         }
-        // 2. p and p' by Horner, together
+        // 2. p and p' (and e = p''/2) by Horner, together
         {
             const reg c0r = V::set1(P.cr[0]);
             const reg c1r = V::set1(P.cr[1]);
@@ -210,6 +282,7 @@ std::uint64_t run_kernel(const nbr::detail::KernelPoly& P, const nbr::detail::Ke
                     q.di = zero;
                     q.pr = V::fmadd(c0r, q.zr, c1r);
                     q.pi = V::mul(c0r, q.zi);
+                    if constexpr (E) q.er = q.ei = zero;
                 }
             } else {
                 const reg c0i = V::set1(P.ci[0]);
@@ -220,6 +293,7 @@ std::uint64_t run_kernel(const nbr::detail::KernelPoly& P, const nbr::detail::Ke
                     q.di = c0i;
                     q.pr = V::fmadd(c0r, q.zr, V::fnmadd(c0i, q.zi, c1r));
                     q.pi = V::fmadd(c0i, q.zr, V::fmadd(c0r, q.zi, c1i));
+                    if constexpr (E) q.er = q.ei = zero;
                 }
             }
             for (int j = 2; j <= n; ++j) {
@@ -227,6 +301,16 @@ std::uint64_t run_kernel(const nbr::detail::KernelPoly& P, const nbr::detail::Ke
                 const reg ci = Real ? zero : V::set1(P.ci[j]);
                 for (int u = 0; u < U; ++u) {
                     Lanes<V>& q = g[u];
+                    if constexpr (E) {
+                        if (j == 2) {  // e was 0: e z + p' is exactly p'
+                            q.er = q.dr;
+                            q.ei = q.di;
+                        } else {
+                            const reg ner = V::fmadd(q.er, q.zr, V::fnmadd(q.ei, q.zi, q.dr));
+                            q.ei = V::fmadd(q.ei, q.zr, V::fmadd(q.er, q.zi, q.di));
+                            q.er = ner;
+                        }
+                    }
                     const reg ndr = V::fmadd(q.dr, q.zr, V::fnmadd(q.di, q.zi, q.pr));
                     const reg ndi = V::fmadd(q.di, q.zr, V::fmadd(q.dr, q.zi, q.pi));
                     const reg npr = V::fmadd(q.pr, q.zr, V::fnmadd(q.pi, q.zi, cr));
@@ -244,6 +328,10 @@ std::uint64_t run_kernel(const nbr::detail::KernelPoly& P, const nbr::detail::Ke
         for (int u = 0; u < U; ++u) {
             Lanes<V>& q = g[u];
             const reg p2 = V::fmadd(q.pr, q.pr, V::mul(q.pi, q.pi));
+            if constexpr (Track) {
+                q.p2a = q.p2b;
+                q.p2b = p2;
+            }
             conv |= static_cast<bits_t>(V::bits(V::le(p2, tol2))) << (u * N);
             const unsigned out_of_steps = ~V::signs(q.c) & static_cast<unsigned>(lane_mask);
             fail |= static_cast<bits_t>(V::bits(V::nlt(p2, inf)) | out_of_steps) << (u * N);
@@ -262,6 +350,10 @@ std::uint64_t run_kernel(const nbr::detail::KernelPoly& P, const nbr::detail::Ke
             V::store(bzi + u * N, g[u].zi);
             V::store(bc + u * N, g[u].c);
             V::store(bslot + u * N, g[u].slot);
+            if constexpr (Track) {
+                V::store(bp2a + u * N, g[u].p2a);
+                V::store(bp2b + u * N, g[u].p2b);
+            }
         }
         for (bits_t b = done; b != 0; b &= b - 1) {
             const int l = lowest_bit(b);
@@ -273,6 +365,11 @@ std::uint64_t run_kernel(const nbr::detail::KernelPoly& P, const nbr::detail::Ke
             S.iter[o] = converged ? taken - 1 : P.itmax;
             S.zr[o] = bzr[l];
             S.zi[o] = bzi[l];
+            if constexpr (Track) {
+                // a stuck pixel took no step: its last evaluation is the one before
+                S.p2_before[o] = bp2a[l];
+                S.p2_at[o] = ((stuck >> l) & 1u) ? bp2a[l] : bp2b[l];
+            }
         }
         // ... and refill them (a no-op for vectors without finished lanes)
         for (int u = 0; u < U; ++u) {
@@ -304,10 +401,33 @@ std::uint64_t run_kernel(const nbr::detail::KernelPoly& P, const nbr::detail::Ke
             q.pi = V::clear(m, q.pi);
             q.di = V::clear(m, q.di);
             q.dr = V::select(m, one, q.dr);
+            if constexpr (E) {
+                q.er = V::clear(m, q.er);
+                q.ei = V::clear(m, q.ei);
+            }
         }
     }
     *S.ties += nearest_roots<V>(P, S.end - S.begin, S.zr, S.zi, S.root);
     return steps;
+}
+
+template <class V, int U, Method M>
+std::uint64_t run_method(const nbr::detail::KernelPoly& P, const nbr::detail::KernelSpan& S) {
+    const bool track = S.p2_before != nullptr;
+    if (P.real) return track ? run_kernel<V, true, U, M, true>(P, S) : run_kernel<V, true, U, M, false>(P, S);
+    return track ? run_kernel<V, false, U, M, true>(P, S) : run_kernel<V, false, U, M, false>(P, S);
+}
+
+template <class V, int U>
+std::uint64_t run_any(const nbr::detail::KernelPoly& P, const nbr::detail::KernelSpan& S) {
+    switch (P.method) {
+        case Method::relaxed: return run_method<V, U, Method::relaxed>(P, S);
+        case Method::halley: return run_method<V, U, Method::halley>(P, S);
+        case Method::schroder: return run_method<V, U, Method::schroder>(P, S);
+        case Method::householder: return run_method<V, U, Method::householder>(P, S);
+        case Method::newton: break;
+    }
+    return run_method<V, U, Method::newton>(P, S);
 }
 
 }  // namespace
@@ -315,5 +435,5 @@ std::uint64_t run_kernel(const nbr::detail::KernelPoly& P, const nbr::detail::Ke
 // Defines nbr::detail::NAME for vector type VEC with U vectors in flight.
 #define NBR_DEFINE_KERNEL(NAME, VEC, U)                                                                   \
     std::uint64_t nbr::detail::NAME(const nbr::detail::KernelPoly& P, const nbr::detail::KernelSpan& S) { \
-        return P.real ? run_kernel<VEC, true, U>(P, S) : run_kernel<VEC, false, U>(P, S);                 \
+        return run_any<VEC, U>(P, S);                                                                     \
     }

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <exception>
 #include <functional>
+#include <limits>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -18,6 +19,44 @@
 #include "nbr/render.hpp"
 
 namespace nbr {
+
+// ---- methods and per-pixel values -----------------------------------------------------
+
+const char* method_name(Method m) {
+    switch (m) {
+        case Method::newton: return "newton";
+        case Method::relaxed: return "relaxed";
+        case Method::halley: return "halley";
+        case Method::schroder: return "schroder";
+        case Method::householder: return "householder";
+    }
+    return "newton";
+}
+
+Method parse_method(const std::string& name) {
+    for (Method m : {Method::newton, Method::relaxed, Method::halley, Method::schroder, Method::householder})
+        if (name == method_name(m)) return m;
+    throw std::invalid_argument("unknown method '" + name +
+                                "' (choose newton, relaxed, halley, schroder or householder)");
+}
+
+float smooth_iterations(std::int32_t k, double p2_before, double p2_at, double log_tol2) {
+    if (k <= 0) return 0.0f;  // max(0, k - 1 + t) with t <= 1: no need for the logarithms
+    const double a = std::log(p2_before);
+    const double b = std::log(p2_at);
+    double t = (log_tol2 - a) / (b - a);
+    if (!(t >= 0.0)) t = 0.0;  // also NaN
+    if (t > 1.0) t = 1.0;
+    const double s = static_cast<double>(k) - 1.0 + t;
+    return static_cast<float>(s > 0.0 ? s : 0.0);
+}
+
+float residual_value(double p2) {
+    const double r = std::sqrt(p2);
+    // doubles from here on round to +inf as floats; the cast would be undefined behaviour
+    if (r >= 0x1.ffffffp127) return std::numeric_limits<float>::infinity();
+    return static_cast<float>(r);  // NaN stays NaN
+}
 
 // ---- sinks ------------------------------------------------------------------------------
 
@@ -32,7 +71,8 @@ HsvSink::HsvSink(double* out, int width, int nroots, int itmax)
     }
 }
 
-void HsvSink::put(int row, int col0, int n, const std::int16_t* root, const std::int32_t* iter) {
+void HsvSink::put(int row, int col0, int n, const std::int16_t* root, const std::int32_t* iter, const float*,
+                  const float*) {
     double* o = out_ + (static_cast<std::size_t>(row) * static_cast<std::size_t>(w_) + static_cast<std::size_t>(col0)) * 3;
     const bool table = !value_.empty();
     for (int i = 0; i < n; ++i, o += 3) {
@@ -47,35 +87,87 @@ void HsvSink::put(int row, int col0, int n, const std::int16_t* root, const std:
     }
 }
 
-void DataSink::put(int row, int col0, int n, const std::int16_t* root, const std::int32_t* iter) {
+void DataSink::put(int row, int col0, int n, const std::int16_t* root, const std::int32_t* iter, const float*,
+                   const float*) {
     const std::size_t o = static_cast<std::size_t>(row) * static_cast<std::size_t>(w_) + static_cast<std::size_t>(col0);
     std::memcpy(root_ + o, root, static_cast<std::size_t>(n) * sizeof(std::int16_t));
     std::memcpy(iter_ + o, iter, static_cast<std::size_t>(n) * sizeof(std::int32_t));
 }
 
-void colorize(const Palette& pal, std::size_t n, const std::int16_t* root, const std::int32_t* iter, std::uint8_t* rgb,
-              int channels) {
+void SmoothSink::put(int row, int col0, int n, const std::int16_t*, const std::int32_t*, const float* smooth,
+                     const float* residual) {
+    const std::size_t o = static_cast<std::size_t>(row) * static_cast<std::size_t>(w_) + static_cast<std::size_t>(col0);
+    std::memcpy(smooth_ + o, smooth, static_cast<std::size_t>(n) * sizeof(float));
+    std::memcpy(residual_ + o, residual, static_cast<std::size_t>(n) * sizeof(float));
+}
+
+namespace {
+
+template <class T>
+void colorize_impl(const Palette& pal, std::size_t n, const std::int16_t* root, const std::int32_t* iter,
+                   const float* smooth, T* out, int channels) {
+    if (pal.depth != static_cast<int>(8 * sizeof(T)))
+        throw std::invalid_argument("the output type does not match the palette's depth");
+    if (pal.smooth && smooth == nullptr) throw std::invalid_argument("smooth shading needs the smooth counts");
+    const float scale = sizeof(T) == 1 ? 1.0f : 257.0f;  // 255 -> 65535
+    const T opaque = sizeof(T) == 1 ? T(255) : T(65535);
     const std::size_t ncolors = pal.colors.size() / 3;
     const std::size_t nshade = pal.shade.size();
     const std::size_t step = channels == 4 ? 4 : 3;
-    for (std::size_t i = 0; i < n; ++i, rgb += step) {
-        if (step == 4) rgb[3] = 255;
+    T nc[3];
+    for (int c = 0; c < 3; ++c) nc[c] = static_cast<T>(pal.nonconverged[c] * scale + 0.5f);
+    for (std::size_t i = 0; i < n; ++i, out += step) {
+        if (step == 4) out[3] = opaque;
         const int r = root[i];
         if (r < 0 || static_cast<std::size_t>(r) >= ncolors || nshade == 0) {
-            for (int c = 0; c < 3; ++c) rgb[c] = static_cast<std::uint8_t>(pal.nonconverged[c] + 0.5f);
+            for (int c = 0; c < 3; ++c) out[c] = nc[c];
             continue;
         }
-        const std::size_t k = std::min(static_cast<std::size_t>(std::max(iter[i], 0)), nshade - 1);
-        const float f = pal.shade[k];
+        float f;
+        if (pal.smooth) {
+            const float s = smooth[i] > 0.0f ? smooth[i] : 0.0f;  // also NaN -> 0
+            const float fl = std::floor(s);
+            const std::size_t k0 = fl < static_cast<float>(nshade - 1) ? static_cast<std::size_t>(fl) : nshade - 1;
+            const std::size_t k1 = std::min(k0 + 1, nshade - 1);
+            const float t = s - fl;  // exact
+            f = pal.shade[k0] + (pal.shade[k1] - pal.shade[k0]) * t;
+            f = std::min(std::max(f, 0.0f), 1.0f);
+        } else {
+            f = pal.shade[std::min(static_cast<std::size_t>(std::max(iter[i], 0)), nshade - 1)];
+        }
         const float* col = &pal.colors[3 * static_cast<std::size_t>(r)];
-        for (int c = 0; c < 3; ++c) rgb[c] = static_cast<std::uint8_t>(col[c] * f + 0.5f);
+        for (int c = 0; c < 3; ++c) out[c] = static_cast<T>(col[c] * scale * f + 0.5f);
     }
 }
 
-void Rgb8Sink::put(int row, int col0, int n, const std::int16_t* root, const std::int32_t* iter) {
+}  // namespace
+
+void colorize(const Palette& pal, std::size_t n, const std::int16_t* root, const std::int32_t* iter,
+              const float* smooth, std::uint8_t* out, int channels) {
+    colorize_impl(pal, n, root, iter, smooth, out, channels);
+}
+
+void colorize(const Palette& pal, std::size_t n, const std::int16_t* root, const std::int32_t* iter,
+              const float* smooth, std::uint16_t* out, int channels) {
+    colorize_impl(pal, n, root, iter, smooth, out, channels);
+}
+
+RgbSink::RgbSink(std::uint8_t* out, int width, const Palette& palette, int channels)
+    : out8_(out), w_(width), pal_(palette), channels_(channels) {
+    if (palette.depth != 8) throw std::invalid_argument("an 8-bit image needs a palette of depth 8");
+}
+
+RgbSink::RgbSink(std::uint16_t* out, int width, const Palette& palette, int channels)
+    : out16_(out), w_(width), pal_(palette), channels_(channels) {
+    if (palette.depth != 16) throw std::invalid_argument("a 16-bit image needs a palette of depth 16");
+}
+
+void RgbSink::put(int row, int col0, int n, const std::int16_t* root, const std::int32_t* iter, const float* smooth,
+                  const float*) {
     const std::size_t px = static_cast<std::size_t>(row) * static_cast<std::size_t>(w_) + static_cast<std::size_t>(col0);
-    colorize(pal_, static_cast<std::size_t>(n), root, iter, out_ + px * static_cast<std::size_t>(channels_ == 4 ? 4 : 3),
-             channels_);
+    const std::size_t at = px * static_cast<std::size_t>(channels_ == 4 ? 4 : 3);
+    if (out8_ != nullptr) colorize(pal_, static_cast<std::size_t>(n), root, iter, smooth, out8_ + at, channels_);
+    else colorize(pal_, static_cast<std::size_t>(n), root, iter, smooth, out16_ + at, channels_);
 }
 
 // ---- driver -------------------------------------------------------------------------------
@@ -94,16 +186,21 @@ void validate(const Problem& P) {
     if (P.roots.empty() || P.roots.size() > 32767) throw std::invalid_argument("need 1 to 32767 roots");
     if (P.itmax < 1) throw std::invalid_argument("itmax must be >= 1");
     if (!(P.tol > 0.0) || !std::isfinite(P.tol)) throw std::invalid_argument("tol must be a positive finite number");
+    if (!std::isfinite(P.relax.real()) || !std::isfinite(P.relax.imag()) || P.relax == std::complex<double>(0.0, 0.0))
+        throw std::invalid_argument("relax must be a finite nonzero complex number");
     if (P.xs.empty() || P.ys.empty()) throw std::invalid_argument("the image must have at least one pixel");
     if (static_cast<std::int64_t>(P.xs.size()) > kMaxSide || static_cast<std::int64_t>(P.ys.size()) > kMaxSide)
         throw std::invalid_argument("image side too large");
 }
 
 // Mirror symmetry. With real coefficients every operation of the kernel
-// commutes with complex conjugation bit for bit, so rows whose start points
-// are exact conjugates (y and -y) have exactly conjugate orbits. If p is
-// moreover even or odd (p(-z) = +-p(z)), orbits also commute with z -> -z,
-// so columns at x and -x mirror each other too. Only one of each pair is
+// commutes with complex conjugation bit for bit (up to the signs of zeros,
+// which no output depends on), so rows whose start points are exact
+// conjugates (y and -y) have exactly conjugate orbits. If p is moreover even
+// or odd (p(-z) = +-p(z)), orbits also commute with z -> -conj(z), so columns
+// at x and -x mirror each other too. This holds for every method (p'' has
+// the parity of p) except relaxed Newton with a non-real factor a, whose step
+// at conj(z) is the conjugate of the step with factor conj(a): no mirrors then. Only one of each pair is
 // iterated; the other is copied with its root index permuted. A pair is used
 // only when the two coordinates are exact negatives and the roots are exactly
 // closed under the reflection, so the result is bit-identical either way.
@@ -180,12 +277,15 @@ Stats render(const Problem& P, Sink& sink, const Options& opt, const Control& ct
         rr[j] = P.roots[j].real();
         ri[j] = P.roots[j].imag();
     }
-    detail::KernelPoly kp{degree, real, cr.data(), ci.data(), static_cast<int>(P.roots.size()),
-                          rr.data(), ri.data(), P.itmax, P.tol * P.tol};
+    detail::KernelPoly kp{degree,    real,      cr.data(), ci.data(),     static_cast<int>(P.roots.size()),
+                          rr.data(), ri.data(), P.itmax,   P.tol * P.tol, P.method,
+                          P.relax.real(), P.relax.imag()};
+    const double log_tol2 = std::log(kp.tol2);
+    const bool want_smooth = sink.wants_smooth();
 
-    const Mirror rows = plan_mirror(P.ys, P.roots, opt.symmetry && real,
-                                    [](std::complex<double> z) { return std::conj(z); });
-    const Mirror cols = plan_mirror(P.xs, P.roots, opt.symmetry && real && parity_polynomial(P.coefs),
+    const bool mirrors = opt.symmetry && real && !(P.method == Method::relaxed && P.relax.imag() != 0.0);
+    const Mirror rows = plan_mirror(P.ys, P.roots, mirrors, [](std::complex<double> z) { return std::conj(z); });
+    const Mirror cols = plan_mirror(P.xs, P.roots, mirrors && parity_polynomial(P.coefs),
                                     [](std::complex<double> z) { return -std::conj(z); });
     std::vector<double> ys;
     ys.reserve(rows.primary.size());
@@ -259,13 +359,18 @@ Stats render(const Problem& P, Sink& sink, const Options& opt, const Control& ct
             std::vector<std::int16_t> root(tsz), proot(tsz);
             std::vector<std::int32_t> iter(tsz), piter(tsz);
             std::vector<double> zr(tsz), zi(tsz);  // the kernel's scratch space
+            const std::size_t ssz = want_smooth ? tsz : 0;
+            std::vector<double> p2a(ssz), p2b(ssz);
+            std::vector<float> smooth(ssz), residual(ssz), psmooth(ssz), presidual(ssz);
             std::uint64_t my_steps = 0;
 
             // Delivers computed columns [k0, k0 + n) of one row to image row `row`,
             // through root permutations `direct` (for the computed columns) and
             // `mirrored` (for their mirror images); null means the identity.
+            // sm and rs (smooth counts and residuals) are null unless wanted.
             auto deliver = [&](int row, std::int64_t k0, std::int64_t n, const std::int16_t* r, const std::int32_t* it,
-                               const std::int16_t* direct, const std::int16_t* mirrored) -> std::uint64_t {
+                               const float* sm, const float* rs, const std::int16_t* direct,
+                               const std::int16_t* mirrored) -> std::uint64_t {
                 std::uint64_t count = 0;
                 auto mapped = [&](const std::int16_t* perm, std::int16_t v) -> std::int16_t {
                     return (perm == nullptr || v < 0) ? v : perm[static_cast<std::size_t>(v)];
@@ -282,7 +387,8 @@ Stats render(const Problem& P, Sink& sink, const Options& opt, const Control& ct
                             proot[static_cast<std::size_t>(i)] = mapped(direct, run[i]);
                         run = proot.data();
                     }
-                    sink.put(row, cols.primary[static_cast<std::size_t>(k)], static_cast<int>(len), run, it + (k - k0));
+                    sink.put(row, cols.primary[static_cast<std::size_t>(k)], static_cast<int>(len), run, it + (k - k0),
+                             sm != nullptr ? sm + (k - k0) : nullptr, rs != nullptr ? rs + (k - k0) : nullptr);
                     count += static_cast<std::uint64_t>(len);
                 }
                 if (!cols.active) return count;
@@ -297,9 +403,14 @@ Stats render(const Problem& P, Sink& sink, const Options& opt, const Control& ct
                         const std::int64_t src = e - 1 - i - k0;
                         proot[static_cast<std::size_t>(i)] = mapped(mirrored, r[src]);
                         piter[static_cast<std::size_t>(i)] = it[src];
+                        if (sm != nullptr) {
+                            psmooth[static_cast<std::size_t>(i)] = sm[src];
+                            presidual[static_cast<std::size_t>(i)] = rs[src];
+                        }
                     }
                     sink.put(row, cols.partner[static_cast<std::size_t>(e - 1)], static_cast<int>(len), proot.data(),
-                             piter.data());
+                             piter.data(), sm != nullptr ? psmooth.data() : nullptr,
+                             sm != nullptr ? presidual.data() : nullptr);
                     count += static_cast<std::uint64_t>(len);
                 }
                 return count;
@@ -310,14 +421,23 @@ Stats render(const Problem& P, Sink& sink, const Options& opt, const Control& ct
                 if (t >= ntiles) break;
                 const std::int64_t a = t * tile, b = std::min(total, a + tile);
                 std::int64_t ties = 0;
-                detail::KernelSpan span{xs.data(), w, ys.data(), a, b, root.data(), iter.data(), zr.data(),
-                                        zi.data(), &StopCheck::check, &stop, &ties};
+                detail::KernelSpan span{xs.data(), w, ys.data(), a, b, root.data(), iter.data(),
+                                        want_smooth ? p2a.data() : nullptr, want_smooth ? p2b.data() : nullptr,
+                                        zr.data(), zi.data(), &StopCheck::check, &stop, &ties};
                 my_steps += kernel.fn(kp, span);
                 if (cancel.load()) break;  // the span may be incomplete
                 if (ties > 0 && (rows.active || cols.active)) {
                     tie_seen.store(true);  // mirrored pixels might differ: render again without mirrors
                     cancel.store(true);
                     break;
+                }
+                if (want_smooth) {
+                    for (std::int64_t o = 0; o < b - a; ++o) {
+                        const auto i = static_cast<std::size_t>(o);
+                        smooth[i] = root[i] >= 0 ? smooth_iterations(iter[i], p2a[i], p2b[i], log_tol2)
+                                                 : static_cast<float>(P.itmax);
+                        residual[i] = residual_value(p2b[i]);
+                    }
                 }
                 std::uint64_t delivered = 0;
                 for (std::int64_t id = a; id < b;) {
@@ -326,12 +446,15 @@ Stats render(const Problem& P, Sink& sink, const Options& opt, const Control& ct
                     const std::size_t off = static_cast<std::size_t>(id - a);
                     const std::int16_t* r = root.data() + off;
                     const std::int32_t* it = iter.data() + off;
+                    const float* sm = want_smooth ? smooth.data() + off : nullptr;
+                    const float* rs = want_smooth ? residual.data() + off : nullptr;
                     const bool col_mirror = cols.active;
-                    delivered += deliver(rows.primary[static_cast<std::size_t>(prow)], k, n, r, it, nullptr,
+                    delivered += deliver(rows.primary[static_cast<std::size_t>(prow)], k, n, r, it, sm, rs, nullptr,
                                          col_mirror ? cols.perm.data() : nullptr);
                     const int m = rows.partner[static_cast<std::size_t>(prow)];
                     if (m >= 0)
-                        delivered += deliver(m, k, n, r, it, rows.perm.data(), col_mirror ? both_perm.data() : nullptr);
+                        delivered += deliver(m, k, n, r, it, sm, rs, rows.perm.data(),
+                                             col_mirror ? both_perm.data() : nullptr);
                     id += n;
                 }
                 done.fetch_add(delivered);
@@ -373,6 +496,7 @@ Stats render(const Problem& P, Sink& sink, const Options& opt, const Control& ct
     st.iterations = steps.load();
     st.threads = threads;
     st.kernel = kernel.name;
+    st.method = method_name(P.method);
     st.cancelled = cancel.load();
     return st;
 }

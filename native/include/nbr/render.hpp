@@ -5,6 +5,7 @@
 #pragma once
 
 #include <complex>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -12,24 +13,69 @@
 
 namespace nbr {
 
-// What to compute. Pixel (row, col) starts Newton's method at xs[col] + i*ys[row].
+// The iteration each pixel runs (p' and p'' are the first and second derivatives):
+//   newton       z <- z - p/p'
+//   relaxed      z <- z - a p/p'                       (complex factor a = Problem::relax)
+//   halley       z <- z - 2 p p' / (2 p'^2 - p p'')
+//   schroder     z <- z - p p' / (p'^2 - p p'')       (quadratic also at repeated roots)
+//   householder  z <- z - (p/p') (1 + p p'' / (2 p'^2))
+// A step whose denominator is zero (p' for newton, relaxed and householder;
+// the bracketed denominators for halley and schroder) cannot be taken: the
+// pixel is "stuck" and counts as not converged. Every method has its own
+// operation sequence (see kernel_impl.hpp); relaxed with a = 1 gives the same
+// roots and iteration counts as newton, though not necessarily the same bits
+// of intermediate values (it rounds one more product per step).
+enum class Method { newton, relaxed, halley, schroder, householder };
+
+// "newton", "relaxed", ...; parse_method throws std::invalid_argument for other names.
+const char* method_name(Method method);
+Method parse_method(const std::string& name);
+
+// What to compute. Pixel (row, col) starts the iteration at xs[col] + i*ys[row].
 struct Problem {
     std::vector<std::complex<double>> coefs;  // highest degree first; coefs[0] != 0; degree >= 1
     std::vector<std::complex<double>> roots;  // distinct roots, in the order that defines root indices
     std::vector<double> xs;                   // real part of each column
     std::vector<double> ys;                   // imaginary part of each row
-    int itmax = 30;                           // at most this many Newton steps
+    int itmax = 30;                           // at most this many steps
     double tol = 1e-6;                        // converged when |p(z)| <= tol after a step
+    Method method = Method::newton;
+    std::complex<double> relax{1.0, 0.0};     // the factor a of Method::relaxed: finite and nonzero
 };
 
-// Where results go. Each pixel yields a root index (-1: did not converge) and
-// the 0-based iteration k at which it converged (itmax when it did not).
+// Where results go. Each pixel yields a root index (-1: did not converge), the
+// 0-based step k at which it converged (itmax when it did not), and, for sinks
+// that ask for them (wants_smooth()), two floats:
+//  * smooth: a fractional step count, continuous across the bands of equal k:
+//    smooth_iterations() below; itmax for pixels that did not converge;
+//  * residual: |p(z)| at the pixel's last evaluation, rounded to float (the
+//    converging one; for a pixel that ran out of steps the last one; for a
+//    stuck pixel the point where it got stuck; +inf or NaN when p overflowed
+//    there; +inf also when |p| exceeds the float range).
 // put() is called from several threads at once, always for disjoint pixels.
+// `smooth` and `residual` are null unless some sink of the render wants them.
 class Sink {
 public:
     virtual ~Sink() = default;
-    virtual void put(int row, int col0, int n, const std::int16_t* root, const std::int32_t* iter) = 0;
+    virtual void put(int row, int col0, int n, const std::int16_t* root, const std::int32_t* iter,
+                     const float* smooth, const float* residual) = 0;
+    // Whether put() needs smooth and residual (computing them costs a little).
+    virtual bool wants_smooth() const { return false; }
 };
+
+// The smooth step count of a pixel that converged at step k, where p2_before
+// and p2_at are |p|^2 at the evaluation before the converging one (for k = 0:
+// at the starting point) and at the converging one, and log_tol2 = log(tol^2):
+// with a = log p2_before, b = log p2_at, t = (log_tol2 - a) / (b - a) clamped to
+// [0, 1] (NaN counts as 0), smooth = max(0, k - 1 + t) in double, rounded to
+// float. (The ratio of the logs of squares equals that of the logs of |p|.)
+// The fraction is only as good as log|p| at convergence: with a tolerance so
+// small that a step lands |p| below the rounding noise of evaluating p (which
+// third-order methods reach sooner), neighbouring pixels' fractions jitter.
+// The one definition used everywhere, so every path agrees bit for bit.
+float smooth_iterations(std::int32_t k, double p2_before, double p2_at, double log_tol2);
+// |p| as a float from |p|^2: sqrt in double, rounded to float (+inf beyond its range).
+float residual_value(double p2);
 
 struct Options {
     int threads = 0;       // 0: all hardware threads
@@ -48,9 +94,10 @@ struct Control {
 struct Stats {
     std::uint64_t pixels = 0;          // pixels delivered to the sink
     std::uint64_t pixels_computed = 0; // pixels iterated (the rest were mirrored)
-    std::uint64_t iterations = 0;      // Newton steps taken over all computed pixels
+    std::uint64_t iterations = 0;      // steps taken over all computed pixels
     int threads = 0;
     std::string kernel;
+    std::string method;
     bool cancelled = false;
 };
 
@@ -65,7 +112,8 @@ Stats render(const Problem& problem, Sink& sink, const Options& options = {}, co
 class HsvSink final : public Sink {
 public:
     HsvSink(double* out, int width, int nroots, int itmax);
-    void put(int row, int col0, int n, const std::int16_t* root, const std::int32_t* iter) override;
+    void put(int row, int col0, int n, const std::int16_t* root, const std::int32_t* iter, const float* smooth,
+             const float* residual) override;
 
 private:
     double* out_;
@@ -73,11 +121,12 @@ private:
     std::vector<double> hue_, value_;  // the same quotients, computed once per root / per step
 };
 
-// The raw per-pixel data.
+// The raw per-pixel data: root index and step count.
 class DataSink final : public Sink {
 public:
     DataSink(std::int16_t* root, std::int32_t* iter, int width) : root_(root), iter_(iter), w_(width) {}
-    void put(int row, int col0, int n, const std::int16_t* root, const std::int32_t* iter) override;
+    void put(int row, int col0, int n, const std::int16_t* root, const std::int32_t* iter, const float* smooth,
+             const float* residual) override;
 
 private:
     std::int16_t* root_;
@@ -85,38 +134,82 @@ private:
     int w_;
 };
 
-// A colouring: colour of root r at iteration k is colors[r] * shade[k], rounded;
-// pixels that did not converge get `nonconverged`. All values in 0..255.
-struct Palette {
-    std::vector<float> colors;  // 3 per root
-    std::vector<float> shade;   // one per iteration 0..itmax-1, in [0, 1]
-    float nonconverged[3] = {0.f, 0.f, 0.f};
-};
-
-// Writes `channels` bytes per pixel (3: RGB; 4: RGBX with X = 255, the layout
-// Pillow maps without copying).
-void colorize(const Palette& palette, std::size_t n, const std::int16_t* root, const std::int32_t* iter,
-              std::uint8_t* rgb, int channels = 3);
-
-class Rgb8Sink final : public Sink {
+// The smooth step count and the residual of each pixel (see Sink).
+class SmoothSink final : public Sink {
 public:
-    Rgb8Sink(std::uint8_t* out, int width, const Palette& palette, int channels = 3)
-        : out_(out), w_(width), pal_(palette), channels_(channels) {}
-    void put(int row, int col0, int n, const std::int16_t* root, const std::int32_t* iter) override;
+    SmoothSink(float* smooth, float* residual, int width) : smooth_(smooth), residual_(residual), w_(width) {}
+    void put(int row, int col0, int n, const std::int16_t* root, const std::int32_t* iter, const float* smooth,
+             const float* residual) override;
+    bool wants_smooth() const override { return true; }
 
 private:
-    std::uint8_t* out_;
+    float* smooth_;
+    float* residual_;
+    int w_;
+};
+
+// A colouring. The colour of root r is colors[r] * f, where the shade f is
+//  * shade[k] for a pixel that converged at step k (smooth == false), or
+//  * with smooth == true, shade interpolated linearly at the pixel's smooth
+//    count s: f = shade[i] + (shade[i+1] - shade[i]) * (s - i), i = floor(s),
+//    in float (so shade then needs itmax + 1 entries: s can reach itmax);
+// indices past the end of shade use its last entry. Pixels that did not
+// converge get `nonconverged`. colors and nonconverged are on the 0..255
+// scale whatever the depth; 16-bit output multiplies them by 257 (255 ->
+// 65535). Each channel is then value * f + 0.5 in float, truncated: the
+// same float operations in every path, so a render's colours and the
+// colouring of its saved data agree exactly.
+struct Palette {
+    std::vector<float> colors;  // 3 per root, in [0, 255]
+    std::vector<float> shade;   // one per iteration 0..itmax-1 (0..itmax when smooth), in [0, 1]
+    float nonconverged[3] = {0.f, 0.f, 0.f};
+    bool smooth = false;        // shade at the smooth count instead of at k
+    int depth = 8;              // bits per channel of the output: 8 (uint8) or 16 (uint16, native endian)
+};
+
+// Writes `channels` values per pixel (3: RGB; 4: RGBX with X = the maximum,
+// the layout Pillow maps without copying). `smooth` may be null unless
+// palette.smooth. The output type must match palette.depth, else
+// std::invalid_argument.
+void colorize(const Palette& palette, std::size_t n, const std::int16_t* root, const std::int32_t* iter,
+              const float* smooth, std::uint8_t* out, int channels = 3);
+void colorize(const Palette& palette, std::size_t n, const std::int16_t* root, const std::int32_t* iter,
+              const float* smooth, std::uint16_t* out, int channels = 3);
+inline void colorize(const Palette& palette, std::size_t n, const std::int16_t* root, const std::int32_t* iter,
+                     std::uint8_t* rgb, int channels = 3) {
+    colorize(palette, n, root, iter, nullptr, rgb, channels);
+}
+
+// Colours pixels into an 8-bit (palette.depth 8) or 16-bit (depth 16) image.
+class RgbSink final : public Sink {
+public:
+    RgbSink(std::uint8_t* out, int width, const Palette& palette, int channels = 3);
+    RgbSink(std::uint16_t* out, int width, const Palette& palette, int channels = 3);
+    void put(int row, int col0, int n, const std::int16_t* root, const std::int32_t* iter, const float* smooth,
+             const float* residual) override;
+    bool wants_smooth() const override { return pal_.smooth; }
+
+private:
+    std::uint8_t* out8_ = nullptr;
+    std::uint16_t* out16_ = nullptr;
     int w_;
     const Palette& pal_;
     int channels_;
 };
+using Rgb8Sink = RgbSink;  // the earlier name
 
 // Fans each put() out to several sinks.
 class TeeSink final : public Sink {
 public:
     explicit TeeSink(std::vector<Sink*> sinks) : sinks_(std::move(sinks)) {}
-    void put(int row, int col0, int n, const std::int16_t* root, const std::int32_t* iter) override {
-        for (Sink* s : sinks_) s->put(row, col0, n, root, iter);
+    void put(int row, int col0, int n, const std::int16_t* root, const std::int32_t* iter, const float* smooth,
+             const float* residual) override {
+        for (Sink* s : sinks_) s->put(row, col0, n, root, iter, smooth, residual);
+    }
+    bool wants_smooth() const override {
+        for (const Sink* s : sinks_)
+            if (s->wants_smooth()) return true;
+        return false;
     }
 
 private:
