@@ -1,17 +1,28 @@
 """Independent NumPy implementations of nb-render's kernel, used as test oracles.
 
 * ``exact``   — mirrors the C++ kernel operation by operation, so it reproduces
-  every kernel path bit for bit. FMA paths are matched by emulating a correctly
-  rounded fused multiply-add with error-free transformations (Dekker's exact
-  product, Knuth's exact sum, and Boldo & Melquiond's rounding to odd).
-* ``textbook`` — nb_cpp's algorithm written the obvious way with NumPy complex
-  numbers; it agrees with the kernel everywhere except at a few pixels on basin
-  boundaries, where the orbit is chaotic and the last bit decides.
+  every kernel path bit for bit, for every iteration method, together with the
+  smooth step counts and residuals. FMA paths are matched by emulating a
+  correctly rounded fused multiply-add with error-free transformations
+  (Dekker's exact product, Knuth's exact sum, and Boldo & Melquiond's rounding
+  to odd). The smooth count's logarithms are taken with ``math.log``, which is
+  the C library's ``log``, the very function the core calls (NumPy's own
+  vectorised log may differ from it in the last bit).
+* ``textbook`` — the methods written the obvious way with NumPy complex
+  numbers (for Newton: nb_cpp's algorithm); it agrees with the kernel
+  everywhere except at a few pixels on basin boundaries, where the orbit is
+  chaotic and the last bit decides. It checks the formulas that ``exact``
+  merely mirrors.
 """
 
 from __future__ import annotations
 
+import math
+from fractions import Fraction
+
 import numpy as np
+
+METHODS = ("newton", "relaxed", "halley", "schroder", "householder")
 
 _SPLIT = 134217729.0  # 2**27 + 1
 
@@ -35,8 +46,30 @@ def _two_prod(a, b):
     return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
 
 
+def _fma_exact(a: float, b: float, c: float) -> float:
+    """a*b + c rounded once, for finite operands, in exact rational arithmetic
+    (Python's int true division rounds correctly)."""
+    x = Fraction(a) * Fraction(b) + Fraction(c)
+    if x == 0:  # an exact zero sum is +0, except -0 + -0
+        return (
+            -0.0 if (math.copysign(1.0, a) * math.copysign(1.0, b) < 0 and math.copysign(1.0, c) < 0) else 0.0
+        )
+    try:
+        return x.numerator / x.denominator
+    except OverflowError:
+        return math.inf if x > 0 else -math.inf
+
+
 def fma(a, b, c):
-    """Correctly rounded a*b + c for float64 arrays (no overflow/underflow)."""
+    """Correctly rounded a*b + c for float64 arrays.
+
+    The error-free transformation is exact unless a product underflows, an
+    operand is huge enough for Dekker's split to overflow, or the result is
+    not finite. Those rare elements are computed exactly with rationals
+    instead. With an infinite or NaN operand the result is IEEE's a*b + c,
+    except that a finite a*b never overflows: fma(a, b, c) is c for finite a, b
+    and infinite c.
+    """
     a, b, c = np.broadcast_arrays(np.float64(a), np.float64(b), np.float64(c))
     uh, ul = _two_prod(a, b)
     th, tl = _two_sum(c, uh)
@@ -45,7 +78,13 @@ def fma(a, b, c):
     bits = v.view(np.int64)
     fix = (e != 0) & ((bits & 1) == 0)
     v = np.where(fix, np.nextafter(v, np.where(e > 0, np.inf, -np.inf)), v)
-    return th + v
+    finite = np.isfinite(a) & np.isfinite(b) & np.isfinite(c)
+    r = np.array(np.where(finite, th + v, np.where(np.isfinite(a) & np.isfinite(b), c, a * b + c)))
+    tiny = (np.abs(uh) < 2.0**-960) & (a != 0) & (b != 0)
+    risky = finite & (tiny | (np.abs(a) > 2.0**995) | (np.abs(b) > 2.0**995) | ~np.isfinite(r))
+    for i in np.flatnonzero(risky):
+        r.flat[i] = _fma_exact(float(a.flat[i]), float(b.flat[i]), float(c.flat[i]))
+    return r
 
 
 def _ops(fused: bool):
@@ -54,8 +93,11 @@ def _ops(fused: bool):
     return (lambda a, b, c: a * b + c), (lambda a, b, c: c - a * b)
 
 
-def _horner(zr, zi, cr, ci, real, fm, fnm):
+def _horner(zr, zi, cr, ci, real, fm, fnm, second=False):
+    """p, p' and (with second=True, else zeros) e = p''/2 at z, as the kernel's Horner pass."""
     n = len(cr) - 1
+    er = np.zeros_like(zr)
+    ei = np.zeros_like(zr)
     if real:
         dr = np.full_like(zr, cr[0])
         di = np.zeros_like(zr)
@@ -67,12 +109,79 @@ def _horner(zr, zi, cr, ci, real, fm, fnm):
         pr = fm(cr[0], zr, fnm(ci[0], zi, cr[1]))
         pi = fm(ci[0], zr, fm(cr[0], zi, ci[1]))
     for j in range(2, n + 1):
+        if second:
+            if j == 2:
+                er, ei = dr, di  # e was 0: e z + p' is p'
+            else:
+                er, ei = fm(er, zr, fnm(ei, zi, dr)), fm(ei, zr, fm(er, zi, di))
         ndr = fm(dr, zr, fnm(di, zi, pr))
         ndi = fm(di, zr, fm(dr, zi, pi))
         npr = fm(pr, zr, fnm(pi, zi, cr[j]))
         npi = fm(pi, zr, pr * zi) if real else fm(pi, zr, fm(pr, zi, ci[j]))
         dr, di, pr, pi = ndr, ndi, npr, npi
-    return pr, pi, dr, di
+    return pr, pi, dr, di, er, ei
+
+
+def _step(method, zr, zi, pr, pi, dr, di, er, ei, a, fm, fnm):
+    """One step of `method` as the kernel takes it: (new zr, new zi, squared modulus of the denominator)."""
+    if method in ("newton", "relaxed"):
+        d2 = fm(dr, dr, di * di)
+        inv = 1.0 / d2
+        nr = fm(pr, dr, pi * di)  # p conj(p')
+        ni = fnm(pr, di, pi * dr)
+        if method == "relaxed":
+            nr, ni = fnm(a.imag, ni, a.real * nr), fm(a.real, ni, a.imag * nr)  # a p conj(p')
+        return fnm(nr, inv, zr), fnm(ni, inv, zi), d2
+    if method in ("halley", "schroder"):
+        nr_ = fnm(pi, di, pr * dr)  # N = p p'
+        ni_ = fm(pr, di, pi * dr)
+        wr = fnm(pi, ei, pr * er)  # W = p e (Halley), 2 p e (Schroder)
+        wi = fm(pr, ei, pi * er)
+        if method == "schroder":
+            wr, wi = wr + wr, wi + wi
+        big_dr = fnm(di, di, dr * dr) - wr  # D = p'^2 - W
+        big_di = (dr + dr) * di - wi
+        d2 = fm(big_dr, big_dr, big_di * big_di)
+        inv = 1.0 / d2
+        nr = fm(nr_, big_dr, ni_ * big_di)  # N conj(D)
+        ni = fnm(nr_, big_di, ni_ * big_dr)
+        return fnm(nr, inv, zr), fnm(ni, inv, zi), d2
+    if method == "householder":
+        d2 = fm(dr, dr, di * di)
+        inv = 1.0 / d2
+        ur = fm(pr, dr, pi * di) * inv  # u = p / p'
+        ui = fnm(pr, di, pi * dr) * inv
+        vr = fm(er, dr, ei * di) * inv  # v = e / p'
+        vi = fnm(er, di, ei * dr) * inv
+        wr = fnm(ui, vi, ur * vr)  # w = u v
+        wi = fm(ur, vi, ui * vr)
+        return zr - fm(ur, wr, fnm(ui, wi, ur)), zi - fm(ur, wi, fm(ui, wr, ui)), d2
+    raise ValueError(f"unknown method {method!r}")
+
+
+def _log(x: float) -> float:
+    return -math.inf if x == 0 else math.log(x)
+
+
+def smooth_iterations(k, p2_before, p2_at, tol):
+    """The core's smooth step count of converged pixels (arrays), as float32."""
+    log_tol2 = _log(tol * tol)
+    a = np.array([_log(float(x)) for x in np.ravel(p2_before)]).reshape(np.shape(p2_before))
+    b = np.array([_log(float(x)) for x in np.ravel(p2_at)]).reshape(np.shape(p2_at))
+    with np.errstate(all="ignore"):
+        t = (log_tol2 - a) / (b - a)
+    t = np.where(t >= 0.0, t, 0.0)  # NaN too
+    t = np.where(t > 1.0, 1.0, t)
+    s = (np.asarray(k, dtype=np.float64) - 1.0) + t
+    return np.where(s > 0.0, s, 0.0).astype(np.float32)
+
+
+def residual_value(p2):
+    """|p| as float32 from |p|^2, +inf beyond the float range."""
+    with np.errstate(all="ignore"):
+        r = np.sqrt(np.asarray(p2, dtype=np.float64))
+        big = r >= float.fromhex("0x1.ffffffp127")
+        return np.where(big, np.inf, r).astype(np.float32)
 
 
 def _nearest(zr, zi, roots):
@@ -81,46 +190,70 @@ def _nearest(zr, zi, roots):
     return np.argmin(dx * dx + dy * dy, axis=-1)
 
 
-def exact(xs, ys, coefs, roots, itmax, tol, *, fused):
-    """Per-pixel (root index or -1, iteration k or itmax) exactly as the kernel computes them."""
+def exact(xs, ys, coefs, roots, itmax, tol, *, fused, method="newton", relax=1.0, full=False):
+    """Per-pixel (root index or -1, iteration k or itmax) exactly as the kernel computes them.
+
+    With full=True, a dict with "root", "iterations", "smooth" and "residual".
+    Like the kernel, each pixel's first "step" is taken with p = 0, p' = 1,
+    p'' = 0, which leaves z where it is (for relaxed Newton up to the sign of
+    a zero).
+    """
     coefs = np.asarray(coefs, dtype=complex)
     roots = np.asarray(roots, dtype=complex)
     cr, ci = coefs.real.copy(), coefs.imag.copy()
     real = not np.any(ci != 0)
     fm, fnm = _ops(fused)
+    a = complex(relax)
+    second = method in ("halley", "schroder", "householder")
     tol2 = tol * tol
     zr, zi = np.meshgrid(np.asarray(xs, float), np.asarray(ys, float))
     root = np.full(zr.shape, -1, dtype=np.int16)
     it = np.full(zr.shape, itmax, dtype=np.int32)
+    p2_before = np.zeros(zr.shape)
+    p2_at = np.zeros(zr.shape)
     with np.errstate(all="ignore"):
-        pr, pi, dr, di = _horner(zr, zi, cr, ci, real, fm, fnm)
-        active = fm(pr, pr, pi * pi) < np.inf
+        zero, one = np.zeros_like(zr), np.ones_like(zr)
+        zr, zi, _ = _step(method, zr, zi, zero, zero, one, zero, zero, zero, a, fm, fnm)
+        pr, pi, dr, di, er, ei = _horner(zr, zi, cr, ci, real, fm, fnm, second)
+        p2 = fm(pr, pr, pi * pi)
+        active = p2 < np.inf
+        p2_at[~active] = p2[~active]
         for s in range(1, itmax + 1):
-            d2 = fm(dr, dr, di * di)
+            nzr, nzi, d2 = _step(method, zr, zi, pr, pi, dr, di, er, ei, a, fm, fnm)
             stuck = active & (d2 == 0)
             go = active & (d2 != 0)
-            inv = 1.0 / d2
-            nr = fm(pr, dr, pi * di)
-            ni = fnm(pr, di, pi * dr)
-            zr = np.where(go, fnm(nr, inv, zr), zr)
-            zi = np.where(go, fnm(ni, inv, zi), zi)
-            pr, pi, dr, di = _horner(zr, zi, cr, ci, real, fm, fnm)
-            p2 = fm(pr, pr, pi * pi)
+            zr = np.where(go, nzr, zr)
+            zi = np.where(go, nzi, zi)
+            pr, pi, dr, di, er, ei = _horner(zr, zi, cr, ci, real, fm, fnm, second)
+            p2_prev, p2 = p2, fm(pr, pr, pi * pi)
             conv = go & (p2 <= tol2)
             overflow = active & ~(p2 < np.inf)
             if conv.any():
                 root[conv] = _nearest(zr[conv], zi[conv], roots)
                 it[conv] = s - 1
-            active &= ~(conv | stuck | overflow)
+            ended = conv | stuck | overflow
+            p2_before[ended] = p2_prev[ended]
+            p2_at[ended] = p2[ended]  # stuck pixels stayed put: p2 == p2_prev there
+            active &= ~ended
             if not active.any():
                 break
-    return root, it
+        p2_at[active] = p2[active]  # out of steps
+    if not full:
+        return root, it
+    conv = root >= 0
+    smooth = np.full(root.shape, itmax, dtype=np.float32)
+    smooth[conv] = smooth_iterations(it[conv], p2_before[conv], p2_at[conv], tol)
+    return {"root": root, "iterations": it, "smooth": smooth, "residual": residual_value(p2_at)}
 
 
-def textbook(xs, ys, coefs, roots, itmax, tol):
-    """nb_cpp's loop with NumPy complex arithmetic: (root index or -1, k or itmax)."""
+def textbook(xs, ys, coefs, roots, itmax, tol, *, method="newton", relax=1.0):
+    """Each method's loop with NumPy complex arithmetic: (root index or -1, k or itmax).
+
+    For Newton this is nb_cpp's algorithm.
+    """
     coefs = np.asarray(coefs, dtype=complex)
-    dcoefs = np.polyder(coefs)
+    d1 = np.polyder(coefs)
+    d2 = np.polyder(d1) if len(coefs) > 2 else np.zeros(1, complex)
     roots = np.asarray(roots, dtype=complex)
     x, y = np.meshgrid(np.asarray(xs, float), np.asarray(ys, float))
     z = x + 1j * y
@@ -130,9 +263,22 @@ def textbook(xs, ys, coefs, roots, itmax, tol):
     with np.errstate(all="ignore"):
         for k in range(itmax):
             f = np.polyval(coefs, z)
-            df = np.polyval(dcoefs, z)
-            go = active & (df != 0)
-            z = np.where(go, z - f / np.where(go, df, 1), z)
+            df = np.polyval(d1, z)
+            ddf = np.polyval(d2, z)
+            if method == "newton":
+                num, den = f, df
+            elif method == "relaxed":
+                num, den = relax * f, df
+            elif method == "halley":
+                num, den = 2 * f * df, 2 * df * df - f * ddf
+            elif method == "schroder":
+                num, den = f * df, df * df - f * ddf
+            elif method == "householder":
+                num, den = f * (2 * df * df + f * ddf), 2 * df**3
+            else:
+                raise ValueError(method)
+            go = active & (den != 0)
+            z = np.where(go, z - num / np.where(go, den, 1), z)
             conv = go & (np.abs(np.polyval(coefs, z)) <= tol)
             if conv.any():
                 root[conv] = np.argmin(np.abs(z[conv][:, None] - roots[None, :]), axis=1)
