@@ -333,7 +333,39 @@ class Suite:
                 group="degree",
             )
 
-    # 5. the installed command line
+    # 5. the iteration methods, and Newton with smooth counts and residuals, on the README example
+    def methods(self) -> None:
+        a = README
+        c = np.array(a["coefs"], complex)
+        roots = canonical_roots(c)
+        xs, ys = numpy_ref.grid(a["imw"], a["imh"], a["crmin"], a["crmax"], a["cimin"], a["cimax"])
+        variants = [
+            ("newton", "newton", 1.0, "data"),
+            ("newton +smooth", "newton", 1.0, "data+smooth"),
+            ("relaxed a=1", "relaxed", 1.0, "data"),
+            ("relaxed a=0.9+0.3i (no mirrors)", "relaxed", 0.9 + 0.3j, "data"),
+            ("halley", "halley", 1.0, "data"),
+            ("schroder", "schroder", 1.0, "data"),
+            ("householder", "householder", 1.0, "data"),
+        ]
+        for label, method, relax, output in variants:
+
+            def run(method=method, relax=relax, output=output):  # type: ignore[no-untyped-def]
+                return core_render(
+                    xs, ys, c, roots, a["itmax"], a["tol"], method=method, relax=relax, output=output
+                )
+
+            t, (_, st) = best_time(run, 3 * self.rep, 0.3)
+            self.row(
+                f"method {label} README",
+                pixels=a["imw"] * a["imh"],
+                seconds=t,
+                threads=self.threads,
+                iterations=st["iterations"],
+                group="methods",
+            )
+
+    # 6. the installed command line
     def cli(self) -> None:
         exe = shutil.which("nb-render") or str(Path(sys.executable).with_name("nb-render"))
         if not Path(exe).exists():
@@ -458,7 +490,7 @@ def main(argv: list[str] | None = None) -> int:
         "--kernels", default="all", help="kernels for the efficiency section: all, or e.g. avx2,avx512"
     )
     p.add_argument(
-        "--only", default="", help="comma-separated sections: readme,efficiency,scaling,linearity,cli"
+        "--only", default="", help="comma-separated sections: readme,efficiency,scaling,linearity,methods,cli"
     )
     p.add_argument("--markdown", action="store_true", help="print the table as Markdown at the end")
     p.add_argument("--json", type=Path, help="write all results to this JSON file")
@@ -472,7 +504,9 @@ def main(argv: list[str] | None = None) -> int:
         f"CPU {cpu_name()}; Python {platform.python_version()}, NumPy {np.__version__}"
     )
     suite = Suite(args)
-    sections = args.only.split(",") if args.only else ["readme", "efficiency", "scaling", "linearity"]
+    sections = (
+        args.only.split(",") if args.only else ["readme", "efficiency", "scaling", "linearity", "methods"]
+    )
     if args.cli and "cli" not in sections:
         sections.append("cli")
     print(HEADER)
