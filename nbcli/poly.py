@@ -30,21 +30,27 @@ __all__ = [
 _NUMBER_HINT = "write numbers like 2, -1.5, 1e-3, 3+4j or 2j"
 
 
+def _shown(text: str, limit: int = 80) -> str:
+    """Text to quote in a message: long input is cut, so the message stays a readable line."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def parse_complex(text: str, what: str = "number") -> complex:
     """Read one real or complex number: ``2``, ``-1.5e3``, ``3+4j``, ``2j``, ``-2+7.5i``."""
     s = re.sub(r"\s+", "", text)
+    shown = _shown(text.strip())
     if not s:
         raise ValueError(f"empty {what}; {_NUMBER_HINT}")
     low = s.lower()
     if "inf" in low or "nan" in low:
-        raise ValueError(f"{what} {text.strip()!r} is not finite")
+        raise ValueError(f"{what} {shown!r} is not finite")
     s = s.replace("i", "j").replace("I", "j").replace("J", "j")
     try:
         value = complex(s)
     except ValueError:
-        raise ValueError(f"cannot read {what} {text.strip()!r}; {_NUMBER_HINT}") from None
+        raise ValueError(f"cannot read {what} {shown!r}; {_NUMBER_HINT}") from None
     if not (math.isfinite(value.real) and math.isfinite(value.imag)):
-        raise ValueError(f"{what} {text.strip()!r} is too large (not finite in double precision)")
+        raise ValueError(f"{what} {shown!r} is too large (not finite in double precision)")
     return value
 
 
@@ -121,7 +127,9 @@ def _tokens(text: str) -> list[_Token]:
             imaginary = end < n and text[end] in "jJiI"
             x = float(m.group())
             if not math.isfinite(x):
-                raise _ExprError(f"number {m.group()!r} is too large (not finite in double precision)", i)
+                raise _ExprError(
+                    f"number {_shown(m.group(), 40)!r} is too large (not finite in double precision)", i
+                )
             if imaginary:
                 end += 1
             out.append(_Token("num", text[i:end], i, complex(0.0, x) if imaginary else complex(x, 0.0)))
@@ -133,7 +141,7 @@ def _tokens(text: str) -> list[_Token]:
             if not set(word) <= _UNIT_LETTERS:
                 hint = "; the variable is z" if word in ("x", "X", "w", "s") else ""
                 raise _ExprError(
-                    f"unknown name {word!r}{hint} (only z, the imaginary unit j or i, numbers and + - * / ^ ( ))",
+                    f"unknown name {_shown(word, 40)!r}{hint} (only z, the imaginary unit j or i, numbers and + - * / ^ ( ))",
                     i,
                 )
             for k, letter in enumerate(word):  # zz, iz, zj: juxtaposed one-letter names
@@ -298,7 +306,7 @@ def _evaluate(tokens: list[_Token]) -> np.ndarray:
                 values.append(np.array([tok.value], np.complex128))
             else:
                 raise _ExprError(
-                    f"a number cannot follow {prev.text if prev else ''!r} directly; write '*' or '^' between them",
+                    f"a number cannot follow {_shown(prev.text if prev else '', 40)!r} directly; write '*' or '^' between them",
                     tok.pos,
                 )
         else:  # "end"
@@ -308,10 +316,6 @@ def _evaluate(tokens: list[_Token]) -> np.ndarray:
                 reduce_top()
         prev = tok
     return values[0]
-
-
-def _shown(text: str, limit: int = 80) -> str:
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def parse_polynomial(text: str) -> np.ndarray:
