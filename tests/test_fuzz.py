@@ -179,23 +179,27 @@ def _fuzz(check: Callable[[str], None], inputs: st.SearchStrategy[str], seconds:
     """
     tried = 0
 
-    def body(text: str) -> None:
-        nonlocal tried
-        tried += 1
-        check(text)
+    def new_body() -> Callable[[str], None]:  # settings() marks the function: one per round
+        def body(text: str) -> None:
+            nonlocal tried
+            tried += 1
+            check(text)
+
+        return body
 
     common: dict[str, Any] = {"deadline": DEADLINE, "suppress_health_check": list(HealthCheck)}
     if seconds <= 0:
-        given(inputs)(settings(max_examples=QUICK_EXAMPLES, **common)(body))()
+        given(inputs)(settings(max_examples=QUICK_EXAMPLES, **common)(new_body()))()
         return tried, 1
-    start = time.monotonic()
+    end = time.monotonic() + seconds
     rounds, size = 0, 200
-    while (left := seconds - (time.monotonic() - start)) > 0:
-        run = given(inputs)(settings(max_examples=size, derandomize=False, **common)(body))
+    while time.monotonic() < end:
+        t0, n0 = time.monotonic(), tried
+        run = given(inputs)(settings(max_examples=size, derandomize=False, **common)(new_body()))
         seed(random.getrandbits(64))(run)()
         rounds += 1
-        rate = tried / max(time.monotonic() - start, 1e-3)
-        size = int(min(max(rate * min(left, 20.0), 20), 100_000))
+        rate = (tried - n0) / max(time.monotonic() - t0, 1e-3)  # this round's: it slows as inputs grow
+        size = int(min(max(rate * min(end - time.monotonic(), 10.0), 20), 100_000))
     return tried, rounds
 
 
