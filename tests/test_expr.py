@@ -8,7 +8,7 @@ import re
 import sys
 import time
 from dataclasses import dataclass
-from typing import Callable, Union
+from typing import Callable
 
 import numpy as np
 import pytest
@@ -285,8 +285,6 @@ def test_format_then_parse_round_trips_property(coefs):
 
 
 # --- property: random expression trees --------------------------------------------------------------
-
-Number = Union[float, complex]
 
 
 @dataclass(frozen=True)
