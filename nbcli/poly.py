@@ -30,27 +30,37 @@ __all__ = [
 _NUMBER_HINT = "write numbers like 2, -1.5, 1e-3, 3+4j or 2j"
 
 
-def _shown(text: str, limit: int = 80) -> str:
-    """Text to quote in a message: long input is cut, so the message stays a readable line."""
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+def _quote(text: str, limit: int = 80) -> str:
+    """``repr(text)`` for a message, cut to about ``limit`` characters so the message stays a
+    readable line (the cut counts escapes: one control character can take ten)."""
+    quoted = repr(text)
+    if len(quoted) <= limit:
+        return quoted
+    kept, used = [], 0
+    for ch in text:
+        used += len(repr(ch)) - 2
+        if used > limit - 5:
+            break
+        kept.append(ch)
+    return repr("".join(kept) + "...")
 
 
 def parse_complex(text: str, what: str = "number") -> complex:
     """Read one real or complex number: ``2``, ``-1.5e3``, ``3+4j``, ``2j``, ``-2+7.5i``."""
     s = re.sub(r"\s+", "", text)
-    shown = _shown(text.strip())
+    shown = _quote(text.strip())
     if not s:
         raise ValueError(f"empty {what}; {_NUMBER_HINT}")
     low = s.lower()
     if "inf" in low or "nan" in low:
-        raise ValueError(f"{what} {shown!r} is not finite")
+        raise ValueError(f"{what} {shown} is not finite")
     s = s.replace("i", "j").replace("I", "j").replace("J", "j")
     try:
         value = complex(s)
     except ValueError:
-        raise ValueError(f"cannot read {what} {shown!r}; {_NUMBER_HINT}") from None
+        raise ValueError(f"cannot read {what} {shown}; {_NUMBER_HINT}") from None
     if not (math.isfinite(value.real) and math.isfinite(value.imag)):
-        raise ValueError(f"{what} {shown!r} is too large (not finite in double precision)")
+        raise ValueError(f"{what} {shown} is too large (not finite in double precision)")
     return value
 
 
@@ -128,7 +138,7 @@ def _tokens(text: str) -> list[_Token]:
             x = float(m.group())
             if not math.isfinite(x):
                 raise _ExprError(
-                    f"number {_shown(m.group(), 40)!r} is too large (not finite in double precision)", i
+                    f"number {_quote(m.group(), 40)} is too large (not finite in double precision)", i
                 )
             if imaginary:
                 end += 1
@@ -141,7 +151,7 @@ def _tokens(text: str) -> list[_Token]:
             if not set(word) <= _UNIT_LETTERS:
                 hint = "; the variable is z" if word in ("x", "X", "w", "s") else ""
                 raise _ExprError(
-                    f"unknown name {_shown(word, 40)!r}{hint} (only z, the imaginary unit j or i, numbers and + - * / ^ ( ))",
+                    f"unknown name {_quote(word, 40)}{hint} (only z, the imaginary unit j or i, numbers and + - * / ^ ( ))",
                     i,
                 )
             for k, letter in enumerate(word):  # zz, iz, zj: juxtaposed one-letter names
@@ -306,7 +316,7 @@ def _evaluate(tokens: list[_Token]) -> np.ndarray:
                 values.append(np.array([tok.value], np.complex128))
             else:
                 raise _ExprError(
-                    f"a number cannot follow {_shown(prev.text if prev else '', 40)!r} directly; write '*' or '^' between them",
+                    f"a number cannot follow {_quote(prev.text if prev else '', 40)} directly; write '*' or '^' between them",
                     tok.pos,
                 )
         else:  # "end"
@@ -341,10 +351,10 @@ def parse_polynomial(text: str) -> np.ndarray:
     exponent and every intermediate degree at most 1000. Every problem raises a
     one-line ValueError saying what is wrong and at which character (counted from 1).
     """
-    shown = _shown(text)
+    shown = _quote(text)
     if len(text) > MAX_EXPRESSION_LENGTH:
         raise ValueError(
-            f"cannot read expression {shown!r}: it is {len(text)} characters long, "
+            f"cannot read expression {shown}: it is {len(text)} characters long, "
             f"above the limit of {MAX_EXPRESSION_LENGTH}"
         )
     try:
@@ -352,12 +362,12 @@ def parse_polynomial(text: str) -> np.ndarray:
             p = _trim(_evaluate(_tokens(text)))
     except _ExprError as e:
         where = "" if e.pos is None else f" at character {e.pos + 1}"
-        raise ValueError(f"cannot read expression {shown!r}: {e.message}{where}") from None
+        raise ValueError(f"cannot read expression {shown}: {e.message}{where}") from None
     if p.size == 1:
         if p[0] == 0:
-            raise ValueError(f"cannot read expression {shown!r}: the polynomial is zero")
+            raise ValueError(f"cannot read expression {shown}: the polynomial is zero")
         raise ValueError(
-            f"cannot read expression {shown!r}: the expression is a constant, not a polynomial in z"
+            f"cannot read expression {shown}: the expression is a constant, not a polynomial in z"
         )
     out: np.ndarray = p + 0.0  # a new array, and no negative zeros (from -z^2)
     return out

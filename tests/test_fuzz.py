@@ -161,6 +161,11 @@ REGRESSIONS: list[tuple[str, str]] = [
     ("parse_complex", "x" * 500),
     ("parse_complex_list", ",".join(["1e999"] * 3)),
     ("parse_complex_list", "1," + "1000" * 100),
+    # quoted with escapes, 80 characters of input made a message of 800
+    ("parse_complex_list", "\U000107bb\U000107bb" + "\x00" * 77),
+    ("parse_complex", "\x00" * 100),
+    ("parse_polynomial", "\U000107bb" * 100),
+    ("parse_polynomial", "z+" + "\x1b" * 100),
     ("parse_color", "#fff\n"),
     ("parse_color", "\ud800"),
 ]
