@@ -98,5 +98,10 @@ def fuzz(session: nox.Session) -> None:
         session.error(f"NB_RENDER_FUZZ_SECONDS must be a whole number of seconds >= 1, not {seconds!r}")
     session.install(".[test]")
     session.run(
-        "pytest", "tests/test_fuzz.py", "-p", "no:cacheprovider", *args, env={"NB_RENDER_FUZZ_SECONDS": seconds}
+        "pytest",
+        "tests/test_fuzz.py",
+        "-p",
+        "no:cacheprovider",
+        *args,
+        env={"NB_RENDER_FUZZ_SECONDS": seconds},
     )
