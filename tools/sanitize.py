@@ -24,6 +24,7 @@ import argparse
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import sysconfig
@@ -109,6 +110,12 @@ def run_pytest(args: list[str]) -> int:
     ext = installed_extension()
     preload = sanitizer_runtimes(ext)
     say(f"{ext} links {', '.join(preload)}")
+    # A command started in the background by a non-interactive shell inherits
+    # SIGINT ignored, and so would every test's child process: the Ctrl-C tests
+    # would then wait for a render of several minutes. A handled signal is reset
+    # to the default on exec, so pytest and its children start with SIGINT live.
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     with tempfile.TemporaryDirectory(prefix="nbr-sanitize-") as tmp:
         logdir = Path(tmp)
         env = sanitizer_env(logdir, leaks=False)
