@@ -5,9 +5,26 @@ nox -s lint       ruff, mypy, workflow validation
 nox -s bench      the benchmark suite (prints a table; see docs/benchmarks.md)
 nox -s wheels     manylinux_2_17 wheels for every local CPython, repaired and tested (no Docker)
 nox -s sdist      build the sdist, check its contents, install it in a fresh venv and test
+nox -s sanitize   the test suite under AddressSanitizer + UndefinedBehaviorSanitizer, then
+                  the C++ library alone under LeakSanitizer (Linux, GCC; docs/reliability.md)
+nox -s fuzz       tests/test_fuzz.py for NB_RENDER_FUZZ_SECONDS seconds (default 300);
+                  `nox -s fuzz -- 60` runs it for 60 seconds
+
+The sanitize session builds the extension with NBR_SANITIZE=address,undefined and
+debug info (RelWithDebInfo, not stripped) in build/sanitize-py, installs it in its
+own venv and runs `python tools/sanitize.py pytest`: GCC's libasan and libubsan are
+preloaded into the test process and every child process, leak detection is off
+there (CPython does not free everything at exit), and any ASan or UBSan report
+fails the session, even one from a child process. Tests marked sanitizer_unsafe
+(tests/conftest.py) are skipped in that run only. Then `python tools/sanitize.py
+lsan` builds the C++ library with the `sanitize` CMake preset (build/sanitize),
+links tools/lsan_driver.cpp against it and runs that with leak detection on.
+Arguments after `--` go to pytest: `nox -s sanitize -- -k cli -x`.
 """
 
 from __future__ import annotations
+
+import os
 
 import nox
 
@@ -50,3 +67,41 @@ def wheels(session: nox.Session) -> None:
 @nox.session(venv_backend="none")
 def sdist(session: nox.Session) -> None:
     session.run("python", "tools/wheels.py", "--sdist-only", *session.posargs)
+
+
+SANITIZE_BUILD = [
+    "--config-settings=cmake.define.NBR_SANITIZE=address,undefined",
+    "--config-settings=cmake.build-type=RelWithDebInfo",
+    "--config-settings=build-dir=build/sanitize-py",
+    "--config-settings=install.strip=false",  # keep the debug info: reports name files and lines
+]
+
+
+@nox.session
+def sanitize(session: nox.Session) -> None:
+    # GCC: its libasan/libubsan are what tools/sanitize.py preloads (clang does not
+    # link a sanitizer runtime into a shared library).
+    session.env["CC"] = "gcc"
+    session.env["CXX"] = "g++"
+    session.install("cmake", "ninja")
+    session.install(".[test]", *SANITIZE_BUILD)
+    session.run("python", "tools/sanitize.py", "pytest", *session.posargs)
+    session.run("python", "tools/sanitize.py", "lsan")
+
+
+@nox.session
+def fuzz(session: nox.Session) -> None:
+    # `nox -s fuzz -- 60 [PYTEST ARGS]`: a leading number is the time in seconds.
+    args = list(session.posargs)
+    seconds = args.pop(0) if args and args[0].isdigit() else os.environ.get("NB_RENDER_FUZZ_SECONDS", "300")
+    if not seconds.isdigit() or int(seconds) < 1:
+        session.error(f"NB_RENDER_FUZZ_SECONDS must be a whole number of seconds >= 1, not {seconds!r}")
+    session.install(".[test]")
+    session.run(
+        "pytest",
+        "tests/test_fuzz.py",
+        "-p",
+        "no:cacheprovider",
+        *args,
+        env={"NB_RENDER_FUZZ_SECONDS": seconds},
+    )
