@@ -25,6 +25,7 @@ __all__ = [
     "compute",
     "default_threads",
     "render",
+    "render_to_png",
     "selected_kernel",
 ]
 
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
         compute,
         default_threads,
         render,
+        render_to_png,
         selected_kernel,
     )
     from .colors import Style

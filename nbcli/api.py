@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import operator
@@ -32,11 +33,15 @@ __all__ = [
     "compute",
     "default_threads",
     "render",
+    "render_to_png",
     "selected_kernel",
 ]
 
 MAX_SIDE = 65536
 MAX_ITMAX = 10_000_000
+MAX_AA = 16
+MAX_DEGREE = 1000
+METHODS = ("newton", "relaxed", "halley", "schroder", "householder")
 
 Progress = Callable[[int, int], None]
 
@@ -87,6 +92,24 @@ def _tol(tol: Any) -> float:
     if t <= 0:
         raise ValueError(f"tol must be > 0 (got {t})")
     return t
+
+
+def _relax(value: Any) -> complex:
+    if isinstance(value, bool):
+        raise TypeError("relax must be a number, not a bool")
+    if isinstance(value, str):
+        from .poly import parse_complex
+
+        value = parse_complex(value, "relax")
+    try:
+        a = complex(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"relax must be a complex number (got {value!r})") from None
+    if not (math.isfinite(a.real) and math.isfinite(a.imag)):
+        raise ValueError(f"relax must be finite (got {a})")
+    if a == 0:
+        raise ValueError("relax must not be 0 (the iteration would never move)")
+    return a
 
 
 def _kernel(kernel: Optional[str]) -> str:
@@ -248,6 +271,9 @@ class Scene:
     itmax: int = 60
     tol: float = 1e-6
     roots: Optional[tuple[complex, ...]] = None  # exact roots, when the polynomial was given by them
+    method: str = "newton"
+    relax: complex = 1 + 0j  # the factor a of the relaxed method
+    aa: int = 1  # supersampling: aa x aa samples per pixel
 
     def __post_init__(self) -> None:
         c = as_coefficients(self.coefs)
@@ -260,6 +286,16 @@ class Scene:
             raise TypeError("viewport must be a Viewport")
         if self.roots is not None:
             object.__setattr__(self, "roots", tuple(complex(v) for v in self.roots))
+        if not isinstance(self.method, str) or self.method.strip().lower() not in METHODS:
+            raise ValueError(f"unknown method {self.method!r}; choose one of {', '.join(METHODS)}")
+        object.__setattr__(self, "method", self.method.strip().lower())
+        object.__setattr__(self, "relax", _relax(self.relax))
+        object.__setattr__(self, "aa", _int(self.aa, "aa (samples per pixel side)", 1, MAX_AA))
+        if self.width * self.aa > MAX_SIDE or self.height * self.aa > MAX_SIDE:
+            raise ValueError(
+                f"{self.width}x{self.height} pixels with {self.aa}x{self.aa} supersampling is more than "
+                f"{MAX_SIDE} samples on a side; lower the size or the supersampling"
+            )
 
     @property
     def degree(self) -> int:
@@ -285,6 +321,10 @@ class Scene:
         itmax: int = 60,
         tol: float = 1e-6,
         stretch: bool = False,
+        fit: bool = False,
+        method: str = "newton",
+        relax: ComplexLike = 1,
+        aa: int = 1,
     ) -> Scene:
         """A scene with sensible defaults.
 
@@ -292,9 +332,12 @@ class Scene:
         The viewport is, in order of precedence: ``center`` and/or ``span``
         (the width of the view in the complex plane), the bounds ``xmin`` ..
         ``ymax`` (a missing pair is derived from the other to keep pixels
-        square), or else a frame around all roots. ``size`` is (width,
-        height) in pixels; without it the longer side is 1024. Unless
-        ``stretch``, pixels are kept square by widening the view if needed.
+        square), or else (also with ``fit=True``) a frame around all roots
+        with a margin. ``size`` is (width, height) in pixels; without it the
+        longer side is 1024. Unless ``stretch``, pixels are kept square by
+        widening the view if needed. ``method``: newton, relaxed (with the
+        complex factor ``relax``), halley, schroder or householder. ``aa``:
+        anti-aliasing by ``aa`` x ``aa`` samples per pixel.
         """
         if (coefs is None) == (roots is None):
             raise ValueError("give the polynomial either by its coefficients or by its roots (exactly one)")
@@ -312,6 +355,8 @@ class Scene:
             raise ValueError("give both ymin and ymax, or neither")
         have_x, have_y = all(xpair), all(ypair)
         have_c = center is not None or span is not None
+        if fit and (have_c or have_x or have_y):
+            raise ValueError("fit frames the roots by itself; do not also give center/width or xmin..ymax")
         if have_c and (have_x or have_y):
             raise ValueError("give the viewport either by center/width or by xmin/xmax/ymin/ymax, not both")
 
@@ -360,7 +405,19 @@ class Scene:
             itmax=itmax,
             tol=tol,
             roots=None if exact_roots is None else tuple(complex(v) for v in exact_roots),
+            method=method,
+            relax=_relax(relax),
+            aa=aa,
         )
+
+    def with_options(self, **changes: Any) -> Scene:
+        """A copy with some fields changed (validated again)."""
+        return dataclasses.replace(self, **changes)
+
+    @property
+    def samples(self) -> tuple[int, int]:
+        """(width, height) of the grid of starting points: the image times the supersampling."""
+        return self.width * self.aa, self.height * self.aa
 
     def canonical_roots(self) -> np.ndarray:
         return canonical_roots(np.asarray(self.coefs), None if self.roots is None else np.asarray(self.roots))
@@ -374,27 +431,68 @@ class Scene:
             "viewport": {"xmin": vp.xmin, "xmax": vp.xmax, "ymin": vp.ymin, "ymax": vp.ymax},
             "itmax": self.itmax,
             "tol": self.tol,
+            "method": self.method,
+            "relax": [self.relax.real, self.relax.imag],
+            "aa": self.aa,
         }
         if self.roots is not None:
             d["roots"] = _coef_list(np.asarray(self.roots))
         return d
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Scene:
+    def from_dict(cls, d: Any) -> Scene:
+        """A Scene from ``to_dict``'s output. The input is untrusted (it may come from a
+        file): every field is type-checked and bounded; problems raise ValueError."""
+
+        def pair(v: Any, what: str) -> complex:
+            if (
+                not isinstance(v, list)
+                or len(v) != 2
+                or not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v)
+            ):
+                raise ValueError(f"{what} must be [real, imag] pairs")
+            return complex(float(v[0]), float(v[1]))
+
+        def number(v: Any, what: str, kind: type = float) -> Any:
+            ok = isinstance(v, int) if kind is int else isinstance(v, (int, float))
+            if not ok or isinstance(v, bool):
+                raise ValueError(f"{what} must be {'an integer' if kind is int else 'a number'}")
+            return v
+
         try:
-            vp = d["viewport"]
+            if not isinstance(d, dict):
+                raise ValueError("the scene must be a JSON object")  # noqa: TRY004 (untrusted file data)
+            coefs = d["coefs"]
+            if not isinstance(coefs, list) or not 2 <= len(coefs) <= MAX_DEGREE + 1:
+                raise ValueError(f"coefs must be a list of 2 to {MAX_DEGREE + 1} [real, imag] pairs")
             roots = d.get("roots")
+            if roots is not None and (not isinstance(roots, list) or not 1 <= len(roots) <= MAX_DEGREE):
+                raise ValueError(f"roots must be a list of 1 to {MAX_DEGREE} [real, imag] pairs")
+            size = d["size"]
+            if not isinstance(size, list) or len(size) != 2:
+                raise ValueError("size must be [width, height]")
+            vp = d["viewport"]
+            if not isinstance(vp, dict):
+                raise ValueError("viewport must be an object")  # noqa: TRY004 (untrusted file data)
+            method = d.get("method", "newton")
+            if not isinstance(method, str):
+                raise ValueError("method must be a name")  # noqa: TRY004 (untrusted file data)
             return cls(
-                coefs=tuple(complex(a, b) for a, b in d["coefs"]),
-                width=d["size"][0],
-                height=d["size"][1],
-                viewport=Viewport(vp["xmin"], vp["xmax"], vp["ymin"], vp["ymax"]),
-                itmax=d["itmax"],
-                tol=d["tol"],
-                roots=None if roots is None else tuple(complex(a, b) for a, b in roots),
+                coefs=tuple(pair(v, "coefs") for v in coefs),
+                width=number(size[0], "width", int),
+                height=number(size[1], "height", int),
+                viewport=Viewport(*(number(vp[k], k) for k in ("xmin", "xmax", "ymin", "ymax"))),
+                itmax=number(d["itmax"], "itmax", int),
+                tol=number(d["tol"], "tol"),
+                roots=None if roots is None else tuple(pair(v, "roots") for v in roots),
+                method=method,
+                relax=pair(d.get("relax", [1.0, 0.0]), "relax"),
+                aa=number(d.get("aa", 1), "aa", int),
             )
-        except (KeyError, IndexError, TypeError) as e:
-            raise ValueError(f"not a valid scene description ({e})") from None
+        except KeyError as e:
+            raise ValueError(f"not a valid scene description (no {e.args[0]!r})") from None
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"not a valid scene description: {e}") from None
 
 
 def _square_pixels(vp: Viewport, w: int, h: int) -> Viewport:
@@ -411,41 +509,75 @@ def _square_pixels(vp: Viewport, w: int, h: int) -> Viewport:
 class Render:
     """The result of ``render``.
 
-    ``rgb``: (height, width, 3) uint8 image. ``root``: (height, width) int16
-    index into ``roots`` of the root each pixel converged to, -1 where it did
-    not. ``iterations``: (height, width) int32 Newton step k (0-based) at which
-    it converged, itmax where it did not. ``root``/``iterations`` are None when
-    rendered with ``keep_data=False``.
+    ``rgb``: (height, width, 3) image, uint8 (or uint16 with ``Style(depth=16)``).
+    Per-sample data (at the supersampled resolution, ``scene.samples``; None
+    with ``keep_data=False``): ``root`` int16 index into ``roots`` of the root
+    each sample converged to, -1 where it did not; ``iterations`` int32, the
+    0-based Newton step k at which it converged (itmax where it did not);
+    ``smooth`` float32, the fractional iteration count (in [k-1, k]) that smooth
+    shading uses; ``residual`` float32, |p(z)| at the last step.
     """
 
     scene: Scene
     style: Style
     roots: np.ndarray
     rgb: np.ndarray
-    root: Optional[np.ndarray]
-    iterations: Optional[np.ndarray]
-    stats: dict[str, Any]
+    root: Optional[np.ndarray] = None
+    iterations: Optional[np.ndarray] = None
+    smooth: Optional[np.ndarray] = None
+    residual: Optional[np.ndarray] = None
+    stats: dict[str, Any] = field(default_factory=dict)
 
     def metadata(self) -> dict[str, str]:
         """PNG text chunks that document how the image was made."""
-        params = {"version": __version__, **self.scene.to_dict(), "style": _style_dict(self.style)}
-        params["roots_canonical"] = _coef_list(self.roots)
-        return {
-            "Software": f"nb-render {__version__}",
-            "Title": f"Newton basins of {self.scene.polynomial}",
-            "nb-render": json.dumps(params, separators=(",", ":")),
-        }
+        return png_metadata(self.scene, self.style, self.roots)
 
-    def save(self, path: str | os.PathLike[str], *, compress_level: int = 1) -> None:
+    def save(self, path: str | os.PathLike[str], *, threads: Optional[int] = None) -> None:
         """Write the image as PNG (atomically), with the parameters in its metadata."""
         from .png import write_png
 
-        write_png(path, self.rgb, self.metadata(), compress_level=compress_level)
+        write_png(path, self.rgb, self.metadata(), threads=_threads(threads))
+
+    def save_data(self, path: str | os.PathLike[str]) -> None:
+        """Write the per-sample data and the parameters to an .npz file (see ``load_data``)."""
+        if self.root is None or self.iterations is None or self.smooth is None or self.residual is None:
+            raise ValueError("this render kept no per-pixel data (rendered with keep_data=False)")
+        from .data import save_npz
+
+        save_npz(
+            path, self.scene, self.style, self.roots, self.root, self.iterations, self.smooth, self.residual
+        )
 
 
-def _style_dict(style: Style) -> dict[str, Any]:
-    pal = style.palette if isinstance(style.palette, str) else list(style.palette)
-    return {"palette": pal, "shading": style.shading, "nonconverged": style.nonconverged}
+def parameters(scene: Scene, style: Style, roots: np.ndarray) -> dict[str, Any]:
+    """Everything needed to make an image again, as JSON-ready values."""
+    return {
+        "version": __version__,
+        **scene.to_dict(),
+        "style": style.to_dict(),
+        "roots_canonical": _coef_list(roots),
+    }
+
+
+def png_metadata(scene: Scene, style: Style, roots: np.ndarray) -> dict[str, str]:
+    return {
+        "Software": f"nb-render {__version__}",
+        "Title": f"Newton basins of {scene.polynomial}",
+        "nb-render": json.dumps(parameters(scene, style, roots), separators=(",", ":")),
+    }
+
+
+def _prepare(
+    scene: Optional[Scene], style: Optional[Style], scene_options: dict[str, Any]
+) -> tuple[Scene, Style]:
+    if scene is None:
+        scene = Scene.create(**scene_options)
+    elif scene_options:
+        raise TypeError("give either a Scene or keyword options to build one, not both")
+    if not isinstance(scene, Scene):
+        raise TypeError("scene must be a Scene")
+    style = (style if style is not None else Style()).validate()
+    return scene, style
 
 
 def render(
@@ -456,48 +588,156 @@ def render(
     kernel: Optional[str] = None,
     keep_data: bool = True,
     progress: Optional[Progress] = None,
+    max_memory: Optional[int] = None,
     **scene_options: Any,
 ) -> Render:
-    """Render a scene; or build one from keyword arguments (see ``Scene.create``).
+    """Render a scene in memory; or build one from keyword arguments (see ``Scene.create``).
 
     >>> r = nbcli.render(coefs=[1, 0, 0, -1], size=(200, 150))   # doctest: +SKIP
     >>> r.rgb.shape, r.root.shape
     ((150, 200, 3), (150, 200))
 
-    ``threads``: default all cores. ``progress(done, total)`` is called from
-    the calling thread during long renders. Ctrl-C raises KeyboardInterrupt
-    promptly. With ``keep_data=False`` only the RGB image is kept (less memory).
+    ``threads``: default all cores. ``progress(done, total)`` (in samples) is
+    called from the calling thread during long renders. Ctrl-C raises
+    KeyboardInterrupt promptly. With ``keep_data=False`` only the image is
+    kept (less memory). A render that would not fit in memory (or in
+    ``max_memory`` bytes) raises MemoryError before allocating; for huge
+    images use ``render_to_png``, which streams.
     """
-    if scene is None:
-        scene = Scene.create(**scene_options)
-    elif scene_options:
-        raise TypeError("give either a Scene or keyword options to build one, not both")
-    style = (style or Style()).validate()
+    from .pipeline import ShareCounter, check_memory, render_bands, work_bytes_per_pixel
+
+    scene, style = _prepare(scene, style, scene_options)
+    nthreads, kname = _threads(threads), _kernel(kernel)
+    w, h = scene.width, scene.height
+    px, samples = w * h, scene.samples[0] * scene.samples[1]
+    need = (
+        px * 3 * style.depth // 8
+        + (samples * 14 if keep_data else 0)
+        + px * work_bytes_per_pixel(scene, style, 0)
+    )
+    check_memory(
+        need,
+        max_memory,
+        f"rendering {w}x{h}" + (f" with {scene.aa}x{scene.aa} samples" if scene.aa > 1 else ""),
+    )
     roots = scene.canonical_roots()
-    colors, shade, nonconv = style.arrays(len(roots), scene.itmax)
-    xs, ys = scene.viewport.grid(scene.width, scene.height)
-    out, stats = _core.render(
-        xs,
-        ys,
-        np.asarray(scene.coefs, dtype=np.complex128),
-        roots,
-        scene.itmax,
-        scene.tol,
-        threads=_threads(threads),
-        kernel=_kernel(kernel),
-        output="data+rgb" if keep_data else "rgb",
-        colors=colors,
-        shade=shade,
-        nonconverged=nonconv,
-        progress=progress,
-        rgb_channels=4,  # RGBX: Pillow encodes it without another copy of the image
+    stats: dict[str, Any] = {}
+    bands = list(
+        render_bands(
+            scene,
+            style,
+            roots,
+            threads=nthreads,
+            kernel=kname,
+            data=2 if keep_data else 0,
+            rows=h,
+            progress=progress,
+            stats=stats,
+        )
     )
-    return Render(
-        scene=scene,
-        style=style,
-        roots=roots,
-        rgb=out["rgb"][..., :3],
-        root=out.get("root"),
-        iterations=out.get("iterations"),
-        stats=stats,
+    (band,) = bands
+    result = Render(scene=scene, style=style, roots=roots, rgb=band.rgb, stats=stats)
+    if keep_data and band.data is not None:
+        result.root, result.iterations = band.data["root"], band.data["iterations"]
+        result.smooth, result.residual = band.data["smooth"], band.data["residual"]
+        counter = ShareCounter(len(roots))
+        counter.add(result.root, result.iterations)
+        stats.update(counter.result())
+    stats.update(pixels=px, samples=samples, method=scene.method)
+    return result
+
+
+def render_to_png(
+    path: str | os.PathLike[str],
+    scene: Optional[Scene] = None,
+    style: Optional[Style] = None,
+    *,
+    threads: Optional[int] = None,
+    kernel: Optional[str] = None,
+    progress: Optional[Progress] = None,
+    save_data: Optional[str | os.PathLike[str]] = None,
+    stats: bool = False,
+    max_memory: Optional[int] = None,
+    band_rows: Optional[int] = None,
+    source: Optional[dict[str, np.ndarray]] = None,
+    **scene_options: Any,
+) -> dict[str, Any]:
+    """Render straight to a PNG file ('-': standard output) in bounded memory; return statistics.
+
+    The image is computed, coloured, compressed (on all cores) and written in
+    bands of rows, so its size is limited by the disk, not by memory (a
+    32768x32768 PNG needs well under 1 GiB). The file appears only when
+    complete (written under a temporary name, then renamed). ``save_data``:
+    also write the per-sample data to this .npz (that needs memory for the
+    whole data). ``stats``: also count the share of each root (see ``Render.stats``).
+    ``source``: per-sample data to colour instead of computing (see ``load_data``).
+    """
+    import time
+
+    from .pipeline import ShareCounter, check_memory, render_bands, work_bytes_per_pixel
+    from .pipeline import band_rows as rows_per_band
+    from .png import PngWriter, atomic_output, check_writable
+
+    scene, style = _prepare(scene, style, scene_options)
+    nthreads, kname = _threads(threads), _kernel(kernel)
+    check_writable(path)
+    if save_data is not None:
+        check_writable(save_data)
+    w, h = scene.width, scene.height
+    samples = scene.samples[0] * scene.samples[1]
+    data_level = 2 if save_data is not None else (1 if stats else 0)
+    rows = rows_per_band(scene, style, data_level, band_rows)
+    need = rows * w * work_bytes_per_pixel(scene, style, data_level) + (
+        samples * 14 if save_data is not None else 0
     )
+    check_memory(
+        need, max_memory, f"rendering {w}x{h}" + (" and keeping its data" if save_data is not None else "")
+    )
+    t0 = time.perf_counter()
+    roots = scene.canonical_roots()
+    info: dict[str, Any] = {}
+    counter = ShareCounter(len(roots)) if stats else None
+    keep: dict[str, list[np.ndarray]] = {}
+    with atomic_output(path) as f:
+        writer = PngWriter(
+            f, w, h, depth=style.depth, text=png_metadata(scene, style, roots), threads=nthreads
+        )
+        try:
+            for band in render_bands(
+                scene,
+                style,
+                roots,
+                threads=nthreads,
+                kernel=kname,
+                data=data_level,
+                rows=rows,
+                progress=progress,
+                source=source,
+                stats=info,
+            ):
+                writer.write(band.rgb)
+                if band.data is not None:
+                    if counter is not None:
+                        counter.add(band.data["root"], band.data["iterations"])
+                    if save_data is not None:
+                        for k, v in band.data.items():
+                            keep.setdefault(k, []).append(v)
+            writer.close()
+        finally:
+            writer.abort()
+        if save_data is not None:
+            from .data import save_npz
+
+            arrays = {k: (v[0] if len(v) == 1 else np.concatenate(v)) for k, v in keep.items()}
+            save_npz(save_data, scene, style, roots, **arrays)
+    info.update(
+        polynomial=scene.polynomial,
+        roots=_coef_list(roots),
+        pixels=w * h,
+        samples=samples,
+        method=scene.method,
+        seconds=time.perf_counter() - t0,
+    )
+    if counter is not None:
+        info.update(counter.result())
+    return info

@@ -31,8 +31,9 @@ app = typer.Typer(
 
 _P_POLY = "Polynomial (one of)"
 _P_VIEW = "View"
-_P_ITER = "Newton's method"
-_P_COLOR = "Colours"
+_P_ITER = "Method"
+_P_COLOR = "Colours and quality"
+_P_DATA = "Data and statistics"
 _P_RUN = "Running"
 
 EPILOG = (
@@ -41,6 +42,9 @@ EPILOG = (
     "  nb-render --roots 1,-1,1j,-1j --size 1920x1080 wall.png\n\n"
     "  nb-render -c 1,-2+7.5j,0,12j,5+0.1j --center 0.2+0.5j --width 1.5 zoom.png\n\n"
     "  nb-render -c 1,0,0,-1 --xmin -2 --xmax 2 --ymin -1 --ymax 1 - > cubic.png\n\n"
+    "  nb-render -e '(z-1)(z+1)^2(z-2j)' --method schroder --aa 3 --mark-roots double.png\n\n"
+    "  nb-render --from wall.png --palette okabe-ito --size 3840x2160 wall-4k.png   [dim]# re-render, changed[/dim]\n\n"
+    "  nb-render -c 1,0,0,-1 --save-data cubic.npz cubic.png; nb-render --from cubic.npz --palette viridis c2.png\n\n"
     "Coefficients go highest degree first (numpy.polyval order); complex numbers are written 3+4j or 3+4i. "
     "Every PNG records its parameters in its metadata."
 )
@@ -93,8 +97,51 @@ def _parse_size(text: str) -> "tuple[int, int]":
     return w, h
 
 
+def _parse_bytes(text: str) -> int:
+    t = text.strip().lower().replace(" ", "").removesuffix("b").removesuffix("i")
+    mult = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}.get(t[-1:], 1)
+    try:
+        v = float(t[:-1] if t[-1:] in "kmgt" else t) * mult
+    except ValueError:
+        v = -1.0
+    if not (math.isfinite(v) and v > 0):
+        raise UsageError(f"--max-memory {text!r}: expected a size such as 8G, 512M or 2000000000")
+    return int(v)
+
+
+_SCENE_OPTIONS = (
+    "coefs",
+    "roots",
+    "expr",
+    "size",
+    "xmin",
+    "xmax",
+    "ymin",
+    "ymax",
+    "center",
+    "width",
+    "stretch",
+    "fit",
+    "itmax",
+    "tol",
+    "method",
+    "relax",
+    "aa",
+)
+_VIEW_OPTIONS = ("xmin", "xmax", "ymin", "ymax", "center", "width", "fit")
+_STYLE_OPTIONS = {
+    "palette": "palette",
+    "shading": "shading",
+    "nonconverged_color": "nonconverged",
+    "boundary": "boundary",
+    "mark_roots": "mark_roots",
+    "depth": "depth",
+}
+
+
 @app.command(epilog=EPILOG)
 def render(
+    ctx: typer.Context,
     output: Annotated[
         str,
         typer.Argument(
@@ -119,6 +166,27 @@ def render(
             metavar="R1,R2,...",
             rich_help_panel=_P_POLY,
             help="Roots of a monic polynomial instead, repeats allowed: [b]1,-1,1j,-1j[/b] is z^4 - 1.",
+        ),
+    ] = None,
+    expr: Annotated[
+        Optional[str],
+        typer.Option(
+            "--expr",
+            "-e",
+            metavar="EXPR",
+            rich_help_panel=_P_POLY,
+            help="A polynomial in z: [b]'z^5 - 3z^2 + (1+2j)'[/b] or [b]'(z-1)(z+1)^2(z-2j)'[/b].",
+        ),
+    ] = None,
+    from_file: Annotated[
+        Optional[str],
+        typer.Option(
+            "--from",
+            metavar="FILE",
+            rich_help_panel=_P_POLY,
+            help="Start from the parameters of a PNG made by nb-render, or of a --save-data .npz file; options "
+            "given here override them. With an .npz and only colour options changed, the saved data is "
+            "recoloured without computing again.",
         ),
     ] = None,
     size: Annotated[
@@ -151,10 +219,18 @@ def render(
         Optional[float],
         typer.Option(
             rich_help_panel=_P_VIEW,
-            help="Width of the view in the complex plane (with or without --center). "
-            "[dim]Default: all roots framed with a margin.[/dim]",
+            help="Width of the view in the complex plane (with or without --center).",
         ),
     ] = None,
+    fit: Annotated[
+        bool,
+        typer.Option(
+            "--fit",
+            rich_help_panel=_P_VIEW,
+            help="Frame all roots with a margin, keeping the image's aspect ratio "
+            "[dim](what happens anyway when no view is given; useful with --from)[/dim].",
+        ),
+    ] = False,
     stretch: Annotated[
         bool,
         typer.Option(
@@ -164,8 +240,22 @@ def render(
             "(by default the view is widened to keep the picture undistorted).",
         ),
     ] = False,
+    method: Annotated[
+        str,
+        typer.Option(
+            "--method",
+            "-m",
+            rich_help_panel=_P_ITER,
+            help="newton; relaxed (z - a p/p', see --relax); halley; schroder (fast at repeated roots); "
+            "householder (third order).",
+        ),
+    ] = "newton",
+    relax: Annotated[
+        str,
+        typer.Option(metavar="A", rich_help_panel=_P_ITER, help="The complex factor a of --method relaxed."),
+    ] = "1",
     itmax: Annotated[
-        int, typer.Option("--itmax", "-n", rich_help_panel=_P_ITER, help="Maximum Newton steps per pixel.")
+        int, typer.Option("--itmax", "-n", rich_help_panel=_P_ITER, help="Maximum steps per pixel.")
     ] = 60,
     tol: Annotated[
         float, typer.Option(rich_help_panel=_P_ITER, help="A pixel has converged when |p(z)| <= tol.")
@@ -176,16 +266,18 @@ def render(
             "--palette",
             "-p",
             rich_help_panel=_P_COLOR,
-            help="default, okabe-ito (colour-blind safe), pastel, hsv, or colours: '#1b9e77,#d95f02,#7570b3'.",
+            help="default, okabe-ito (colour-blind safe), pastel, hsv, a matplotlib colormap name (if matplotlib "
+            "is installed), or colours: '#1b9e77,#d95f02,#7570b3'.",
         ),
     ] = "default",
     shading: Annotated[
         str,
         typer.Option(
             rich_help_panel=_P_COLOR,
-            help="default (bright basins, darker boundaries), iterations (nb_cpp's 1 - k/itmax) or flat.",
+            help="smooth (bright basins darkening towards their borders, no banding), iterations (nb_cpp's "
+            "1 - k/itmax, banded) or flat.",
         ),
-    ] = "default",
+    ] = "smooth",
     nonconverged_color: Annotated[
         str,
         typer.Option(
@@ -195,6 +287,56 @@ def render(
             help="Colour of pixels that did not converge.",
         ),
     ] = "#000000",
+    boundary: Annotated[
+        Optional[str],
+        typer.Option(
+            "--boundary",
+            metavar="COLOR",
+            rich_help_panel=_P_COLOR,
+            help="Draw the borders between basins in this colour (e.g. white; none to turn off).",
+        ),
+    ] = None,
+    mark_roots: Annotated[
+        bool,
+        typer.Option(
+            "--mark-roots/--no-mark-roots", rich_help_panel=_P_COLOR, help="Mark each root with a dot."
+        ),
+    ] = False,
+    aa: Annotated[
+        int,
+        typer.Option(
+            "--aa",
+            metavar="N",
+            rich_help_panel=_P_COLOR,
+            help="Anti-aliasing: N x N samples per pixel, averaged in linear light (N^2 times the work).",
+        ),
+    ] = 1,
+    depth: Annotated[
+        int,
+        typer.Option(
+            "--depth", metavar="8|16", rich_help_panel=_P_COLOR, help="Bits per channel of the PNG."
+        ),
+    ] = 8,
+    save_data: Annotated[
+        Optional[str],
+        typer.Option(
+            "--save-data",
+            metavar="FILE.npz",
+            rich_help_panel=_P_DATA,
+            help="Also save per-pixel root, iterations, smooth count and |p| (recolour later with --from).",
+        ),
+    ] = None,
+    stats: Annotated[
+        bool,
+        typer.Option(
+            "--stats",
+            rich_help_panel=_P_DATA,
+            help="Print one line: share of each root, non-converged, mean steps.",
+        ),
+    ] = False,
+    stats_json: Annotated[
+        bool, typer.Option("--stats-json", rich_help_panel=_P_DATA, help="The same statistics as JSON.")
+    ] = False,
     threads: Annotated[
         Optional[int],
         typer.Option(
@@ -207,6 +349,16 @@ def render(
             rich_help_panel=_P_RUN,
             help="Force a kernel: baseline, avx2, avx512 or auto (same as NB_RENDER_KERNEL). [dim]Default: the "
             "best this CPU supports.[/dim]",
+        ),
+    ] = None,
+    max_memory: Annotated[
+        Optional[str],
+        typer.Option(
+            "--max-memory",
+            metavar="SIZE",
+            rich_help_panel=_P_RUN,
+            help="Memory the render may use, e.g. 8G. [dim]Default: what is available; a render that needs more "
+            "stops before starting.[/dim]",
         ),
     ] = None,
     quiet: Annotated[
@@ -227,72 +379,213 @@ def render(
     """Render the basins of attraction of Newton's method for a polynomial to a PNG.
 
     Each pixel is a starting point in the complex plane; it is coloured by the
-    root that Newton's method reaches from there, darker the more steps it takes.
+    root that Newton's method (or another root-finding method) reaches from
+    there, darker the more steps it takes.
     """
-    from .colors import Style
-    from .poly import parse_complex, parse_complex_list
-
+    given = {name for name in ctx.params if _given(ctx, name)}
+    to_stdout = output == "-"
     try:
-        if (coefs is None) == (roots is None):
-            raise UsageError("give the polynomial with exactly one of --coefs or --roots (see --help)")
-        c = parse_complex_list(coefs, "coefficient") if coefs is not None else None
-        r = parse_complex_list(roots, "root") if roots is not None else None
-        sz = _parse_size(size) if size is not None else None
-        ctr = parse_complex(center, "--center") if center is not None else None
+        npoly = sum(v is not None for v in (coefs, roots, expr))
+        if npoly > 1 or (npoly == 0 and from_file is None):
+            raise UsageError(
+                "give the polynomial with exactly one of --coefs, --roots or --expr (or use --from)"
+            )
         if threads is not None and not 1 <= threads <= 4096:
             raise ValueError(f"--threads must be between 1 and 4096 (got {threads})")
         if itmax < 1:
             raise ValueError(f"--itmax must be at least 1 (got {itmax})")
         if not (tol > 0 and math.isfinite(tol)):
             raise ValueError(f"--tol must be a positive finite number (got {tol})")
-        style = Style(
-            palette=palette, shading=shading.strip().lower(), nonconverged=nonconverged_color
-        ).validate()
-        to_stdout = output == "-"
+        if depth not in (8, 16):
+            raise ValueError(f"--depth must be 8 or 16 (got {depth})")
+        if not 1 <= aa <= 16:
+            raise ValueError(f"--aa must be between 1 and 16 (got {aa})")
         if to_stdout and sys.stdout.isatty():
             raise UsageError(
                 "refusing to write PNG data to a terminal: redirect standard output or give a file name"
             )
-
+        limit = _parse_bytes(max_memory) if max_memory is not None else None
         from . import api
-        from .png import check_writable
 
-        scene = api.Scene.create(
-            c,
-            roots=r,
-            size=sz,
-            xmin=xmin,
-            xmax=xmax,
-            ymin=ymin,
-            ymax=ymax,
-            center=ctr,
-            span=width,
-            itmax=itmax,
-            tol=tol,
-            stretch=stretch,
-        )
+        plan = _plan(given, locals(), from_file)
         api._kernel(kernel)
     except ValueError as e:
         raise UsageError(str(e)) from None
 
-    check_writable(output)
     show = not quiet and sys.stderr.isatty()
-    t0 = time.perf_counter()
+    scene, style, source = plan
+    total = scene.samples[0] * scene.samples[1]
     try:
-        with _progress(show, scene.width * scene.height) as progress:
-            result = api.render(
-                scene, style, threads=threads, kernel=kernel, keep_data=False, progress=progress
+        with _progress(show, total, "recolouring" if source is not None else "rendering") as progress:
+            info = api.render_to_png(
+                output,
+                scene,
+                style,
+                threads=threads,
+                kernel=kernel,
+                progress=progress,
+                save_data=save_data,
+                stats=stats or stats_json,
+                max_memory=limit,
+                source=source,
             )
-            result.save(output)
     except KeyboardInterrupt:
         raise _Interrupted() from None
+    report = sys.stderr if to_stdout else sys.stdout
+    if stats_json:
+        import json
+
+        report.write(json.dumps(_stats_record(scene, info), separators=(", ", ": ")) + "\n")
+    if stats:
+        report.write(_stats_line(scene, info) + "\n")
     if show:
-        dt = time.perf_counter() - t0
+        what = "recoloured" if source is not None else "wrote"
         typer.echo(
-            f"{PROG}: wrote {output if not to_stdout else 'standard output'} "
-            f"({scene.width}x{scene.height}, {scene.polynomial}, {len(result.roots)} roots, {dt:.2f} s)",
+            f"{PROG}: {what} {output if not to_stdout else 'standard output'} "
+            f"({scene.width}x{scene.height}, {scene.polynomial}, {len(info['roots'])} roots, {info['seconds']:.2f} s)",
             err=True,
         )
+
+
+def _given(ctx: Any, name: str) -> bool:
+    src = ctx.get_parameter_source(name)
+    return src is not None and getattr(src, "name", "") in ("COMMANDLINE", "ENVIRONMENT", "PROMPT")
+
+
+def _plan(given: "set[str]", opts: "dict[str, Any]", from_file: Optional[str]) -> "tuple[Any, Any, Any]":
+    """Scene, Style and (when recolouring) the saved data: from the options, over --from's parameters."""
+    from . import api
+    from .colors import Style
+    from .poly import parse_complex, parse_complex_list
+
+    base_scene = base_style = None
+    arrays = None
+    if from_file is not None:
+        from .data import load_npz, parse_parameters, read_parameters
+
+        if from_file.lower().endswith(".npz"):
+            params, arrays = load_npz(from_file)
+        else:
+            params = read_parameters(from_file)
+        base_scene, base_style = parse_parameters(params, from_file)
+
+    style_kw: dict[str, Any] = {}
+    if base_style is not None:
+        style_kw = {f: getattr(base_style, f) for f in _STYLE_OPTIONS.values()}
+    for opt, field in _STYLE_OPTIONS.items():
+        if base_style is None or opt in given:
+            style_kw[field] = opts[opt]
+    if isinstance(style_kw.get("boundary"), str) and style_kw["boundary"].strip().lower() in (
+        "none",
+        "off",
+        "",
+    ):
+        style_kw["boundary"] = None
+    style = Style(**style_kw).validate()
+
+    scene_given = given & set(_SCENE_OPTIONS)
+    c = parse_complex_list(opts["coefs"], "coefficient") if opts["coefs"] is not None else None
+    r = parse_complex_list(opts["roots"], "root") if opts["roots"] is not None else None
+    if opts["expr"] is not None:
+        from .poly import parse_polynomial
+
+        c = [complex(v) for v in parse_polynomial(opts["expr"])]
+    sz = _parse_size(opts["size"]) if opts["size"] is not None else None
+    ctr = parse_complex(opts["center"], "--center") if opts["center"] is not None else None
+    relax = parse_complex(opts["relax"], "--relax")
+
+    if base_scene is None:
+        scene = api.Scene.create(
+            c,
+            roots=r,
+            size=sz,
+            xmin=opts["xmin"],
+            xmax=opts["xmax"],
+            ymin=opts["ymin"],
+            ymax=opts["ymax"],
+            center=ctr,
+            span=opts["width"],
+            itmax=opts["itmax"],
+            tol=opts["tol"],
+            stretch=opts["stretch"],
+            fit=opts["fit"],
+            method=opts["method"],
+            relax=relax,
+            aa=opts["aa"],
+        )
+        return scene, style, None
+
+    b = base_scene
+    if not scene_given:
+        return b, style, arrays  # only colours changed: recolour saved data, if any
+    new_poly = c is not None or r is not None
+    kw: dict[str, Any] = {
+        "itmax": opts["itmax"] if "itmax" in given else b.itmax,
+        "tol": opts["tol"] if "tol" in given else b.tol,
+        "method": opts["method"] if "method" in given else b.method,
+        "relax": relax if "relax" in given else b.relax,
+        "aa": opts["aa"] if "aa" in given else b.aa,
+    }
+    if new_poly:
+        poly: dict[str, Any] = {"coefs": c} if r is None else {"roots": r}
+    elif b.roots is not None:
+        poly = {"roots": list(b.roots)}
+    else:
+        poly = {"coefs": list(b.coefs)}
+    size = sz if sz is not None else (b.width, b.height)
+    if given & set(_VIEW_OPTIONS):
+        scene = api.Scene.create(
+            **poly,
+            size=size,
+            xmin=opts["xmin"],
+            xmax=opts["xmax"],
+            ymin=opts["ymin"],
+            ymax=opts["ymax"],
+            center=ctr,
+            span=opts["width"],
+            stretch=opts["stretch"],
+            fit=opts["fit"],
+            **kw,
+        )
+    else:  # same view: same centre and width, height following the image's aspect ratio
+        vp = b.viewport
+        same = size == (b.width, b.height)
+        scene = api.Scene.create(**poly, size=size, center=vp.center, span=vp.width, **kw)
+        if same:
+            scene = scene.with_options(viewport=vp)
+    return scene, style, None
+
+
+def _stats_record(scene: Any, info: "dict[str, Any]") -> "dict[str, Any]":
+    keys = (
+        "polynomial",
+        "roots",
+        "root_share",
+        "nonconverged_share",
+        "mean_steps",
+        "pixels",
+        "samples",
+        "method",
+        "seconds",
+        "kernel",
+        "threads",
+    )
+    rec = {k: info[k] for k in keys if k in info}
+    rec["size"] = [scene.width, scene.height]
+    if isinstance(rec.get("mean_steps"), float) and math.isnan(rec["mean_steps"]):
+        rec["mean_steps"] = None
+    return rec
+
+
+def _stats_line(scene: Any, info: "dict[str, Any]") -> str:
+    shares = " ".join(f"{100 * s:.1f}%" for s in info["root_share"])
+    mean = info["mean_steps"]
+    steps = f"{mean:.2f}" if isinstance(mean, float) and math.isfinite(mean) else "-"
+    return (
+        f"{scene.polynomial}: {scene.width}x{scene.height}, {len(info['roots'])} roots, "
+        f"shares {shares}, non-converged {100 * info['nonconverged_share']:.2f}%, "
+        f"mean steps {steps}, {info['seconds']:.3f} s"
+    )
 
 
 class _progress:
@@ -300,8 +593,9 @@ class _progress:
 
     DELAY = 0.3
 
-    def __init__(self, enabled: bool, total: int) -> None:
+    def __init__(self, enabled: bool, total: int, label: str = "rendering") -> None:
         self.enabled = enabled
+        self.label = label
         self.total = total
         self.bar: Any = None
         self.task: Any = None
@@ -318,7 +612,7 @@ class _progress:
             from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
             self.bar = Progress(
-                TextColumn("rendering"),
+                TextColumn(self.label),
                 BarColumn(),
                 TaskProgressColumn(),
                 TimeRemainingColumn(),
@@ -374,8 +668,9 @@ def main(argv: Optional[list[str]] = None) -> None:
         where = f"{e.filename}: " if getattr(e, "filename", None) else ""
         sys.stderr.write(f"{PROG}: error: {_one_line(where + reason)}\n")
         code = EXIT_FAILURE
-    except MemoryError:
-        sys.stderr.write(f"{PROG}: error: out of memory; try a smaller --size\n")
+    except MemoryError as e:
+        why = _one_line(str(e)) or "out of memory; try a smaller --size or --aa"
+        sys.stderr.write(f"{PROG}: error: {why}\n")
         code = EXIT_FAILURE
     except Exception as e:  # a bug: still one line, but say how to get the details
         if os.environ.get("NB_RENDER_DEBUG"):

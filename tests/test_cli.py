@@ -75,7 +75,14 @@ def test_clirunner_options_reach_the_scene(tmp_path):
     assert vp["ymax"] - vp["ymin"] == pytest.approx(1.0)
     assert meta["itmax"] == 40 and meta["tol"] == 1e-9
     assert meta["coefs"][1] == [-2, 7.5]
-    assert meta["style"] == {"palette": "okabe-ito", "shading": "iterations", "nonconverged": "#fff"}
+    assert meta["style"] == {
+        "palette": "okabe-ito",
+        "shading": "iterations",
+        "nonconverged": "#fff",
+        "boundary": None,
+        "mark_roots": False,
+        "depth": 8,
+    }
 
 
 def test_roots_option_and_bounds(tmp_path):
@@ -181,8 +188,8 @@ BAD = [
     (["-c", "1,nan"], "not finite"),
     (["-c", "1,inf"], "not finite"),
     (["-c", "1,,2"], "empty"),
-    ([], "exactly one of --coefs or --roots"),
-    (["-c", "1,2", "-r", "1"], "exactly one of --coefs or --roots"),
+    ([], "exactly one of --coefs, --roots or --expr"),
+    (["-c", "1,2", "-r", "1"], "exactly one of --coefs, --roots or --expr"),
     (["-c", "1,0,-1", "-s", "0x10"], "must be positive"),
     (["-c", "1,0,-1", "-s", "-5x10"], "must be positive"),
     (["-c", "1,0,-1", "-s", "wide"], "WIDTHxHEIGHT"),
@@ -263,11 +270,10 @@ def test_write_failure_leaves_no_partial_file(tmp_path, monkeypatch):
     out = tmp_path / "keep.png"
     out.write_bytes(b"precious")
 
-    def failing_save(rgb, text, fp, level):
-        fp.write(b"partial")
+    def failing_compress(rows, level, last):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(png, "_save", failing_save)
+    monkeypatch.setattr(png, "_compress", failing_compress)
     r = nbcli.render(coefs=[1, 0, -1], size=(16, 16))
     with pytest.raises(OSError, match="No space"):
         r.save(out)

@@ -58,13 +58,14 @@ def test_keep_data_false_gives_same_image_without_data():
 
 
 def test_same_polynomial_same_colours_whatever_the_view():
-    a = nbcli.render(coefs=[1, 0, 0, -1], size=(40, 40))
-    b = nbcli.render(coefs=[1, 0, 0, -1], size=(40, 40), center=1 + 0j, span=0.2)
+    style = Style(shading="iterations")
+    a = nbcli.render(coefs=[1, 0, 0, -1], size=(40, 40), style=style)
+    b = nbcli.render(coefs=[1, 0, 0, -1], size=(40, 40), center=1 + 0j, span=0.2, style=style)
     np.testing.assert_array_equal(a.roots, b.roots)
     # around the root 1 the zoomed view is all basin 0, in root 0's colour as in the overview
     assert np.all(b.root[15:25, 15:25] == 0)
     base = root_colors("default", 3)
-    shade = shade_curve(a.scene.itmax)
+    shade = shade_curve(a.scene.itmax, "iterations")
     for r in (a, b):
         sel = r.root == 0
         expect = np.floor(base[0] * shade[r.iterations[sel]][:, None] + 0.5).astype(np.uint8)

@@ -1,0 +1,454 @@
+"""Pictures and reproducibility: shading, palettes, decorations, supersampling, 16-bit output,
+methods on the command line, --expr, --fit, --from, --save-data/recolouring, --stats, and
+streaming in bands with bounded memory."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+
+import numpy as np
+import pytest
+from conftest import run_cli
+from pngdecode import decode
+from typer.testing import CliRunner
+
+import nbcli
+from nbcli import pipeline
+from nbcli.cli import app
+from nbcli.colors import Style, linear_to_srgb, root_colors, srgb_to_linear
+from nbcli.png import read_png_text
+
+
+def cli(*args: str) -> tuple[int, str]:
+    res = CliRunner().invoke(app, list(args))
+    return res.exit_code, res.output
+
+
+def params(path) -> dict:
+    return json.loads(read_png_text(path)["nb-render"])
+
+
+# ---- shading and palettes -------------------------------------------------------------------
+
+
+def test_smooth_shading_has_no_bands_where_iterations_shading_does():
+    kw = {"coefs": [1, 0, 0, 0, 0, -1], "size": (400, 400)}
+    smooth = nbcli.render(style=Style(shading="smooth"), **kw)
+    banded = nbcli.render(style=Style(shading="iterations"), **kw)
+    flat = nbcli.render(style=Style(shading="flat"), **kw)
+    # a segment inside one basin, from its root outwards, crossing several iteration counts
+    seg = (200, slice(260, 400))
+    assert len(np.unique(smooth.root[seg])) == 1 and len(np.unique(smooth.iterations[seg])) >= 5
+    levels_smooth = len(np.unique(smooth.rgb[seg].astype(int).sum(axis=1)))
+    levels_banded = len(np.unique(banded.rgb[seg].astype(int).sum(axis=1)))
+    assert levels_banded <= len(np.unique(banded.iterations[seg]))  # one level per band
+    assert levels_smooth > 4 * levels_banded  # a gradient instead
+    # flat: one colour per root (and the non-converged colour), nothing else
+    assert len({tuple(p) for p in flat.rgb.reshape(-1, 3)}) <= 6
+    # the fractional count lies in [k - 1, k]
+    conv = smooth.root >= 0
+    k, s = smooth.iterations[conv], smooth.smooth[conv]
+    assert np.all(s <= k + 1e-6) and np.all(s >= k - 1 - 1e-6)
+
+
+def test_default_shading_is_smooth():
+    assert Style().shading == "smooth"
+    assert Style(shading="default").shading == "smooth"
+
+
+def test_palette_list_and_matplotlib_colormap():
+    c = root_colors("#ff0000,#00ff00", 3)
+    assert c.tolist() == [[255, 0, 0], [0, 255, 0], [255, 0, 0]]
+    pytest.importorskip("matplotlib")
+    v = root_colors("viridis", 4)
+    assert v.shape == (4, 3) and len({tuple(x) for x in v.tolist()}) == 4
+    t = root_colors("tab10", 3)  # qualitative maps: their colours in order
+    assert t[0].tolist() == [31, 119, 180]
+
+
+def test_unknown_palette_says_what_is_possible():
+    with pytest.raises(ValueError, match="matplotlib colormap"):
+        root_colors("nonesuch-palette", 3)
+
+
+def test_root_colours_are_stable_for_the_same_polynomial():
+    a = nbcli.render(roots=[1, -1, 1j, -1j], size=(64, 64), style=Style(shading="flat"))
+    b = nbcli.render(roots=[-1j, 1j, -1, 1], size=(64, 64), style=Style(shading="flat"))
+    c = nbcli.render(coefs=[2, 0, 0, 0, -2], size=(64, 64), style=Style(shading="flat"))
+    assert np.array_equal(a.rgb, b.rgb) and np.array_equal(a.rgb, c.rgb)
+
+
+def test_nonconverged_colour():
+    r = nbcli.render(
+        coefs=[1, 0, -2, 2],
+        size=(120, 120),
+        xmin=-0.3,
+        xmax=0.3,
+        ymin=-0.3,
+        ymax=0.3,
+        style=Style(nonconverged="#123456"),
+    )
+    nc = r.root < 0
+    assert nc.any()
+    assert np.all(r.rgb[nc] == [0x12, 0x34, 0x56])
+
+
+# ---- decorations -----------------------------------------------------------------------------
+
+
+def test_boundary_marks_pixels_where_the_basin_changes():
+    kw = {"coefs": [1, 0, 0, -1], "size": (160, 160), "style": Style(shading="flat", boundary="#ffffff")}
+    r = nbcli.render(**kw)
+    plain = nbcli.render(coefs=[1, 0, 0, -1], size=(160, 160), style=Style(shading="flat"))
+    root = r.root
+    edge = np.zeros(root.shape, bool)
+    edge[:, 1:] = root[:, 1:] != root[:, :-1]
+    edge[1:] |= root[1:] != root[:-1]
+    assert edge.sum() > 100
+    assert np.all(r.rgb[edge] == 255)
+    assert np.array_equal(r.rgb[~edge], plain.rgb[~edge])
+
+
+def test_mark_roots_draws_on_each_root_only():
+    style = Style(shading="flat", palette="#202020,#404040,#606060", mark_roots=True)
+    r = nbcli.render(coefs=[1, 0, 0, -1], size=(200, 200), style=style)
+    plain = nbcli.render(
+        coefs=[1, 0, 0, -1], size=(200, 200), style=Style(shading="flat", palette="#202020,#404040,#606060")
+    )
+    vp = r.scene.viewport
+    xs, ys = vp.grid(200, 200)
+    for z in r.roots:
+        col, row = int(np.argmin(abs(xs - z.real))), int(np.argmin(abs(ys - z.imag)))
+        assert r.rgb[row, col].min() > 200, z  # white centre
+    changed = np.any(r.rgb != plain.rgb, axis=2)
+    assert 3 * 20 < changed.sum() < 3 * 400  # three small markers
+
+
+def test_srgb_linear_roundtrip():
+    v = np.linspace(0, 1, 1001, dtype=np.float32)
+    assert np.allclose(linear_to_srgb(srgb_to_linear(v)), v, atol=2e-6)
+
+
+# ---- supersampling and 16 bits ---------------------------------------------------------------
+
+
+def test_supersampling_averages_the_finer_grid_in_linear_light():
+    kw = {"coefs": [1, 0, 0, -1], "xmin": -1.5, "xmax": 1.5, "ymin": -1.5, "ymax": 1.5, "stretch": True}
+    aa = nbcli.render(size=(50, 40), aa=3, **kw)
+    fine = nbcli.render(size=(150, 120), style=Style(depth=16), **kw)
+    assert aa.rgb.shape == (40, 50, 3)
+    assert aa.root.shape == (120, 150) and np.array_equal(aa.root, fine.root)  # the same sample grid
+    lin = srgb_to_linear(fine.rgb.astype(np.float32) / 65535).reshape(40, 3, 50, 3, 3).mean(axis=(1, 3))
+    expect = np.rint(linear_to_srgb(lin) * 255)
+    assert np.abs(aa.rgb.astype(int) - expect).max() <= 1
+
+
+def test_depth_16_png(tmp_path):
+    out8, out16 = tmp_path / "a.png", tmp_path / "b.png"
+    assert cli("-c", "1,0,0,-1", "-s", "64x48", str(out8))[0] == 0
+    assert cli("-c", "1,0,0,-1", "-s", "64x48", "--depth", "16", str(out16))[0] == 0
+    a, b = decode(out8.read_bytes()), decode(out16.read_bytes())
+    assert b.dtype == np.uint16 and b.shape == (48, 64, 3)
+    assert np.abs((b.astype(int) + 128) // 257 - a.astype(int)).max() <= 1
+    assert len(np.unique(b)) > len(np.unique(a))  # the extra bits carry information
+    assert params(out16)["style"]["depth"] == 16
+
+
+# ---- methods and inputs on the command line --------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["newton", "relaxed", "halley", "schroder", "householder"])
+def test_methods_from_the_command_line(tmp_path, method):
+    out = tmp_path / f"{method}.png"
+    code, text = cli(
+        "-c", "1,0,-2,2", "-s", "60x60", "--method", method, "--relax", "0.9+0.1j", "--stats-json", str(out)
+    )
+    assert code == 0, text
+    p = params(out)
+    assert p["method"] == method and p["relax"] == [0.9, 0.1]
+    assert json.loads(text.splitlines()[0])["method"] == method
+
+
+def test_methods_change_the_picture():
+    pics = {
+        m: nbcli.render(coefs=[1, 0, -2, 2], size=(80, 80), method=m, relax=0.8 + 0.4j).rgb
+        for m in ("newton", "relaxed", "halley", "schroder", "householder")
+    }
+    names = list(pics)
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            assert not np.array_equal(pics[a], pics[b]), (a, b)
+
+
+def test_schroder_is_fast_at_a_double_root():
+    kw = {"roots": [1, 1, -1, 2j], "size": (120, 120)}
+    newton = nbcli.render(**kw)
+    schroder = nbcli.render(method="schroder", **kw)
+    assert schroder.stats["mean_steps"] < 0.6 * newton.stats["mean_steps"]
+
+
+def test_unknown_method_and_bad_relax_are_usage_errors(tmp_path):
+    code, text = cli("-c", "1,0,-1", "--method", "secant", str(tmp_path / "x.png"))
+    assert code == 2 and "unknown method 'secant'" in text
+    code, text = cli("-c", "1,0,-1", "--method", "relaxed", "--relax", "0", str(tmp_path / "x.png"))
+    assert code == 2 and "relax" in text
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_expr_gives_the_same_png_as_coefs(tmp_path):
+    a, b = tmp_path / "a.png", tmp_path / "b.png"
+    assert cli("-e", "(z-1)(z+1)^2", "-s", "50x40", str(a))[0] == 0
+    assert cli("-c", "1,1,-1,-1", "-s", "50x40", str(b))[0] == 0
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_malformed_expr_points_at_the_problem(tmp_path):
+    r = run_cli("-e", "z^2 + 3*", str(tmp_path / "x.png"))
+    assert r.returncode == 2
+    err = r.stderr.decode()
+    assert err.count("\n") == 1 and "character" in err and "Traceback" not in err
+
+
+def test_fit_frames_all_roots(tmp_path):
+    out, zoom = tmp_path / "f.png", tmp_path / "z.png"
+    assert cli("-r", "3,-3,1j", "-s", "80x60", "--center", "5", "--width", "0.1", str(zoom))[0] == 0
+    assert cli("--from", str(zoom), "--fit", str(out))[0] == 0
+    vp = params(out)["viewport"]
+    assert vp["xmin"] < -3 and vp["xmax"] > 3
+    assert vp["ymin"] < 0 and vp["ymax"] > 1
+    assert (vp["xmax"] - vp["xmin"]) / (vp["ymax"] - vp["ymin"]) == pytest.approx(80 / 60)
+    code, text = cli("-c", "1,0,-1", "--fit", "--center", "0", str(out))
+    assert code == 2 and "fit" in text
+
+
+# ---- reproducibility: --from, --save-data, recolouring ---------------------------------------
+
+
+def test_from_png_reproduces_the_same_bytes(tmp_path):
+    a, b = tmp_path / "a.png", tmp_path / "b.png"
+    args = [
+        "-e",
+        "z^5 - 3z^2 + (1+2j)",
+        "-s",
+        "90x70",
+        "--method",
+        "halley",
+        "--aa",
+        "2",
+        "--palette",
+        "okabe-ito",
+        "--boundary",
+        "#ffffff",
+        "--mark-roots",
+        "-n",
+        "45",
+        "--tol",
+        "1e-8",
+    ]
+    assert cli(*args, str(a))[0] == 0
+    assert cli("--from", str(a), str(b))[0] == 0
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_from_png_with_overrides(tmp_path):
+    a, b, c = tmp_path / "a.png", tmp_path / "b.png", tmp_path / "c.png"
+    assert cli("-c", "1,0,0,-1", "-s", "80x60", "--center", "0.3", "--width", "2", str(a))[0] == 0
+    assert cli("--from", str(a), "--palette", "pastel", "--size", "160x120", str(b))[0] == 0
+    pa, pb = params(a), params(b)
+    assert pb["style"]["palette"] == "pastel" and pb["size"] == [160, 120]
+    assert pb["viewport"] == pa["viewport"]  # same view at a new resolution
+    assert pb["coefs"] == pa["coefs"] and pb["itmax"] == pa["itmax"]
+    assert cli("--from", str(a), "-c", "1,0,0,0,-1", str(c))[0] == 0  # a new polynomial in the same view
+    assert params(c)["viewport"] == pa["viewport"] and params(c)["polynomial"] == "z^4 - 1"
+
+
+def test_save_data_and_recolour_give_the_direct_render(tmp_path):
+    png, data = tmp_path / "a.png", tmp_path / "a.npz"
+    args = ["-c", "1,0,0,-1", "-s", "70x50", "--aa", "2", "--boundary", "#000000"]
+    assert cli(*args, "--save-data", str(data), str(png))[0] == 0
+    with np.load(data, allow_pickle=False) as z:
+        assert z["root"].shape == (100, 140) and z["root"].dtype == np.int16
+        assert z["smooth"].dtype == np.float32 and z["residual"].dtype == np.float32
+        assert json.loads(str(z["parameters"]))["aa"] == 2
+    again = tmp_path / "again.png"
+    assert cli("--from", str(data), str(again))[0] == 0
+    assert again.read_bytes() == png.read_bytes()
+    recol, direct = tmp_path / "recol.png", tmp_path / "direct.png"
+    assert (
+        cli(
+            "--from", str(data), "--palette", "pastel", "--shading", "iterations", "--depth", "16", str(recol)
+        )[0]
+        == 0
+    )
+    assert cli(*args, "--palette", "pastel", "--shading", "iterations", "--depth", "16", str(direct))[0] == 0
+    assert recol.read_bytes() == direct.read_bytes()
+
+
+def test_api_save_data_roundtrip(tmp_path):
+    r = nbcli.render(coefs=[1, 0, 0, 0, -1], size=(40, 30))
+    r.save_data(tmp_path / "d.npz")
+    from nbcli.data import load_npz
+
+    p, arrays = load_npz(tmp_path / "d.npz")
+    for k in ("root", "iterations", "smooth", "residual"):
+        assert np.array_equal(arrays[k], getattr(r, k), equal_nan=True)
+    assert p["polynomial"] == "z^4 - 1"
+
+
+def _corrupt_npz(tmp_path, kind: str):
+    good = tmp_path / "good.npz"
+    nbcli.render(coefs=[1, 0, -1], size=(20, 10)).save_data(good)
+    bad = tmp_path / f"bad-{kind}.npz"
+    with np.load(good, allow_pickle=False) as z:
+        arrays = {k: z[k] for k in z.files}
+    if kind == "notzip":
+        bad.write_bytes(b"hello")
+        return bad
+    if kind == "truncated":
+        bad.write_bytes(good.read_bytes()[:300])
+        return bad
+    if kind == "missing":
+        del arrays["smooth"]
+    elif kind == "shape":
+        arrays["root"] = arrays["root"][:5]
+    elif kind == "range":
+        arrays["root"] = np.full_like(arrays["root"], 7)
+    elif kind == "pickle":
+        arrays["root"] = np.array([{"a": 1}], dtype=object)
+    elif kind == "json":
+        arrays["parameters"] = np.array('{"coefs": NaN}')
+    elif kind == "huge":
+        p = json.loads(str(arrays["parameters"]))
+        p["size"] = [65536, 65536]
+        arrays["parameters"] = np.array(json.dumps(p))
+    np.savez(bad, **arrays)
+    return bad
+
+
+@pytest.mark.parametrize(
+    "kind", ["notzip", "truncated", "missing", "shape", "range", "pickle", "json", "huge"]
+)
+def test_corrupt_data_files_are_refused_cleanly(tmp_path, kind):
+    bad = _corrupt_npz(tmp_path, kind)
+    out = tmp_path / "out.png"
+    r = run_cli("--from", str(bad), str(out))
+    err = r.stderr.decode()
+    assert r.returncode in (1, 2), err
+    assert err.count("\n") == 1 and "Traceback" not in err and str(bad.name) in err, err
+    assert not out.exists()
+
+
+def test_hostile_png_parameters_are_refused(tmp_path):
+    from nbcli.png import write_png
+
+    for i, text in enumerate(
+        [
+            '{"coefs": [[1, 0]]}',
+            "[1, 2]",
+            '{"coefs": 1e999}',
+            "{" * 5000,
+            "not json",
+            json.dumps(
+                {
+                    "coefs": [[1, 0], [0, 0], [-1, 0]],
+                    "size": [10**9, 1],
+                    "itmax": 5,
+                    "tol": 1e-6,
+                    "viewport": {"xmin": 0, "xmax": 1, "ymin": 0, "ymax": 1},
+                }
+            ),
+        ]
+    ):
+        src = tmp_path / f"h{i}.png"
+        write_png(src, np.zeros((2, 2, 3), np.uint8), {"nb-render": text})
+        r = run_cli("--from", str(src), str(tmp_path / "o.png"))
+        err = r.stderr.decode()
+        assert r.returncode == 2, (text[:40], err)
+        assert err.count("\n") == 1 and "Traceback" not in err
+    assert not (tmp_path / "o.png").exists()
+    plain = tmp_path / "plain.png"
+    write_png(plain, np.zeros((2, 2, 3), np.uint8))
+    r = run_cli("--from", str(plain), str(tmp_path / "o.png"))
+    assert r.returncode == 2 and "no nb-render parameters" in r.stderr.decode()
+
+
+# ---- statistics ------------------------------------------------------------------------------
+
+
+def test_stats_line_and_json(tmp_path):
+    out = tmp_path / "s.png"
+    code, text = cli("-c", "1,0,0,-1", "-s", "99x99", "--stats", "--stats-json", str(out))
+    assert code == 0
+    js, line = text.splitlines()[:2]
+    rec = json.loads(js)
+    assert len(rec["root_share"]) == 3
+    assert sum(rec["root_share"]) + rec["nonconverged_share"] == pytest.approx(1)
+    assert rec["root_share"][1] == pytest.approx(rec["root_share"][2])  # the mirror-image basins
+    assert rec["pixels"] == 99 * 99 and rec["mean_steps"] > 1
+    assert line.startswith("z^3 - 1: 99x99, 3 roots, shares ") and "non-converged" in line
+
+
+def test_stats_go_to_stderr_when_the_png_goes_to_stdout():
+    r = run_cli("-c", "1,0,-1", "-s", "20x20", "--stats", "-")
+    assert r.returncode == 0
+    assert r.stdout.startswith(b"\x89PNG") and b"shares" in r.stderr
+
+
+# ---- bounded memory --------------------------------------------------------------------------
+
+
+def test_bands_give_the_same_bytes_as_one_piece(tmp_path):
+    style = Style(boundary="#ffffff", mark_roots=True)
+    scene = nbcli.Scene.create([1, 0, 0, 0, 0, 0, 1], size=(90, 77), aa=2)
+    one, many = tmp_path / "one.png", tmp_path / "many.png"
+    s1 = nbcli.render_to_png(one, scene, style, stats=True)
+    s2 = nbcli.render_to_png(many, scene, style, stats=True, band_rows=5)
+    assert one.read_bytes() == many.read_bytes()
+    assert s1["root_share"] == s2["root_share"]
+    direct = nbcli.render(scene, style)
+    assert np.array_equal(decode(one.read_bytes()), direct.rgb)
+
+
+def test_huge_images_are_split_into_bounded_bands():
+    scene = nbcli.Scene.create([1, 0, 0, -1], size=(32768, 32768))
+    style = Style()
+    rows = pipeline.band_rows(scene, style, 0)
+    assert rows < 32768
+    assert rows * 32768 * pipeline.work_bytes_per_pixel(scene, style, 0) <= pipeline.BAND_BYTES
+    small = nbcli.Scene.create([1, 0, 0, -1], size=(1024, 1024))
+    assert pipeline.band_rows(small, style, 0) == 1024  # whole: rows mirror across the real axis
+
+
+def test_too_big_for_memory_fails_up_front(tmp_path):
+    with pytest.raises(MemoryError, match=r"needs about .* GiB"):
+        nbcli.render(coefs=[1, 0, -1], size=(65536, 65536))
+    with pytest.raises(MemoryError, match="limit given"):
+        nbcli.render(coefs=[1, 0, -1], size=(100, 100), max_memory=1000)
+    out, data = tmp_path / "o.png", tmp_path / "d.npz"
+    r = run_cli("-c", "1,0,-1", "-s", "65536x65536", "--aa", "1", "--save-data", str(data), str(out))
+    err = r.stderr.decode()
+    assert r.returncode == 1 and "needs about" in err and "--max-memory" in err and err.count("\n") == 1
+    assert not out.exists() and not data.exists()
+    r = run_cli("-c", "1,0,-1", "-s", "500x500", "--max-memory", "1M", str(out))
+    assert r.returncode == 1 and "limit given" in r.stderr.decode()
+
+
+def test_max_memory_is_parsed(tmp_path):
+    code, text = cli("-c", "1,0,-1", "--max-memory", "lots", str(tmp_path / "x.png"))
+    assert code == 2 and "--max-memory" in text
+    code, _ = cli("-c", "1,0,-1", "-s", "10x10", "--max-memory", "2G", str(tmp_path / "x.png"))
+    assert code == 0
+
+
+def test_data_file_is_plain_npz(tmp_path):
+    r = nbcli.render(coefs=[1, 0, -1], size=(8, 6))
+    r.save_data(tmp_path / "d.npz")
+    with zipfile.ZipFile(tmp_path / "d.npz") as z:
+        assert sorted(z.namelist()) == [
+            "iterations.npy",
+            "parameters.npy",
+            "residual.npy",
+            "root.npy",
+            "smooth.npy",
+        ]
