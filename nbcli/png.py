@@ -120,23 +120,19 @@ def adler32_combine(a1: int, a2: int, len2: int) -> int:
 
 
 def _filtered(rows: np.ndarray) -> bytes:
-    """Rows of samples as PNG scanlines: filter type 'Up' (difference to the row above).
+    """Rows of samples as PNG scanlines, each with filter type 0 ('None').
 
-    The first row of every group is filtered 'None' so that groups stay
-    independent of each other. 'Up' suits these images best: basins are
-    smooth vertically as well as horizontally, and the difference is one
-    vectorised subtraction.
+    Measured on these images (large smooth areas, sharp basin borders), the
+    'Sub' and 'Up' filters made files no smaller at fast compression levels,
+    and they cost an extra pass over the image.
     """
     n = rows.shape[0]
     if rows.dtype == np.uint16:
         rows = rows.astype(">u2", copy=False)
     flat = rows.reshape(n, -1).view(np.uint8)
     out = np.empty((n, flat.shape[1] + 1), np.uint8)
-    out[0, 0] = 0
-    out[0, 1:] = flat[0]
-    if n > 1:
-        out[1:, 0] = 2
-        np.subtract(flat[1:], flat[:-1], out=out[1:, 1:])
+    out[:, 0] = 0
+    out[:, 1:] = flat
     return out.tobytes()
 
 
@@ -166,7 +162,7 @@ class PngWriter:
         depth: int = 8,
         text: Optional[dict[str, str]] = None,
         threads: int = 1,
-        level: int = 6,
+        level: int = 2,
     ) -> None:
         if depth not in (8, 16):
             raise ValueError(f"depth must be 8 or 16 (got {depth})")
@@ -266,7 +262,7 @@ class PngWriter:
 
 
 def encode_png(
-    rgb: np.ndarray, text: Optional[dict[str, str]] = None, *, threads: int = 1, level: int = 6
+    rgb: np.ndarray, text: Optional[dict[str, str]] = None, *, threads: int = 1, level: int = 2
 ) -> bytes:
     """A whole (height, width, 3) uint8 or uint16 image as PNG bytes."""
     import io
@@ -282,7 +278,7 @@ def write_png(
     text: Optional[dict[str, str]] = None,
     *,
     threads: int = 1,
-    level: int = 6,
+    level: int = 2,
 ) -> None:
     """Write a whole image to a path (atomically; '-' is standard output) or a binary file."""
     if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype not in (np.uint8, np.uint16):
