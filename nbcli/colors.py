@@ -53,7 +53,8 @@ def parse_color(text: str) -> tuple[int, int, int]:
     t = _NAMED.get(text.strip().lower(), text.strip())
     m = _HEX.match(t)
     if not m:
-        raise ValueError(f"cannot read colour {text!r}; use hex like #1b9e77 or #fff")
+        shown = text if len(text) <= 40 else text[:40] + "..."
+        raise ValueError(f"cannot read colour {shown!r}; use hex like #1b9e77 or #fff")
     h = m.group(1)
     if len(h) == 3:
         h = "".join(ch * 2 for ch in h)

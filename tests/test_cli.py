@@ -311,6 +311,12 @@ SLOW = [
 ]
 
 
+def _default_sigint() -> None:
+    """In the child: Ctrl-C does what it normally does, even if this test run was
+    started in the background (where the shell makes children ignore SIGINT)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
 @pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_signal_stops_render_promptly_and_leaves_no_file(tmp_path, sig, code):
@@ -318,7 +324,11 @@ def test_signal_stops_render_promptly_and_leaves_no_file(tmp_path, sig, code):
     out_old = tmp_path / "old.png"
     out_old.write_bytes(b"old")
     proc = subprocess.Popen(
-        [script(), *SLOW, str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=OUTSIDE
+        [script(), *SLOW, str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=OUTSIDE,
+        preexec_fn=_default_sigint,
     )
     time.sleep(1.5)
     assert proc.poll() is None, "the render should still be running"
@@ -345,7 +355,12 @@ def test_api_raises_keyboardinterrupt_promptly():
         "    print('interrupted')\n"
     )
     res = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=OUTSIDE, timeout=60
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=OUTSIDE,
+        timeout=60,
+        preexec_fn=_default_sigint,
     )
     assert res.stdout.strip() == "interrupted", res.stderr
 

@@ -78,7 +78,7 @@ def check_parse_color(text: str) -> None:
     try:
         rgb = parse_color(text)
     except ValueError as e:
-        _one_line_error(e, max_length=None)  # parse_color still quotes its whole input
+        _one_line_error(e, max_length=600)  # quotes at most 40 characters (escaped: up to 10 each)
         return
     assert isinstance(rgb, tuple) and len(rgb) == 3
     assert all(isinstance(x, int) and 0 <= x <= 255 for x in rgb), rgb
