@@ -114,7 +114,6 @@ GALLERY: list[tuple[str, str, list[tuple[str, str, str]]]] = [
         [
             ("complex.png", f"-c 1,0,-3j,-5-2j,3,1 {S}", "complex coefficients"),
             ("expr.png", f"-e 'z^5 - 3z^2 + (1+2j)' --palette okabe-ito {S}", "an expression"),
-            ("zoom.png", f"-c 1,-2+7.5j,0,12j,5+0.1j --center 0.2+0.5j --width 1.5 --aa 2 {S}", "a zoom"),
         ],
     ),
 ]
