@@ -1,6 +1,6 @@
 """The ``nb-render`` command: parse, validate, call the library, report.
 
-Kept thin and quick to start: numpy, Pillow and the compiled core are only
+Kept thin and quick to start: numpy and the compiled core are only
 imported once there is something to render.
 """
 
