@@ -416,7 +416,10 @@ def render(
     scene, style, source = plan
     total = scene.samples[0] * scene.samples[1]
     try:
-        with _progress(show, total, "recolouring" if source is not None else "rendering") as progress:
+        label = "recolouring" if source is not None else "rendering"
+        if scene.aa > 1:  # the bar counts samples, so supersampling's cost shows
+            label += f" ({scene.aa}x{scene.aa} samples per pixel)"
+        with _progress(show, total, label) as progress:
             info = api.render_to_png(
                 output,
                 scene,

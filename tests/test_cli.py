@@ -375,7 +375,9 @@ def test_progress_bar_and_summary_on_a_terminal(tmp_path):
         "-c",
         "1," + ",".join(["0"] * 11) + ",1",
         "-s",
-        "600x600",
+        "300x300",
+        "--aa",
+        "2",
         "-n",
         "2000",
         "--tol",
@@ -406,8 +408,9 @@ def test_progress_bar_and_summary_on_a_terminal(tmp_path):
     os.close(master)
     text = b"".join(chunks).decode(errors="replace")
     assert proc.returncode == 0, text
-    assert "wrote" in text and "600x600" in text
+    assert "wrote" in text and "300x300" in text
     assert "rendering" in text  # the progress bar appeared (the render takes well over 0.3 s)
+    assert "2x2 samples per pixel" in text  # supersampling's cost is in the bar
 
 
 def test_quiet_on_a_terminal_is_silent(tmp_path):
