@@ -687,9 +687,10 @@ def render_to_png(
     samples = scene.samples[0] * scene.samples[1]
     data_level = 2 if save_data is not None else (1 if stats else 0)
     rows = rows_per_band(scene, style, data_level, band_rows)
-    need = rows * w * work_bytes_per_pixel(scene, style, data_level) + (
-        samples * 14 if save_data is not None else 0
-    )
+    per_row = w * work_bytes_per_pixel(scene, style, data_level)
+    if band_rows is None and max_memory is not None and rows * per_row > max_memory // 2:
+        rows = max(1, (max_memory // 2) // per_row)  # a tighter limit: smaller bands
+    need = rows * per_row + (samples * 14 if save_data is not None else 0)
     check_memory(
         need, max_memory, f"rendering {w}x{h}" + (" and keeping its data" if save_data is not None else "")
     )

@@ -471,6 +471,12 @@ def _plan(given: "set[str]", opts: "dict[str, Any]", from_file: Optional[str]) -
         else:
             params = read_parameters(from_file)
         base_scene, base_style = parse_parameters(params, from_file)
+        made_by = params.get("version")
+        if made_by != __version__:
+            sys.stderr.write(
+                f"{PROG}: note: {from_file} was made by nb-render {made_by}; this is {__version__}, "
+                "so the picture may differ slightly\n"
+            )
 
     style_kw: dict[str, Any] = {}
     if base_style is not None:
@@ -498,6 +504,8 @@ def _plan(given: "set[str]", opts: "dict[str, Any]", from_file: Optional[str]) -
     relax = parse_complex(opts["relax"], "--relax")
 
     if base_scene is None:
+        if "relax" in given and opts["method"] != "relaxed":
+            raise ValueError("--relax only applies to --method relaxed")
         scene = api.Scene.create(
             c,
             roots=r,
@@ -519,6 +527,8 @@ def _plan(given: "set[str]", opts: "dict[str, Any]", from_file: Optional[str]) -
         return scene, style, None
 
     b = base_scene
+    if "relax" in given and (opts["method"] if "method" in given else b.method) != "relaxed":
+        raise ValueError("--relax only applies to --method relaxed")
     if not scene_given:
         return b, style, arrays  # only colours changed: recolour saved data, if any
     new_poly = c is not None or r is not None

@@ -51,6 +51,10 @@ def check_writable(path: PathLike) -> None:
         raise OSError(f"directory {d} does not exist")
     if not os.access(d, os.W_OK | os.X_OK):
         raise OSError(f"cannot write to directory {d} (permission denied)")
+    if os.path.exists(p) and not os.path.isfile(p):
+        raise OSError(
+            f"{p} exists and is not a regular file; give a file name such as out.png (or - for standard output)"
+        )
     if os.path.exists(p) and not os.access(p, os.W_OK):
         raise OSError(f"{p} exists and is not writable")
 

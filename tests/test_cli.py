@@ -328,7 +328,7 @@ def test_signal_stops_render_promptly_and_leaves_no_file(tmp_path, sig, code):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         cwd=OUTSIDE,
-        preexec_fn=_default_sigint,
+        preexec_fn=_default_sigint,  # noqa: PLW1509 (the child only resets one signal)
     )
     time.sleep(1.5)
     assert proc.poll() is None, "the render should still be running"

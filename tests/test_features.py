@@ -161,12 +161,11 @@ def test_depth_16_png(tmp_path):
 @pytest.mark.parametrize("method", ["newton", "relaxed", "halley", "schroder", "householder"])
 def test_methods_from_the_command_line(tmp_path, method):
     out = tmp_path / f"{method}.png"
-    code, text = cli(
-        "-c", "1,0,-2,2", "-s", "60x60", "--method", method, "--relax", "0.9+0.1j", "--stats-json", str(out)
-    )
+    relax = ["--relax", "0.9+0.1j"] if method == "relaxed" else []
+    code, text = cli("-c", "1,0,-2,2", "-s", "60x60", "--method", method, *relax, "--stats-json", str(out))
     assert code == 0, text
     p = params(out)
-    assert p["method"] == method and p["relax"] == [0.9, 0.1]
+    assert p["method"] == method and p["relax"] == ([0.9, 0.1] if relax else [1.0, 0.0])
     assert json.loads(text.splitlines()[0])["method"] == method
 
 
@@ -430,7 +429,7 @@ def test_too_big_for_memory_fails_up_front(tmp_path):
     err = r.stderr.decode()
     assert r.returncode == 1 and "needs about" in err and "--max-memory" in err and err.count("\n") == 1
     assert not out.exists() and not data.exists()
-    r = run_cli("-c", "1,0,-1", "-s", "500x500", "--max-memory", "1M", str(out))
+    r = run_cli("-c", "1,0,-1", "-s", "500x500", "--max-memory", "1K", str(out))
     assert r.returncode == 1 and "limit given" in r.stderr.decode()
 
 
@@ -452,3 +451,38 @@ def test_data_file_is_plain_npz(tmp_path):
             "root.npy",
             "smooth.npy",
         ]
+
+
+def test_a_memory_limit_streams_in_smaller_bands(tmp_path):
+    out, ref = tmp_path / "o.png", tmp_path / "r.png"
+    code, text = cli("-c", "1,0,0,-1", "-s", "600x600", "--max-memory", "2M", str(out))
+    assert code == 0, text
+    assert cli("-c", "1,0,0,-1", "-s", "600x600", str(ref))[0] == 0
+    assert out.read_bytes() == ref.read_bytes()
+
+
+def test_relax_without_the_relaxed_method_is_refused(tmp_path):
+    code, text = cli("-c", "1,0,-1", "--relax", "0.5", str(tmp_path / "x.png"))
+    assert code == 2 and "--relax only applies to --method relaxed" in text
+
+
+def test_output_must_be_a_regular_file(tmp_path):
+    import os
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    r = run_cli("-c", "1,0,-1", "-s", "8x8", str(fifo))
+    assert r.returncode == 1 and "not a regular file" in r.stderr.decode()
+
+
+def test_from_a_file_of_another_version_says_so(tmp_path):
+    from nbcli.png import write_png
+
+    a = tmp_path / "a.png"
+    assert cli("-c", "1,0,-1", "-s", "8x8", str(a))[0] == 0
+    p = params(a)
+    p["version"] = "0.0.1"
+    old = tmp_path / "old.png"
+    write_png(old, np.zeros((8, 8, 3), np.uint8), {"nb-render": json.dumps(p)})
+    r = run_cli("--from", str(old), str(tmp_path / "b.png"))
+    assert r.returncode == 0 and "made by nb-render 0.0.1" in r.stderr.decode()

@@ -48,7 +48,7 @@ nbr::Problem z3_minus_1(int w, int h, int itmax) {
 
 class ThrowingSink final : public nbr::Sink {
 public:
-    void put(int row, int, int, const std::int16_t*, const std::int32_t*) override {
+    void put(int row, int, int, const std::int16_t*, const std::int32_t*, const float*, const float*) override {
         if (row == 7) throw std::runtime_error("sink failure");
     }
 };
@@ -66,6 +66,10 @@ int main() {
     nbr::Palette pal;
     pal.colors = {230, 60, 60, 60, 230, 60, 60, 60, 230};
     for (int k = 0; k < 40; ++k) pal.shade.push_back(1.0f - static_cast<float>(k) / 40.0f);
+    nbr::Palette pal16 = pal;  // smooth shading into 16-bit output
+    pal16.shade.push_back(0.0f);
+    pal16.smooth = true;
+    pal16.depth = 16;
 
     for (const auto& name : names) {
         for (int threads : {1, 2}) {
@@ -75,11 +79,15 @@ int main() {
                 std::vector<std::int16_t> root(n);
                 std::vector<std::int32_t> iter(n);
                 std::vector<std::uint8_t> rgb(n * 3), rgbx(n * 4);
+                std::vector<std::uint16_t> rgb16(n * 3);
+                std::vector<float> smooth(n), residual(n);
                 nbr::HsvSink hs(hsv.data(), w, 3, p.itmax);
                 nbr::DataSink ds(root.data(), iter.data(), w);
-                nbr::Rgb8Sink rs(rgb.data(), w, pal, 3);
-                nbr::Rgb8Sink xs(rgbx.data(), w, pal, 4);
-                nbr::TeeSink tee({&hs, &ds, &rs, &xs});
+                nbr::RgbSink rs(rgb.data(), w, pal, 3);
+                nbr::RgbSink xs(rgbx.data(), w, pal, 4);
+                nbr::RgbSink r16(rgb16.data(), w, pal16, 3);
+                nbr::SmoothSink ss(smooth.data(), residual.data(), w);
+                nbr::TeeSink tee({&hs, &ds, &rs, &xs, &r16, &ss});
                 nbr::Options opt;
                 opt.threads = threads;
                 opt.kernel = name;
