@@ -734,6 +734,7 @@ def render_to_png(
     info.update(
         polynomial=scene.polynomial,
         roots=_coef_list(roots),
+        size=[w, h],
         pixels=w * h,
         samples=samples,
         method=scene.method,

@@ -45,16 +45,37 @@ PALETTES: dict[str, tuple[str, ...]] = {
 }
 
 _HEX = re.compile(r"^#?([0-9a-fA-F]{6}|[0-9a-fA-F]{3})$")
-_NAMED = {"black": "#000000", "white": "#ffffff", "gray": "#808080", "grey": "#808080"}
+_NAMED = {  # the CSS basic colours, plus grey and orange
+    "black": "#000000",
+    "white": "#ffffff",
+    "gray": "#808080",
+    "grey": "#808080",
+    "silver": "#c0c0c0",
+    "red": "#ff0000",
+    "maroon": "#800000",
+    "yellow": "#ffff00",
+    "olive": "#808000",
+    "lime": "#00ff00",
+    "green": "#008000",
+    "aqua": "#00ffff",
+    "cyan": "#00ffff",
+    "teal": "#008080",
+    "blue": "#0000ff",
+    "navy": "#000080",
+    "fuchsia": "#ff00ff",
+    "magenta": "#ff00ff",
+    "purple": "#800080",
+    "orange": "#ffa500",
+}
 
 
 def parse_color(text: str) -> tuple[int, int, int]:
-    """'#1b9e77', '1b9e77', '#fff', 'black' or 'white' -> (r, g, b)."""
+    """'#1b9e77', '1b9e77', '#fff' or a basic colour name ('white', 'red', 'navy', ...) -> (r, g, b)."""
     t = _NAMED.get(text.strip().lower(), text.strip())
     m = _HEX.match(t)
     if not m:
         shown = text if len(text) <= 40 else text[:40] + "..."
-        raise ValueError(f"cannot read colour {shown!r}; use hex like #1b9e77 or #fff")
+        raise ValueError(f"cannot read colour {shown!r}; use hex like #1b9e77 or #fff, or a name such as white or navy")
     h = m.group(1)
     if len(h) == 3:
         h = "".join(ch * 2 for ch in h)

@@ -486,3 +486,12 @@ def test_from_a_file_of_another_version_says_so(tmp_path):
     write_png(old, np.zeros((8, 8, 3), np.uint8), {"nb-render": json.dumps(p)})
     r = run_cli("--from", str(old), str(tmp_path / "b.png"))
     assert r.returncode == 0 and "made by nb-render 0.0.1" in r.stderr.decode()
+
+
+def test_basic_colour_names():
+    from nbcli.colors import parse_color
+
+    assert parse_color("Red") == (255, 0, 0)
+    assert parse_color(" navy ") == (0, 0, 128)
+    with pytest.raises(ValueError, match="name such as white"):
+        parse_color("reddish")
