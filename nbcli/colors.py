@@ -75,7 +75,9 @@ def parse_color(text: str) -> tuple[int, int, int]:
     m = _HEX.match(t)
     if not m:
         shown = text if len(text) <= 40 else text[:40] + "..."
-        raise ValueError(f"cannot read colour {shown!r}; use hex like #1b9e77 or #fff, or a name such as white or navy")
+        raise ValueError(
+            f"cannot read colour {shown!r}; use hex like #1b9e77 or #fff, or a name such as white or navy"
+        )
     h = m.group(1)
     if len(h) == 3:
         h = "".join(ch * 2 for ch in h)
