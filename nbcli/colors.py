@@ -136,9 +136,16 @@ def root_colors(palette: str | Sequence[str], nroots: int) -> np.ndarray:
         else:
             cm = _colormap(palette.strip(), nroots)
             if cm is None:
+                import importlib.util
+
+                hint = (
+                    ""
+                    if importlib.util.find_spec("matplotlib") is not None
+                    else " (matplotlib, needed for its colormaps, is not installed: pip install 'nb-render[colormaps]')"
+                )
                 raise ValueError(
                     f"unknown palette {palette!r}; choose one of {', '.join(PALETTES)}, a matplotlib colormap "
-                    "name (with matplotlib installed), or colours like '#1b9e77,#d95f02'"
+                    f"name, or colours like '#1b9e77,#d95f02'{hint}"
                 )
             return np.array(cm, dtype=np.float32).reshape(nroots, 3)
     colors_list = [parse_color(c) for c in palette]

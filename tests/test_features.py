@@ -67,9 +67,18 @@ def test_palette_list_and_matplotlib_colormap():
     assert t[0].tolist() == [31, 119, 180]
 
 
-def test_unknown_palette_says_what_is_possible():
-    with pytest.raises(ValueError, match="matplotlib colormap"):
+def test_unknown_palette_says_what_is_possible(monkeypatch):
+    with pytest.raises(ValueError, match="matplotlib colormap") as e:
         root_colors("nonesuch-palette", 3)
+    assert "not installed" not in str(e.value)
+    import importlib.util
+    import sys
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # as if it were not installed
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda n, *a: None if n == "matplotlib" else real(n, *a))
+    with pytest.raises(ValueError, match=r"pip install 'nb-render\[colormaps\]'"):
+        root_colors("viridis", 3)
 
 
 def test_root_colours_are_stable_for_the_same_polynomial():
