@@ -478,17 +478,11 @@ def _plan(given: "set[str]", opts: "dict[str, Any]", from_file: Optional[str]) -
                 "so the picture may differ slightly\n"
             )
 
-    style_kw: dict[str, Any] = {}
-    if base_style is not None:
-        style_kw = {f: getattr(base_style, f) for f in _STYLE_OPTIONS.values()}
-    for opt, field in _STYLE_OPTIONS.items():
-        if base_style is None or opt in given:
-            style_kw[field] = opts[opt]
-    if isinstance(style_kw.get("boundary"), str) and style_kw["boundary"].strip().lower() in (
-        "none",
-        "off",
-        "",
-    ):
+    style_kw: dict[str, Any] = {
+        field: opts[opt] if base_style is None or opt in given else getattr(base_style, field)
+        for opt, field in _STYLE_OPTIONS.items()
+    }
+    if isinstance(style_kw["boundary"], str) and style_kw["boundary"].strip().lower() in ("none", "off", ""):
         style_kw["boundary"] = None
     style = Style(**style_kw).validate()
 
@@ -503,69 +497,39 @@ def _plan(given: "set[str]", opts: "dict[str, Any]", from_file: Optional[str]) -
     ctr = parse_complex(opts["center"], "--center") if opts["center"] is not None else None
     relax = parse_complex(opts["relax"], "--relax")
 
-    if base_scene is None:
-        if "relax" in given and opts["method"] != "relaxed":
-            raise ValueError("--relax only applies to --method relaxed")
-        scene = api.Scene.create(
-            c,
-            roots=r,
-            size=sz,
-            xmin=opts["xmin"],
-            xmax=opts["xmax"],
-            ymin=opts["ymin"],
-            ymax=opts["ymax"],
-            center=ctr,
-            span=opts["width"],
-            itmax=opts["itmax"],
-            tol=opts["tol"],
-            stretch=opts["stretch"],
-            fit=opts["fit"],
-            method=opts["method"],
-            relax=relax,
-            aa=opts["aa"],
-        )
-        return scene, style, None
-
     b = base_scene
-    if "relax" in given and (opts["method"] if "method" in given else b.method) != "relaxed":
+
+    def pick(name: str, value: Any) -> Any:  # the option if given (or nothing to start from), else --from's
+        return value if b is None or name in given else getattr(b, name)
+
+    method = pick("method", opts["method"])
+    if "relax" in given and method != "relaxed":
         raise ValueError("--relax only applies to --method relaxed")
-    if not scene_given:
+    if b is not None and not scene_given:
         return b, style, arrays  # only colours changed: recolour saved data, if any
-    new_poly = c is not None or r is not None
     kw: dict[str, Any] = {
-        "itmax": opts["itmax"] if "itmax" in given else b.itmax,
-        "tol": opts["tol"] if "tol" in given else b.tol,
-        "method": opts["method"] if "method" in given else b.method,
-        "relax": relax if "relax" in given else b.relax,
-        "aa": opts["aa"] if "aa" in given else b.aa,
+        "itmax": pick("itmax", opts["itmax"]),
+        "tol": pick("tol", opts["tol"]),
+        "method": method,
+        "relax": pick("relax", relax),
+        "aa": pick("aa", opts["aa"]),
     }
-    if new_poly:
-        poly: dict[str, Any] = {"coefs": c} if r is None else {"roots": r}
+    if b is None or c is not None or r is not None:
+        poly: dict[str, Any] = {"coefs": c, "roots": r}
     elif b.roots is not None:
         poly = {"roots": list(b.roots)}
     else:
         poly = {"coefs": list(b.coefs)}
-    size = sz if sz is not None else (b.width, b.height)
-    if given & set(_VIEW_OPTIONS):
-        scene = api.Scene.create(
-            **poly,
-            size=size,
-            xmin=opts["xmin"],
-            xmax=opts["xmax"],
-            ymin=opts["ymin"],
-            ymax=opts["ymax"],
-            center=ctr,
-            span=opts["width"],
-            stretch=opts["stretch"],
-            fit=opts["fit"],
-            **kw,
-        )
-    else:  # same view: same centre and width, height following the image's aspect ratio
-        vp = b.viewport
-        same = size == (b.width, b.height)
-        scene = api.Scene.create(**poly, size=size, center=vp.center, span=vp.width, **kw)
-        if same:
-            scene = scene.with_options(viewport=vp)
+    size = sz if sz is not None or b is None else (b.width, b.height)
+    if b is None or given & set(_VIEW_OPTIONS):
+        view = {"xmin": opts["xmin"], "xmax": opts["xmax"], "ymin": opts["ymin"], "ymax": opts["ymax"]}
+        view.update(center=ctr, span=opts["width"], stretch=opts["stretch"], fit=opts["fit"])
+        return api.Scene.create(**poly, size=size, **view, **kw), style, None
+    # same view: same centre and width, height following the image's aspect ratio
+    vp = b.viewport
+    scene = api.Scene.create(**poly, size=size, center=vp.center, span=vp.width, **kw)
+    if size == (b.width, b.height):
+        scene = scene.with_options(viewport=vp)
     return scene, style, None
 
 

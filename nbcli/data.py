@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import zipfile
+import zlib
 from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
@@ -89,11 +90,7 @@ def load_npz(path: PathLike) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
                 raise ValueError(f"{p}: 'parameters' must be a JSON string")
             with zf.open("parameters.npy") as f:
                 text = str(np.lib.format.read_array(f, allow_pickle=False))
-            try:
-                params = json.loads(text, parse_constant=_no_constants)
-            except (ValueError, RecursionError):
-                raise ValueError(f"{p}: its parameters are not valid JSON") from None
-            scene, _style = parse_parameters(params, p)
+            params, scene, _style = _parameters_from_json(text, p)
             sw, sh = scene.samples
             arrays: dict[str, np.ndarray] = {}
             for name, want in FIELDS.items():
@@ -105,7 +102,7 @@ def load_npz(path: PathLike) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
                     )
                 with zf.open(name + ".npy") as f:
                     arrays[name] = np.lib.format.read_array(f, allow_pickle=False)
-        except (zipfile.BadZipFile, EOFError, OSError, zlib_error()) as e:
+        except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as e:
             raise ValueError(f"{p} is corrupt or truncated ({type(e).__name__})") from None
     nroots = len(scene.canonical_roots())
     root, it = arrays["root"], arrays["iterations"]
@@ -139,19 +136,18 @@ def read_parameters(path: PathLike) -> dict[str, Any]:
     text = read_png_text(p).get("nb-render")
     if text is None:
         raise ValueError(f"{p} has no nb-render parameters (was it made by nb-render?)")
+    return _parameters_from_json(text, p)[0]
+
+
+def _parameters_from_json(text: str, where: str) -> tuple[dict[str, Any], Scene, Style]:
+    """Parse and validate stored parameters (JSON without NaN or Infinity)."""
     try:
         params = json.loads(text, parse_constant=_no_constants)
     except (ValueError, RecursionError):
-        raise ValueError(f"{p}: its nb-render parameters are not valid JSON") from None
-    parse_parameters(params, p)
-    return params  # type: ignore[no-any-return]
+        raise ValueError(f"{where}: its nb-render parameters are not valid JSON") from None
+    scene, style = parse_parameters(params, where)
+    return params, scene, style
 
 
 def _no_constants(name: str) -> None:
     raise ValueError(f"non-standard JSON constant {name}")
-
-
-def zlib_error() -> type[Exception]:
-    import zlib
-
-    return zlib.error

@@ -21,13 +21,13 @@ import numpy as np
 
 from . import _core
 from .colors import Style, linear_to_srgb, parse_color, srgb_to_linear
+from .data import FIELDS
 
 if TYPE_CHECKING:
     from .api import Scene
 
 Progress = Callable[[int, int], None]
 
-DATA_FIELDS = {"root": np.int16, "iterations": np.int32, "smooth": np.float32, "residual": np.float32}
 BAND_BYTES = 64 << 20  # working memory of one band when an image is split
 WHOLE_BYTES = 1 << 30  # up to this much working memory an image is one band
 
@@ -212,7 +212,7 @@ def render_bands(
             if stats is not None:
                 stats.update({k: st[k] for k in ("threads", "kernel") if k in st})
             rgb = out["rgb"]
-            band_data = {k: out[k] for k in DATA_FIELDS if k in out}
+            band_data = {k: out[k] for k in FIELDS if k in out}
         else:
             band_data = {k: v[s0:s1] for k, v in source.items() if data >= 2 or k in ("root", "iterations")}
             rgb = _core.colorize(
