@@ -248,7 +248,7 @@ def render_bands(
                     np.uint8 if style.depth == 8 else np.uint16
                 )
             if marks is not None:
-                marks.draw(rgb, r0, 65535 if rgb.dtype == np.uint16 else 255)
+                marks.draw(rgb, r0, maxval)
         yield Band(r0, rgb, band_data if data else None)
 
     if stats is not None:

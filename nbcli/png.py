@@ -198,7 +198,7 @@ class PngWriter:
             raise ValueError("the PNG is already complete")
         if rows.ndim != 3 or rows.shape[1:] != (self.width, 3) or rows.dtype != self.dtype:
             raise ValueError(
-                f"expected ({'n'}, {self.width}, 3) {np.dtype(self.dtype).name} rows, got {rows.shape} {rows.dtype}"
+                f"expected (n, {self.width}, 3) {np.dtype(self.dtype).name} rows, got {rows.shape} {rows.dtype}"
             )
         if self.rows_done + self.pending_rows + rows.shape[0] > self.height:
             raise ValueError("more rows than the image height")
