@@ -8,7 +8,9 @@
 #define NBR_U_AVX2 6  // measured best on Zen 4 (see docs/benchmarks.md)
 #endif
 #ifndef NBR_U_AVX2_SINGLE
-#define NBR_U_AVX2_SINGLE 6  // measured best on Zen 4
+// measured on Zen 4: 5 has the best worst case over Newton's scenes and the other
+// methods (6 is as good for Newton's typical scenes, 4 for Halley and Householder)
+#define NBR_U_AVX2_SINGLE 5
 #endif
 NBR_DEFINE_KERNEL(kernel_avx2, VecAvx2, NBR_U_AVX2)
 NBR_DEFINE_KERNEL_SINGLE(kernel_avx2_single, VecAvx2F32, VecAvx2, NBR_U_AVX2_SINGLE)

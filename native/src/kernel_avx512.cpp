@@ -8,7 +8,9 @@
 #define NBR_U_AVX512 4  // measured best on Zen 4 (see docs/benchmarks.md)
 #endif
 #ifndef NBR_U_AVX512_SINGLE
-#define NBR_U_AVX512_SINGLE 4  // 16 lanes x 4 fills the 64-bit lane masks
+// the most the 64-bit lane masks allow (16 lanes x 4), and measured best for
+// Newton on Zen 4 (3 is a few per cent faster for Halley and Householder)
+#define NBR_U_AVX512_SINGLE 4
 #endif
 NBR_DEFINE_KERNEL(kernel_avx512, VecAvx512, NBR_U_AVX512)
 NBR_DEFINE_KERNEL_SINGLE(kernel_avx512_single, VecAvx512F32, VecAvx512, NBR_U_AVX512_SINGLE)
