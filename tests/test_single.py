@@ -237,3 +237,16 @@ def test_progress_and_cancellation():
 @pytest.mark.parametrize("precision", ["double", "single"])
 def test_peak_helper(precision):
     assert _core._peak_fmadd("baseline", 1000, precision) > 0
+
+
+@pytest.mark.parametrize(("coefs", "size"), [([1, 0, 0, 0, -1], (64, 64)), ([1, 0, 0, 0, 1], (101, 77))])
+def test_exact_ties_never_let_mirroring_change_a_pixel(coefs, size, kernel):
+    """With a huge tol, converged points can sit exactly halfway between two roots."""
+    c = np.array(coefs, complex)
+    roots = canonical_roots(c)
+    xs, ys = Viewport(-2, 2, -2, 2).grid(*size)
+    a, _ = _render(c, roots, xs, ys, tol=1.5, output="data", symmetry=True, kernel=kernel)
+    b, _ = _render(c, roots, xs, ys, tol=1.5, output="data", symmetry=False, kernel=kernel)
+    np.testing.assert_array_equal(a["root"], b["root"])
+    eroot, _ = ref.exact(xs, ys, c, roots, ITMAX, 1.5, fused=FUSED[kernel], single=True)
+    np.testing.assert_array_equal(a["root"], eroot)

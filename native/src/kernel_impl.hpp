@@ -58,7 +58,7 @@
 //    kernels (same operations, first root on ties), and smooth counts and
 //    residuals come from those |p|^2 values through the same double code,
 //    with log(tol^2) taken of the float tol^2 converted to double;
-//  * the pixel slot held in the lanes is its number relative to the start of
+//  * the pixel slot held in float lanes is its number relative to the start of
 //    the span, and spans hold fewer than 2^24 pixels, so slots are exact in
 //    float; so is the step counter, for itmax < 2^24 (the driver refuses more).
 // Rounding to float commutes with negation, so the mirror symmetries of the

@@ -315,9 +315,9 @@ Stats render(const Problem& P, Sink& sink, const Options& opt, const Control& ct
     // Single precision: the same problem rounded to float (see kernel_impl.hpp).
     const std::vector<float> crf = single ? to_floats(cr) : std::vector<float>();
     const std::vector<float> cif = single ? to_floats(ci) : std::vector<float>();
-    const detail::KernelPolySingle kpf{degree,     real,       crf.data(), cif.data(),    kp.nroots,
-                                       rr.data(),  ri.data(),  P.itmax,    to_float(kp.tol2), P.method,
-                                       to_float(kp.ar), to_float(kp.ai)};
+    const detail::KernelPolySingle kpf{degree,   real,     crf.data(),        cif.data(), kp.nroots,
+                                       rr.data(), ri.data(), P.itmax,          to_float(kp.tol2),
+                                       P.method, to_float(kp.ar), to_float(kp.ai)};
     const double log_tol2 = std::log(single ? static_cast<double>(kpf.tol2) : kp.tol2);
     const bool want_smooth = sink.wants_smooth();
 
@@ -329,7 +329,7 @@ Stats render(const Problem& P, Sink& sink, const Options& opt, const Control& ct
     ys.reserve(rows.primary.size());
     for (int r : rows.primary) ys.push_back(P.ys[static_cast<std::size_t>(r)]);
     std::vector<double> xs;
-    xs.reserve(cols.primary.size() + 8);
+    xs.reserve(cols.primary.size() + 16);
     for (int c : cols.primary) xs.push_back(P.xs[static_cast<std::size_t>(c)]);
     xs.resize(cols.primary.size() + 16, 0.0);  // kernels may read a vector's worth past the end
     const std::vector<float> xsf = single ? to_floats(xs) : std::vector<float>();
@@ -479,15 +479,14 @@ Stats render(const Problem& P, Sink& sink, const Options& opt, const Control& ct
                 double* const pa = want_smooth ? p2a.data() : nullptr;
                 double* const pb = want_smooth ? p2b.data() : nullptr;
                 if (single) {
-                    const detail::KernelSpanSingle span{xsf.data(), w,         ysf.data(), a,
-                                                        b,          root.data(), iter.data(), pa,
-                                                        pb,         zr.data(),   zi.data(),   &StopCheck::check,
-                                                        &stop,      &ties};
+                    const detail::KernelSpanSingle span{xsf.data(), w,         ysf.data(), a,     b,
+                                                        root.data(), iter.data(), pa,        pb,    zr.data(),
+                                                        zi.data(),  &StopCheck::check, &stop, &ties};
                     my_steps += kernel.fn_single(kpf, span);
                 } else {
-                    const detail::KernelSpan span{xs.data(), w,  ys.data(), a,         b,
-                                                  root.data(), iter.data(), pa, pb,     zr.data(),
-                                                  zi.data(), &StopCheck::check, &stop, &ties};
+                    const detail::KernelSpan span{xs.data(),   w,           ys.data(), a,     b,
+                                                  root.data(), iter.data(), pa,        pb,    zr.data(),
+                                                  zi.data(),   &StopCheck::check, &stop, &ties};
                     my_steps += kernel.fn(kp, span);
                 }
                 if (cancel.load()) break;  // the span may be incomplete
