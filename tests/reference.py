@@ -7,7 +7,9 @@
   (Dekker's exact product, Knuth's exact sum, and Boldo & Melquiond's rounding
   to odd). The smooth count's logarithms are taken with ``math.log``, which is
   the C library's ``log``, the very function the core calls (NumPy's own
-  vectorised log may differ from it in the last bit).
+  vectorised log may differ from it in the last bit). With ``single=True`` it
+  is the same model in float32, as the core's single precision defines it
+  (see ``fma32`` and ``exact``).
 * ``textbook`` — the methods written the obvious way with NumPy complex
   numbers (for Newton: nb_cpp's algorithm); it agrees with the kernel
   everywhere except at a few pixels on basin boundaries, where the orbit is
@@ -87,7 +89,41 @@ def fma(a, b, c):
     return r
 
 
-def _ops(fused: bool):
+def fma32(a, b, c, *, negate=False):
+    """Correctly rounded a*b + c (with negate=True: c - a*b) for float32 arrays, as float32.
+
+    The product of two floats (24-bit significands) is exact in float64, and
+    its magnitude stays far inside float64's normal range (at most 2^256, at
+    least 2^-298 when not zero). Knuth's two_sum then splits the exact sum
+    into s + e. Rounding that to float64 by round-to-odd (Boldo & Melquiond:
+    step s toward e when it is inexact and its last bit is even) and then to
+    float32 rounds only once in effect, because float64 carries more than
+    24 + 2 bits; this holds for subnormal float32 results and for overflow too.
+    With an infinite or NaN operand the sum is simply IEEE's a*b + c (the
+    product of two finite floats never overflows in float64, so a finite a*b
+    with an infinite c gives c). Negating the product rather than a keeps the
+    sign of a NaN as the hardware does (x86 and NEON propagate a NaN operand
+    of a negated multiply-add unchanged, and the default NaN they generate is
+    the only one the kernel ever sees).
+    """
+    with np.errstate(all="ignore"):
+        a, b, c = np.broadcast_arrays(np.float32(a), np.float32(b), np.float32(c))
+        a64, b64, c64 = (np.asarray(x, dtype=np.float64) for x in (a, b, c))
+        p = a64 * b64  # exact
+        s, e = _two_sum(-p if negate else p, c64)  # s + e == c +- p exactly
+        bits = s.view(np.int64)
+        fix = (e != 0) & ((bits & 1) == 0)
+        s = np.where(fix, np.nextafter(s, np.where(e > 0, np.inf, -np.inf)), s)
+        finite = np.isfinite(a64) & np.isfinite(b64) & np.isfinite(c64)
+        return np.where(finite, s, c64 - p if negate else p + c64).astype(np.float32)
+
+
+def _ops(fused: bool, single: bool = False):
+    if single:
+        if fused:
+            return fma32, lambda a, b, c: fma32(a, b, c, negate=True)
+        # plain float32 NumPy operations: each rounded correctly, like the vector unit's
+        return (lambda a, b, c: a * b + c), (lambda a, b, c: c - a * b)
     if fused:
         return fma, lambda a, b, c: fma(-np.float64(a), b, c)
     return (lambda a, b, c: a * b + c), (lambda a, b, c: c - a * b)
@@ -163,9 +199,13 @@ def _log(x: float) -> float:
     return -math.inf if x == 0 else math.log(x)
 
 
-def smooth_iterations(k, p2_before, p2_at, tol):
-    """The core's smooth step count of converged pixels (arrays), as float32."""
-    log_tol2 = _log(tol * tol)
+def smooth_iterations(k, p2_before, p2_at, tol, *, single=False):
+    """The core's smooth step count of converged pixels (arrays), as float32.
+
+    In single precision log(tol^2) is taken of tol * tol rounded to float32.
+    """
+    with np.errstate(over="ignore"):
+        log_tol2 = _log(float(np.float32(tol * tol))) if single else _log(tol * tol)
     a = np.array([_log(float(x)) for x in np.ravel(p2_before)]).reshape(np.shape(p2_before))
     b = np.array([_log(float(x)) for x in np.ravel(p2_at)]).reshape(np.shape(p2_at))
     with np.errstate(all="ignore"):
@@ -190,27 +230,41 @@ def _nearest(zr, zi, roots):
     return np.argmin(dx * dx + dy * dy, axis=-1)
 
 
-def exact(xs, ys, coefs, roots, itmax, tol, *, fused, method="newton", relax=1.0, full=False):
+def exact(xs, ys, coefs, roots, itmax, tol, *, fused, method="newton", relax=1.0, full=False, single=False):
     """Per-pixel (root index or -1, iteration k or itmax) exactly as the kernel computes them.
 
     With full=True, a dict with "root", "iterations", "smooth" and "residual".
     Like the kernel, each pixel's first "step" is taken with p = 0, p' = 1,
     p'' = 0, which leaves z where it is (for relaxed Newton up to the sign of
     a zero).
+
+    single=True: the core's single precision. The start points, coefficients,
+    relax factor and tol^2 (the float64 product tol * tol) are rounded to
+    float32 (beyond its range: +-inf); every operation is the same one in
+    float32 (fma32 where the kernel fuses, otherwise float32 multiplies and
+    adds); the nearest root is found in float64 from the float32 z, and smooth
+    counts and residuals from the float32 |p|^2 values converted to float64.
+    Whether the polynomial counts as real is decided on the float64
+    coefficients, as in the core.
     """
     coefs = np.asarray(coefs, dtype=complex)
     roots = np.asarray(roots, dtype=complex)
     cr, ci = coefs.real.copy(), coefs.imag.copy()
     real = not np.any(ci != 0)
-    fm, fnm = _ops(fused)
+    fm, fnm = _ops(fused, single)
     a = complex(relax)
     second = method in ("halley", "schroder", "householder")
     tol2 = tol * tol
     zr, zi = np.meshgrid(np.asarray(xs, float), np.asarray(ys, float))
+    if single:
+        with np.errstate(over="ignore"):  # out of float range: +-inf, as in the core
+            cr, ci, zr, zi = (np.asarray(v, dtype=np.float32) for v in (cr, ci, zr, zi))
+            tol2 = np.float32(tol2)
+            a = np.complex64(a)  # each part rounded to float32
     root = np.full(zr.shape, -1, dtype=np.int16)
     it = np.full(zr.shape, itmax, dtype=np.int32)
-    p2_before = np.zeros(zr.shape)
-    p2_at = np.zeros(zr.shape)
+    p2_before = np.zeros(zr.shape, dtype=zr.dtype)
+    p2_at = np.zeros(zr.shape, dtype=zr.dtype)
     with np.errstate(all="ignore"):
         zero, one = np.zeros_like(zr), np.ones_like(zr)
         zr, zi, _ = _step(method, zr, zi, zero, zero, one, zero, zero, zero, a, fm, fnm)
@@ -229,7 +283,9 @@ def exact(xs, ys, coefs, roots, itmax, tol, *, fused, method="newton", relax=1.0
             conv = go & (p2 <= tol2)
             overflow = active & ~(p2 < np.inf)
             if conv.any():
-                root[conv] = _nearest(zr[conv], zi[conv], roots)
+                root[conv] = _nearest(
+                    np.asarray(zr[conv], np.float64), np.asarray(zi[conv], np.float64), roots
+                )
                 it[conv] = s - 1
             ended = conv | stuck | overflow
             p2_before[ended] = p2_prev[ended]
@@ -241,8 +297,9 @@ def exact(xs, ys, coefs, roots, itmax, tol, *, fused, method="newton", relax=1.0
     if not full:
         return root, it
     conv = root >= 0
+    p2_before, p2_at = np.asarray(p2_before, np.float64), np.asarray(p2_at, np.float64)  # exact
     smooth = np.full(root.shape, itmax, dtype=np.float32)
-    smooth[conv] = smooth_iterations(it[conv], p2_before[conv], p2_at[conv], tol)
+    smooth[conv] = smooth_iterations(it[conv], p2_before[conv], p2_at[conv], tol, single=single)
     return {"root": root, "iterations": it, "smooth": smooth, "residual": residual_value(p2_at)}
 
 

@@ -1,9 +1,9 @@
 // Exercises the C++ library (libnbr, no Python) under AddressSanitizer,
 // UndefinedBehaviorSanitizer and LeakSanitizer. CPython cannot run with leak
 // detection on (it leaks by design at exit), so this is where leaks in the
-// library itself are looked for: every kernel, 1 and 2 threads, with and without
-// mirroring, every sink, cancellation, exceptions thrown by a sink, invalid
-// problems and bad kernel names.
+// library itself are looked for: every kernel in double and single precision,
+// 1 and 2 threads, with and without mirroring, every sink, cancellation,
+// exceptions thrown by a sink, invalid problems and bad kernel names.
 //
 // Built and run by `python tools/sanitize.py lsan` (part of `nox -s sanitize`),
 // against the library from the `sanitize` CMake preset. Exits non-zero if any
@@ -72,34 +72,37 @@ int main() {
     pal16.depth = 16;
 
     for (const auto& name : names) {
-        for (int threads : {1, 2}) {
-            for (bool symmetry : {false, true}) {
-                const nbr::Problem p = z3_minus_1(w, h, 40);
-                std::vector<double> hsv(n * 3);
-                std::vector<std::int16_t> root(n);
-                std::vector<std::int32_t> iter(n);
-                std::vector<std::uint8_t> rgb(n * 3), rgbx(n * 4);
-                std::vector<std::uint16_t> rgb16(n * 3);
-                std::vector<float> smooth(n), residual(n);
-                nbr::HsvSink hs(hsv.data(), w, 3, p.itmax);
-                nbr::DataSink ds(root.data(), iter.data(), w);
-                nbr::RgbSink rs(rgb.data(), w, pal, 3);
-                nbr::RgbSink xs(rgbx.data(), w, pal, 4);
-                nbr::RgbSink r16(rgb16.data(), w, pal16, 3);
-                nbr::SmoothSink ss(smooth.data(), residual.data(), w);
-                nbr::TeeSink tee({&hs, &ds, &rs, &xs, &r16, &ss});
-                nbr::Options opt;
-                opt.threads = threads;
-                opt.kernel = name;
-                opt.symmetry = symmetry;
-                const nbr::Stats st = nbr::render(p, tee, opt);
-                const std::string tag = name + " threads=" + std::to_string(threads) +
-                                        " symmetry=" + std::to_string(symmetry);
-                check(st.pixels == n && !st.cancelled, tag + ": every pixel delivered");
-                check(st.kernel == name, tag + ": the requested kernel ran");
-                bool sane = true;
-                for (std::size_t i = 0; i < n; ++i) sane = sane && root[i] >= -1 && root[i] < 3;
-                check(sane, tag + ": root indices in range");
+        for (nbr::Precision precision : {nbr::Precision::double_, nbr::Precision::single}) {
+            for (int threads : {1, 2}) {
+                for (bool symmetry : {false, true}) {
+                    const nbr::Problem p = z3_minus_1(w, h, 40);
+                    std::vector<double> hsv(n * 3);
+                    std::vector<std::int16_t> root(n);
+                    std::vector<std::int32_t> iter(n);
+                    std::vector<std::uint8_t> rgb(n * 3), rgbx(n * 4);
+                    std::vector<std::uint16_t> rgb16(n * 3);
+                    std::vector<float> smooth(n), residual(n);
+                    nbr::HsvSink hs(hsv.data(), w, 3, p.itmax);
+                    nbr::DataSink ds(root.data(), iter.data(), w);
+                    nbr::RgbSink rs(rgb.data(), w, pal, 3);
+                    nbr::RgbSink xs(rgbx.data(), w, pal, 4);
+                    nbr::RgbSink r16(rgb16.data(), w, pal16, 3);
+                    nbr::SmoothSink ss(smooth.data(), residual.data(), w);
+                    nbr::TeeSink tee({&hs, &ds, &rs, &xs, &r16, &ss});
+                    nbr::Options opt;
+                    opt.threads = threads;
+                    opt.kernel = name;
+                    opt.symmetry = symmetry;
+                    opt.precision = precision;
+                    const nbr::Stats st = nbr::render(p, tee, opt);
+                    const std::string tag = name + " " + nbr::precision_name(precision) + " threads=" +
+                                            std::to_string(threads) + " symmetry=" + std::to_string(symmetry);
+                    check(st.pixels == n && !st.cancelled, tag + ": every pixel delivered");
+                    check(st.kernel == name, tag + ": the requested kernel ran");
+                    bool sane = true;
+                    for (std::size_t i = 0; i < n; ++i) sane = sane && root[i] >= -1 && root[i] < 3;
+                    check(sane, tag + ": root indices in range");
+                }
             }
         }
     }
@@ -154,6 +157,17 @@ int main() {
                 caught = true;
             }
             check(caught, "an invalid problem throws std::invalid_argument");
+        }
+        {
+            nbr::Options opt;
+            opt.precision = nbr::Precision::single;
+            bool caught = false;
+            try {
+                nbr::render(z3_minus_1(w, h, nbr::kMaxItmaxSingle + 1), ds, opt);
+            } catch (const std::invalid_argument&) {
+                caught = true;
+            }
+            check(caught, "itmax >= 2^24 in single precision throws std::invalid_argument");
         }
         for (const char* k : {"turbo", "avx9000"}) {
             bool caught = false;

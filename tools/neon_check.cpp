@@ -19,6 +19,7 @@
 //     tol T
 //     threads N
 //     symmetry 0|1
+//     precision double|single  (nbr::parse_precision; default double)
 //     coefs N RE IM ...   (N complex numbers, highest degree first)
 //     roots N RE IM ...
 //     xs N X ...
@@ -30,12 +31,12 @@
 // the smooth counts (float32), then the residuals (float32), all in the
 // machine's byte order; and standard output gets one line
 //
-//     job NAME kernel=K method=M pixels=P computed=C iterations=I threads=T
+//     job NAME kernel=K method=M precision=P pixels=P computed=C iterations=I threads=T
 //
 // Before the jobs, one line per kernel compiled in:
 //
 //     arch A
-//     kernel NAME isa=ISA lanes=L fused=0|1 supported=0|1
+//     kernel NAME isa=ISA lanes=L lanes_single=L fused=0|1 supported=0|1
 //
 // Adding a per-job setting (a precision, say) takes a field in Job, its key in
 // read_job() and its use in render_job(), the one place that calls the library.
@@ -150,6 +151,7 @@ bool read_job(Reader& in, Job& job) {
         else if (key == "tol") p.tol = in.number("tol");
         else if (key == "threads") o.threads = static_cast<int>(in.integer("threads"));
         else if (key == "symmetry") o.symmetry = in.integer("symmetry") != 0;
+        else if (key == "precision") o.precision = nbr::parse_precision(in.word("precision"));
         else if (key == "coefs") p.coefs = in.complexes("coefs");
         else if (key == "roots") p.roots = in.complexes("roots");
         else if (key == "xs") p.xs = in.reals("xs");
@@ -216,16 +218,17 @@ int main(int argc, char** argv) {
     try {
         std::printf("arch %s\n", arch());
         for (const auto& k : nbr::kernels())
-            std::printf("kernel %s isa=%s lanes=%d fused=%d supported=%d\n", k.name.c_str(), k.isa.c_str(), k.lanes,
-                        k.fused ? 1 : 0, k.supported ? 1 : 0);
+            std::printf("kernel %s isa=%s lanes=%d lanes_single=%d fused=%d supported=%d\n", k.name.c_str(),
+                        k.isa.c_str(), k.lanes, k.lanes_single, k.fused ? 1 : 0, k.supported ? 1 : 0);
         Reader in(argv[1]);
         Job job;
         while (read_job(in, job)) {
             const Result r = render_job(job);
             write_result(std::string(argv[2]) + "/" + job.name + ".bin", r);
             const nbr::Stats& s = r.stats;
-            std::printf("job %s kernel=%s method=%s pixels=%llu computed=%llu iterations=%llu threads=%d\n",
-                        job.name.c_str(), s.kernel.c_str(), s.method.c_str(), static_cast<unsigned long long>(s.pixels),
+            std::printf("job %s kernel=%s method=%s precision=%s pixels=%llu computed=%llu iterations=%llu threads=%d\n",
+                        job.name.c_str(), s.kernel.c_str(), s.method.c_str(), s.precision.c_str(),
+                        static_cast<unsigned long long>(s.pixels),
                         static_cast<unsigned long long>(s.pixels_computed),
                         static_cast<unsigned long long>(s.iterations), s.threads);
             std::fflush(stdout);

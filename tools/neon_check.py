@@ -10,17 +10,19 @@
    baseline kernel is simd/neon.hpp and the AVX kernels are left out) and links
    tools/neon_check.cpp against it, statically.
 2. Runs that program under qemu-aarch64: it renders every job of the table
-   below (every polynomial x every method x 1 and 2 threads x symmetry off and
-   on) with the baseline kernel, through the DataSink and the SmoothSink, and
-   writes root indices, step counts, smooth counts and residuals to files.
+   below (every polynomial x every method x double and single precision x 1
+   and 2 threads x symmetry off and on) with the baseline kernel, through the
+   DataSink and the SmoothSink, and writes root indices, step counts, smooth
+   counts and residuals to files.
 3. Compares every output bit for bit with tests/reference.py's ``exact``
-   (fused, like the NEON kernel), with the grids of ``Viewport.grid`` and the
-   roots of ``canonical_roots``, as tests/test_methods.py does. The one
-   allowance: a NaN the machine made itself (inf * 0) is positive on AArch64
-   and negative on x86-64, where the reference runs; such NaNs may differ in
-   the sign bit alone, and are counted.
+   (fused, like the NEON kernel; single=True in single precision), with the
+   grids of ``Viewport.grid`` and the roots of ``canonical_roots``, as
+   tests/test_methods.py does. The one allowance: a NaN the machine made itself
+   (inf * 0) is positive on AArch64 and negative on x86-64, where the reference
+   runs; such NaNs may differ in the sign bit alone, and are counted.
 
-Prints one line per scene (a polynomial with one method, its four renders) and
+Prints one line per scene (a polynomial with one method in one precision, its
+four renders) and
 exits 1 on any mismatch. Without an aarch64 cross compiler or qemu it says it
 skipped and exits 0 (1 with --require). On Debian and Ubuntu:
 
@@ -58,7 +60,8 @@ INSTALL = "apt-get install g++-aarch64-linux-gnu qemu-user"
 
 # ---- the scenes ---------------------------------------------------------------------------
 # One table: each polynomial is rendered with every variant, every thread count and
-# symmetry off and on. A job is one render; its name is "<scene>.<variant>.t<threads>.s<0|1>".
+# symmetry off and on, in double and single precision. A job is one render; its name is
+# "<scene>.<variant>[.f32].t<threads>.s<0|1>" (.f32: single precision).
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,7 @@ VARIANTS = [
 ]
 THREADS = (1, 2)
 SYMMETRY = (False, True)
+PRECISIONS = ("double", "single")
 FIELDS = (("root", np.int16), ("iterations", np.int32), ("smooth", np.float32), ("residual", np.float32))
 
 
@@ -121,13 +125,15 @@ class Job:
     variant: tuple[str, str, complex]
     threads: int
     symmetry: bool
+    precision: str = "double"
 
 
 def jobs() -> list[Job]:
     return [
-        Job(f"{p.key}.{v[0]}.t{t}.s{int(s)}", p, v, t, s)
+        Job(f"{p.key}.{v[0]}{'' if f == 'double' else '.f32'}.t{t}.s{int(s)}", p, v, t, s, f)
         for p in POLYS
         for v in VARIANTS
+        for f in PRECISIONS
         for t in THREADS
         for s in SYMMETRY
     ]
@@ -183,6 +189,7 @@ def write_jobs(path: Path, inputs: Inputs, todo: list[Job]) -> None:
             f"tol {float(j.poly.tol).hex()}",
             f"threads {j.threads}",
             f"symmetry {int(j.symmetry)}",
+            f"precision {j.precision}",
             f"coefs {len(c)} {_complex_hex(c)}",
             f"roots {len(r)} {_complex_hex(r)}",
             f"xs {len(xs)} {_hex(xs)}",
@@ -347,6 +354,8 @@ def check_stats(
         problems.append(f"ran kernel {stats['kernel']}, not {kernel}")
     if stats["method"] != job.variant[1]:
         problems.append(f"ran method {stats['method']}, not {job.variant[1]}")
+    if stats["precision"] != job.precision:
+        problems.append(f"ran in {stats['precision']} precision, not {job.precision}")
     if int(stats["pixels"]) != total:
         problems.append(f"delivered {stats['pixels']} of {total} pixels")
     computed = int(stats["computed"])
@@ -428,29 +437,34 @@ def main() -> int:
         say(f"FAILED: the program has no {KERNEL} kernel")
         return 1
     say(f"{'native' if args.native else 'emulated with ' + str(qemu)}: arch {ran.arch}, {KERNEL} kernel "
-        f"{base['isa']}, {base['lanes']} lanes, fused {base['fused']}; built in {t_build:.1f} s, "
-        f"{len(todo)} renders in {t_run:.1f} s")  # fmt: skip
+        f"{base['isa']}, {base['lanes']} lanes ({base['lanes_single']} in single precision), "
+        f"fused {base['fused']}; built in {t_build:.1f} s, {len(todo)} renders in {t_run:.1f} s")  # fmt: skip
     failed = 0
-    neon = ("aarch64", "NEON", "2", "1")
-    if not args.native and (ran.arch, base["isa"], base["lanes"], base["fused"]) != neon:
-        say("FAILED: expected an aarch64 build whose baseline is NEON, 2 lanes, fused")
+    neon = ("aarch64", "NEON", "2", "4", "1")
+    if (
+        not args.native
+        and (ran.arch, base["isa"], base["lanes"], base["lanes_single"], base["fused"]) != neon
+    ):
+        say("FAILED: expected an aarch64 build whose baseline is NEON, 2 lanes (4 floats), fused")
         failed += 1
     fused = base["fused"] == "1"
 
-    # one scene = one polynomial with one variant: its renders compared with one reference
+    # one scene = one polynomial with one variant in one precision: its renders
+    # compared with one reference
     t0 = time.perf_counter()
-    scenes: dict[tuple[str, str], list[Job]] = {}
+    scenes: dict[tuple[str, str, str], list[Job]] = {}
     for j in todo:
-        scenes.setdefault((j.poly.key, j.variant[0]), []).append(j)
+        scenes.setdefault((j.poly.key, j.variant[0], j.precision), []).append(j)
     teeth = 0
     nan_total = 0
-    for (pkey, vkey), group in scenes.items():
+    for (pkey, vkey, precision), group in scenes.items():
         poly, (_, method, relax) = group[0].poly, group[0].variant
         xs, ys = inputs.grid[pkey]
         shape = (len(ys), len(xs))
         args_ref = (xs, ys, inputs.coefs[pkey], inputs.roots[pkey], poly.itmax, poly.tol)
-        want = ref.exact(*args_ref, fused=fused, method=method, relax=complex(relax), full=True)
-        other = ref.exact(*args_ref, fused=not fused, method=method, relax=complex(relax), full=True)
+        kw = {"method": method, "relax": complex(relax), "full": True, "single": precision == "single"}
+        want = ref.exact(*args_ref, fused=fused, **kw)
+        other = ref.exact(*args_ref, fused=not fused, **kw)
         # pixels where the fused and the unfused reference differ: what this scene can catch
         differ = int((~np.all([same_bits(want[k], other[k]) for k, _ in FIELDS], axis=0)).sum())
         teeth += differ
@@ -466,7 +480,7 @@ def main() -> int:
             problems += check_stats(j, ran.stats.get(j.name), shape[0] * shape[1], inputs, KERNEL)
             computed.append(ran.stats.get(j.name, {}).get("computed", "?"))
             bad += [f"  {j.name}: {p}" for p in problems]
-        tag = f"{pkey}.{vkey}"
+        tag = f"{pkey}.{vkey}{'' if precision == 'double' else '.f32'}"
         what = (
             f"{len(group)} renders, {shape[1]}x{shape[0]} px, computed {'/'.join(computed)}; "
             f"{'un' * (not fused)}fused and {'un' * fused}fused reference differ at {differ} px"

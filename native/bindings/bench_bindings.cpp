@@ -11,12 +11,14 @@ namespace py = pybind11;
 void register_bench(py::module_& m) {
     m.def(
         "_peak_fmadd",
-        [](const std::string& kernel, std::int64_t iterations) {
+        [](const std::string& kernel, std::int64_t iterations, const std::string& precision) {
+            const nbr::Precision p = nbr::parse_precision(precision);
             py::gil_scoped_release release;
-            return nbr::peak_fmadd(kernel, iterations);
+            return nbr::peak_fmadd(kernel, iterations, p);
         },
-        py::arg("kernel"), py::arg("iterations"),
+        py::arg("kernel"), py::arg("iterations"), py::arg("precision") = "double",
         "Vector multiply-adds per second that one thread issues with the instructions of KERNEL "
         "(an FMA where the kernel fuses, a multiply and an add where it does not), over ITERATIONS "
-        "rounds of independent chains. The benchmark suite's roofline.");
+        "rounds of independent chains, on vectors of doubles or (precision='single') of floats, "
+        "which hold twice as many lanes. The benchmark suite's roofline.");
 }

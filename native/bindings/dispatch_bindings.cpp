@@ -17,6 +17,7 @@ void register_dispatch(py::module_& m) {
                 d["name"] = k.name;
                 d["isa"] = k.isa;
                 d["lanes"] = k.lanes;
+                d["lanes_single"] = k.lanes_single;
                 d["fused"] = k.fused;
                 d["supported"] = k.supported;
                 out.append(d);

@@ -38,6 +38,7 @@ py::dict stats_dict(const nbr::Stats& s) {
     d["threads"] = s.threads;
     d["kernel"] = s.kernel;
     d["method"] = s.method;
+    d["precision"] = s.precision;
     return d;
 }
 
@@ -95,7 +96,7 @@ py::tuple render(const carray<double>& xs, const carray<double>& ys, const carra
                  const carray<cplx>& roots, int itmax, double tol, int threads, const std::string& kernel,
                  bool symmetry, const std::string& method, cplx relax, const std::string& output, py::object colors,
                  py::object shade, py::object nonconverged, bool smooth, int depth, py::object progress,
-                 int rgb_channels) {
+                 int rgb_channels, const std::string& precision) {
     nbr::Problem P;
     P.xs = to_vector(xs, "xs");
     P.ys = to_vector(ys, "ys");
@@ -109,6 +110,7 @@ py::tuple render(const carray<double>& xs, const carray<double>& ys, const carra
     opt.threads = threads;
     opt.kernel = kernel;
     opt.symmetry = symmetry;
+    opt.precision = nbr::parse_precision(precision);
 
     const py::ssize_t h = static_cast<py::ssize_t>(P.ys.size()), w = static_cast<py::ssize_t>(P.xs.size());
     const Outputs want = parse_output(output);
@@ -244,7 +246,7 @@ void register_render(py::module_& m) {
           py::arg("method") = "newton", py::arg("relax") = cplx(1.0, 0.0), py::arg("output") = "hsv",
           py::arg("colors") = py::none(), py::arg("shade") = py::none(), py::arg("nonconverged") = py::none(),
           py::arg("smooth") = false, py::arg("depth") = 8, py::arg("progress") = py::none(),
-          py::arg("rgb_channels") = 3,
+          py::arg("rgb_channels") = 3, py::arg("precision") = "double",
           "Low-level render; returns (dict of arrays, stats dict). Use nbcli.compute / nbcli.render instead.");
     m.def("colorize", &colorize, py::arg("root"), py::arg("iterations"), py::arg("colors"), py::arg("shade"),
           py::arg("nonconverged"), py::kw_only(), py::arg("smooth") = py::none(), py::arg("smooth_shading") = false,

@@ -25,6 +25,7 @@ namespace nbr {
 namespace detail {
 extern const char* const baseline_isa;
 extern const int baseline_lanes;
+extern const int baseline_lanes_single;
 extern const bool baseline_fused;
 }  // namespace detail
 
@@ -86,13 +87,16 @@ CpuFeatures detect() {
 
 std::vector<KernelEntry> make_table() {
     std::vector<KernelEntry> t;
-    t.push_back({"baseline", detail::baseline_isa, detail::baseline_lanes, detail::baseline_fused,
-                 &detail::kernel_baseline, true, &detail::peak_baseline});
+    t.push_back({"baseline", detail::baseline_isa, detail::baseline_lanes, detail::baseline_lanes_single,
+                 detail::baseline_fused, &detail::kernel_baseline, &detail::kernel_baseline_single, true,
+                 &detail::peak_baseline, &detail::peak_baseline_single});
 #if defined(NBR_HAVE_AVX2)
-    t.push_back({"avx2", "AVX2+FMA", 4, true, &detail::kernel_avx2, features().avx2_fma, &detail::peak_avx2});
+    t.push_back({"avx2", "AVX2+FMA", 4, 8, true, &detail::kernel_avx2, &detail::kernel_avx2_single,
+                 features().avx2_fma, &detail::peak_avx2, &detail::peak_avx2_single});
 #endif
 #if defined(NBR_HAVE_AVX512)
-    t.push_back({"avx512", "AVX-512F", 8, true, &detail::kernel_avx512, features().avx512f, &detail::peak_avx512});
+    t.push_back({"avx512", "AVX-512F", 8, 16, true, &detail::kernel_avx512, &detail::kernel_avx512_single,
+                 features().avx512f, &detail::peak_avx512, &detail::peak_avx512_single});
 #endif
     return t;
 }
@@ -155,13 +159,16 @@ const KernelEntry& find_kernel(const std::string& name) {
 
 std::vector<KernelDescription> kernels() {
     std::vector<KernelDescription> out;
-    for (const auto& k : table()) out.push_back({k.name, k.isa, k.lanes, k.fused, k.supported});
+    for (const auto& k : table()) out.push_back({k.name, k.isa, k.lanes, k.lanes_single, k.fused, k.supported});
     return out;
 }
 
 std::string selected_kernel() { return find_kernel("").name; }
 
-double peak_fmadd(const std::string& name, std::int64_t iterations) { return find_kernel(name).peak(iterations); }
+double peak_fmadd(const std::string& name, std::int64_t iterations, Precision precision) {
+    const KernelEntry& k = find_kernel(name);
+    return precision == Precision::single ? k.peak_single(iterations) : k.peak(iterations);
+}
 
 void select_kernel(const std::string& name) { g_selected.store(index_of(name, "")); }
 

@@ -9,31 +9,36 @@
 namespace nbr {
 namespace detail {
 
-struct KernelPoly {
+// T is the kernel's arithmetic type: double, or float for single precision
+// (whose values the driver has rounded to float; see kernel_impl.hpp).
+template <class T>
+struct KernelPolyT {
     int degree;          // >= 1
-    bool real;           // all imaginary parts of the coefficients are zero
-    const double* cr;    // degree + 1 real parts, highest degree first
-    const double* ci;    // degree + 1 imaginary parts
+    bool real;           // all imaginary parts of the coefficients are zero (as doubles)
+    const T* cr;         // degree + 1 real parts, highest degree first
+    const T* ci;         // degree + 1 imaginary parts
     int nroots;
-    const double* rr;    // roots, real parts
+    const double* rr;    // roots, real parts (always double: the nearest root is found in double)
     const double* ri;    // roots, imaginary parts
-    int itmax;
-    double tol2;         // tol * tol
+    int itmax;           // below 2^24 for float (the step counter must stay exact)
+    T tol2;              // tol * tol (for float: the double product rounded to float)
     Method method;
-    double ar, ai;       // the factor a of Method::relaxed
+    T ar, ai;            // the factor a of Method::relaxed
 };
 
 // A run of pixels, numbered row-major over the rows listed in `ys`.
-struct KernelSpan {
-    const double* xs;    // real part of each column, followed by at least 7 readable doubles
+template <class T>
+struct KernelSpanT {
+    const T* xs;         // real part of each column, followed by at least lanes - 1 readable values
     std::int64_t width;
-    const double* ys;    // imaginary part of each row of the run
-    std::int64_t begin, end;  // pixel numbers [begin, end)
+    const T* ys;         // imaginary part of each row of the run
+    std::int64_t begin, end;  // pixel numbers [begin, end); end - begin < 2^24 for float
     std::int16_t* root;  // end - begin outputs
     std::int32_t* iter;
     // Null, or end - begin outputs each: |p|^2 at the evaluation before the
     // last one and at the last one (for a stuck pixel both are the value at
-    // the point where it got stuck). See Sink in nbr/render.hpp for their use.
+    // the point where it got stuck), converted to double. See Sink in
+    // nbr/render.hpp for their use.
     double* p2_before;
     double* p2_at;
     double* zr;          // end - begin doubles of scratch space each (where converged pixels ended)
@@ -48,22 +53,35 @@ struct KernelSpan {
     std::int64_t* ties;
 };
 
+using KernelPoly = KernelPolyT<double>;
+using KernelSpan = KernelSpanT<double>;
+using KernelPolySingle = KernelPolyT<float>;
+using KernelSpanSingle = KernelSpanT<float>;
+
 // Returns the number of steps taken.
 using KernelFn = std::uint64_t (*)(const KernelPoly&, const KernelSpan&);
+using KernelFnSingle = std::uint64_t (*)(const KernelPolySingle&, const KernelSpanSingle&);
 
 // For the benchmark suite: vector multiply-adds per second one thread issues
-// with the same instructions as the kernel (see peak_impl.hpp).
+// with the same instructions as the kernel (see peak_impl.hpp); the _single
+// variants with vectors of floats.
 using PeakFn = double (*)(std::int64_t iterations);
 
 std::uint64_t kernel_baseline(const KernelPoly&, const KernelSpan&);
+std::uint64_t kernel_baseline_single(const KernelPolySingle&, const KernelSpanSingle&);
 double peak_baseline(std::int64_t iterations);
+double peak_baseline_single(std::int64_t iterations);
 #if defined(NBR_HAVE_AVX2)
 std::uint64_t kernel_avx2(const KernelPoly&, const KernelSpan&);
+std::uint64_t kernel_avx2_single(const KernelPolySingle&, const KernelSpanSingle&);
 double peak_avx2(std::int64_t iterations);
+double peak_avx2_single(std::int64_t iterations);
 #endif
 #if defined(NBR_HAVE_AVX512)
 std::uint64_t kernel_avx512(const KernelPoly&, const KernelSpan&);
+std::uint64_t kernel_avx512_single(const KernelPolySingle&, const KernelSpanSingle&);
 double peak_avx512(std::int64_t iterations);
+double peak_avx512_single(std::int64_t iterations);
 #endif
 
 }  // namespace detail

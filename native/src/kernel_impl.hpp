@@ -44,10 +44,30 @@
 //    branch unless some lane finished.
 //  * The nearest root of converged pixels is found after the run, vectorised
 //    over pixels, instead of lane by lane while the vectors wait.
+//
+// Single precision (vector types with `using scalar = float`, twice the lanes
+// of their double counterparts) is the same template over floats, defined as:
+//  * the driver rounds to float (round to nearest even) the coordinates xs and
+//    ys, the coefficients, the factor a and tol^2, the last as the double
+//    product tol * tol rounded once to float;
+//  * every operation of the round above is the same operation in float, in the
+//    same order: a correctly rounded float FMA where V::fmadd is fused, a float
+//    multiply and a float add (each rounded) where it is not;
+//  * a finished lane's z and |p|^2 values are converted to double, which is
+//    exact; the nearest root is then found in double exactly as for double
+//    kernels (same operations, first root on ties), and smooth counts and
+//    residuals come from those |p|^2 values through the same double code,
+//    with log(tol^2) taken of the float tol^2 converted to double;
+//  * the pixel slot held in float lanes is its number relative to the start of
+//    the span, and spans hold fewer than 2^24 pixels, so slots are exact in
+//    float; so is the step counter, for itmax < 2^24 (the driver refuses more).
+// Rounding to float commutes with negation, so the mirror symmetries of the
+// driver hold in single precision too. tests/reference.py mirrors all of this.
 #pragma once
 
 #include <cstdint>
 #include <limits>
+#include <type_traits>
 #if defined(_MSC_VER) && !defined(__clang__)
 #include <intrin.h>
 #endif
@@ -72,6 +92,26 @@ inline int popcount(unsigned b) {  // b < 256
     return static_cast<int>((b + (b >> 4)) & 0x0Fu);
 }
 
+inline int popcount16(unsigned b) {  // b < 65536
+    b = b - ((b >> 1) & 0x5555u);
+    b = (b & 0x3333u) + ((b >> 2) & 0x3333u);
+    b = (b + (b >> 4)) & 0x0F0Fu;
+    return static_cast<int>((b + (b >> 8)) & 0x1Fu);
+}
+
+// The type of one lane of V: V::scalar where V declares it (the float types),
+// else double.
+template <class V, class = void>
+struct scalar_of {
+    using type = double;
+};
+template <class V>
+struct scalar_of<V, std::void_t<typename V::scalar>> {
+    using type = typename V::scalar;
+};
+template <class V>
+using scalar_t = typename scalar_of<V>::type;
+
 using nbr::Method;
 
 constexpr bool needs_second_derivative(Method m) {
@@ -92,9 +132,10 @@ struct Lanes {
 // root[o] for every converged pixel o (marked root[o] == 0 by the kernel) of
 // the span: the index of the root nearest to (zr[o], zi[o]) by squared
 // distance, first one on ties. Returns how many pixels had such a tie.
-template <class V>
-std::int64_t nearest_roots(const nbr::detail::KernelPoly& P, std::int64_t n, const double* zr, const double* zi,
-                           std::int16_t* root) {
+// V is a vector of doubles (for a float kernel: its double counterpart).
+template <class V, class Poly>
+std::int64_t nearest_roots(const Poly& P, std::int64_t n, const double* zr, const double* zi, std::int16_t* root) {
+    static_assert(std::is_same<scalar_t<V>, double>::value, "roots are compared in double");
     using reg = typename V::reg;
     constexpr int N = V::lanes;
     alignas(64) double best[N];
@@ -146,24 +187,32 @@ std::int64_t nearest_roots(const nbr::detail::KernelPoly& P, std::int64_t n, con
     return ties;
 }
 
-template <class V, bool Real, int U, Method M, bool Track>
-std::uint64_t run_kernel(const nbr::detail::KernelPoly& P, const nbr::detail::KernelSpan& S) {
+// V: the vector type the kernel computes with; VD: a vector of doubles for
+// nearest_roots (V itself for double kernels).
+template <class V, class VD, bool Real, int U, Method M, bool Track>
+std::uint64_t run_kernel(const nbr::detail::KernelPolyT<scalar_t<V>>& P,
+                         const nbr::detail::KernelSpanT<scalar_t<V>>& S) {
     using reg = typename V::reg;
+    using T = scalar_t<V>;
     constexpr int N = V::lanes;
     constexpr int L = N * U;
     static_assert(L <= 64, "lane bit masks are 64 bits wide");
+    static_assert(N <= 16, "refill counts lanes with a 16-bit popcount");
     using bits_t = std::uint64_t;
     constexpr bool E = needs_second_derivative(M);
     constexpr bits_t lane_mask = (N >= 64) ? ~bits_t{0} : ((bits_t{1} << N) - 1);
 
-    alignas(64) double bzr[L];
-    alignas(64) double bzi[L];
-    alignas(64) double bc[L];
-    alignas(64) double bslot[L];
-    alignas(64) double bp2a[Track ? L : 1];
-    alignas(64) double bp2b[Track ? L : 1];
-    alignas(64) double iota_[N];
-    for (int l = 0; l < N; ++l) iota_[l] = static_cast<double>(l);
+    alignas(64) T bzr[L];
+    alignas(64) T bzi[L];
+    alignas(64) T bc[L];
+    alignas(64) T bslot[L];
+    alignas(64) T bp2a[Track ? L : 1];
+    alignas(64) T bp2b[Track ? L : 1];
+    alignas(64) T iota_[N];
+    for (int l = 0; l < N; ++l) iota_[l] = static_cast<T>(l);
+    // Lanes hold pixel numbers: for float relative to the span's start (exact
+    // below 2^24), for double absolute (as the double kernels always did).
+    const std::int64_t slot0 = std::is_same<T, double>::value ? 0 : S.begin;
     std::int64_t next = S.begin;
     std::int64_t row = S.begin / S.width;
     std::int64_t col = S.begin - row * S.width;
@@ -177,7 +226,7 @@ std::uint64_t run_kernel(const nbr::detail::KernelPoly& P, const nbr::detail::Ke
         if (next < S.end) {
             bzr[l] = S.xs[col];
             bzi[l] = S.ys[row];
-            bslot[l] = static_cast<double>(next++);
+            bslot[l] = static_cast<T>(next++ - slot0);
             if (++col == S.width) {
                 col = 0;
                 ++row;
@@ -185,16 +234,16 @@ std::uint64_t run_kernel(const nbr::detail::KernelPoly& P, const nbr::detail::Ke
             occupied |= b;
             fresh |= b;
         } else {
-            bzr[l] = 0.0;
-            bzi[l] = 0.0;
-            bslot[l] = -1.0;
+            bzr[l] = T(0);
+            bzi[l] = T(0);
+            bslot[l] = T(-1);
             occupied &= ~b;
         }
     };
 
-    const reg zero = V::set1(0.0);
-    const reg one = V::set1(1.0);
-    const reg c_fresh = V::set1(-1.0 - static_cast<double>(P.itmax));
+    const reg zero = V::set1(T(0));
+    const reg one = V::set1(T(1));
+    const reg c_fresh = V::set1(T(-1) - static_cast<T>(P.itmax));
     const reg iota = V::load(iota_);
     Lanes<V> g[U];
     for (int l = 0; l < L; ++l) fill(l);
@@ -210,7 +259,7 @@ std::uint64_t run_kernel(const nbr::detail::KernelPoly& P, const nbr::detail::Ke
     }
 
     const reg tol2 = V::set1(P.tol2);
-    const reg inf = V::set1(std::numeric_limits<double>::infinity());
+    const reg inf = V::set1(std::numeric_limits<T>::infinity());
     const reg relax_r = V::set1(P.ar), relax_i = V::set1(P.ai);
     (void)relax_r;  // used by Method::relaxed only
     (void)relax_i;
@@ -357,18 +406,18 @@ std::uint64_t run_kernel(const nbr::detail::KernelPoly& P, const nbr::detail::Ke
         }
         for (bits_t b = done; b != 0; b &= b - 1) {
             const int l = lowest_bit(b);
-            const std::int64_t o = static_cast<std::int64_t>(bslot[l]) - S.begin;
+            const std::int64_t o = static_cast<std::int64_t>(bslot[l]) - (S.begin - slot0);
             const auto taken = static_cast<std::int32_t>(bc[l]) + P.itmax;
             steps += static_cast<std::uint64_t>(taken);
             const bool converged = (conv >> l) & 1u;
             S.root[o] = static_cast<std::int16_t>(converged ? 0 : -1);  // nearest root: found at the end
             S.iter[o] = converged ? taken - 1 : P.itmax;
-            S.zr[o] = bzr[l];
-            S.zi[o] = bzi[l];
+            S.zr[o] = static_cast<double>(bzr[l]);  // exact for float
+            S.zi[o] = static_cast<double>(bzi[l]);
             if constexpr (Track) {
                 // a stuck pixel took no step: its last evaluation is the one before
-                S.p2_before[o] = bp2a[l];
-                S.p2_at[o] = ((stuck >> l) & 1u) ? bp2a[l] : bp2b[l];
+                S.p2_before[o] = static_cast<double>(bp2a[l]);
+                S.p2_at[o] = static_cast<double>(((stuck >> l) & 1u) ? bp2a[l] : bp2b[l]);
             }
         }
         // ... and refill them (a no-op for vectors without finished lanes)
@@ -376,13 +425,15 @@ std::uint64_t run_kernel(const nbr::detail::KernelPoly& P, const nbr::detail::Ke
             const auto gd = static_cast<unsigned>((done >> (u * N)) & lane_mask);
             if (gd == 0) continue;  // nothing to refill (and past the last row, nothing to read)
             Lanes<V>& q = g[u];
-            const int k = popcount(gd);
+            int k;
+            if constexpr (N <= 8) k = popcount(gd);
+            else k = popcount16(gd);
             const auto m = V::from_bits(gd);
             if (next + k <= S.end && col + k <= S.width) {
                 // the next k pixels lie in one row: move them into the lanes without a trip through memory
                 q.zr = V::select(m, V::expand(gd, V::loadu(S.xs + col)), q.zr);
                 q.zi = V::select(m, V::set1(S.ys[row]), q.zi);
-                q.slot = V::select(m, V::expand(gd, V::add(V::set1(static_cast<double>(next)), iota)), q.slot);
+                q.slot = V::select(m, V::expand(gd, V::add(V::set1(static_cast<T>(next - slot0)), iota)), q.slot);
                 next += k;
                 col += k;
                 if (col == S.width) {
@@ -407,33 +458,42 @@ std::uint64_t run_kernel(const nbr::detail::KernelPoly& P, const nbr::detail::Ke
             }
         }
     }
-    *S.ties += nearest_roots<V>(P, S.end - S.begin, S.zr, S.zi, S.root);
+    *S.ties += nearest_roots<VD>(P, S.end - S.begin, S.zr, S.zi, S.root);
     return steps;
 }
 
-template <class V, int U, Method M>
-std::uint64_t run_method(const nbr::detail::KernelPoly& P, const nbr::detail::KernelSpan& S) {
+template <class V, class VD, int U, Method M>
+std::uint64_t run_method(const nbr::detail::KernelPolyT<scalar_t<V>>& P,
+                         const nbr::detail::KernelSpanT<scalar_t<V>>& S) {
     const bool track = S.p2_before != nullptr;
-    if (P.real) return track ? run_kernel<V, true, U, M, true>(P, S) : run_kernel<V, true, U, M, false>(P, S);
-    return track ? run_kernel<V, false, U, M, true>(P, S) : run_kernel<V, false, U, M, false>(P, S);
+    if (P.real) return track ? run_kernel<V, VD, true, U, M, true>(P, S) : run_kernel<V, VD, true, U, M, false>(P, S);
+    return track ? run_kernel<V, VD, false, U, M, true>(P, S) : run_kernel<V, VD, false, U, M, false>(P, S);
 }
 
-template <class V, int U>
-std::uint64_t run_any(const nbr::detail::KernelPoly& P, const nbr::detail::KernelSpan& S) {
+template <class V, class VD, int U>
+std::uint64_t run_any(const nbr::detail::KernelPolyT<scalar_t<V>>& P, const nbr::detail::KernelSpanT<scalar_t<V>>& S) {
     switch (P.method) {
-        case Method::relaxed: return run_method<V, U, Method::relaxed>(P, S);
-        case Method::halley: return run_method<V, U, Method::halley>(P, S);
-        case Method::schroder: return run_method<V, U, Method::schroder>(P, S);
-        case Method::householder: return run_method<V, U, Method::householder>(P, S);
+        case Method::relaxed: return run_method<V, VD, U, Method::relaxed>(P, S);
+        case Method::halley: return run_method<V, VD, U, Method::halley>(P, S);
+        case Method::schroder: return run_method<V, VD, U, Method::schroder>(P, S);
+        case Method::householder: return run_method<V, VD, U, Method::householder>(P, S);
         case Method::newton: break;
     }
-    return run_method<V, U, Method::newton>(P, S);
+    return run_method<V, VD, U, Method::newton>(P, S);
 }
 
 }  // namespace
 
-// Defines nbr::detail::NAME for vector type VEC with U vectors in flight.
+// Defines nbr::detail::NAME for vector type VEC (of doubles) with U vectors in flight.
 #define NBR_DEFINE_KERNEL(NAME, VEC, U)                                                                   \
     std::uint64_t nbr::detail::NAME(const nbr::detail::KernelPoly& P, const nbr::detail::KernelSpan& S) { \
-        return run_any<VEC, U>(P, S);                                                                     \
+        return run_any<VEC, VEC, U>(P, S);                                                                \
+    }
+// Defines nbr::detail::NAME for vector type VEC of floats with U vectors in
+// flight; VECD, a vector of doubles, finds the nearest roots.
+#define NBR_DEFINE_KERNEL_SINGLE(NAME, VEC, VECD, U)                                     \
+    std::uint64_t nbr::detail::NAME(const nbr::detail::KernelPolySingle& P,              \
+                                    const nbr::detail::KernelSpanSingle& S) {            \
+        static_assert(std::is_same<scalar_t<VEC>, float>::value, "a vector of floats"); \
+        return run_any<VEC, VECD, U>(P, S);                                              \
     }

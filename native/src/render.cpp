@@ -41,6 +41,14 @@ Method parse_method(const std::string& name) {
                                 "' (choose newton, relaxed, halley, schroder or householder)");
 }
 
+const char* precision_name(Precision p) { return p == Precision::single ? "single" : "double"; }
+
+Precision parse_precision(const std::string& name) {
+    if (name == "double") return Precision::double_;
+    if (name == "single") return Precision::single;
+    throw std::invalid_argument("unknown precision '" + name + "' (choose double or single)");
+}
+
 float smooth_iterations(std::int32_t k, double p2_before, double p2_at, double log_tol2) {
     if (k <= 0) return 0.0f;  // max(0, k - 1 + t) with t <= 1: no need for the logarithms
     const double a = std::log(p2_before);
@@ -176,6 +184,10 @@ void RgbSink::put(int row, int col0, int n, const std::int16_t* root, const std:
 namespace {
 
 constexpr std::int64_t kMaxSide = 1 << 20;
+// The largest span handed to a kernel. The float kernels number a span's
+// pixels in float lanes, which is exact below 2^24.
+constexpr std::int64_t kMaxTile = 16384;
+static_assert(kMaxTile < (std::int64_t{1} << 24), "spans of the float kernels must hold fewer than 2^24 pixels");
 
 void validate(const Problem& P) {
     if (P.coefs.size() < 2) throw std::invalid_argument("the polynomial must have degree >= 1");
@@ -205,6 +217,8 @@ void validate(const Problem& P) {
 // iterated; the other is copied with its root index permuted. A pair is used
 // only when the two coordinates are exact negatives and the roots are exactly
 // closed under the reflection, so the result is bit-identical either way.
+// All of this holds in single precision too: rounding to float commutes with
+// negation, so exact negatives stay exact negatives and real coefficients real.
 struct Mirror {
     std::vector<int> primary;       // indices (rows or columns) to compute, ascending
     std::vector<int> partner;       // for each primary index, its mirror image, or -1
@@ -248,6 +262,20 @@ Mirror plan_mirror(const std::vector<double>& v, const std::vector<std::complex<
     return m;
 }
 
+// x rounded to the nearest float (ties to even), +-inf beyond the float range
+// (where a plain cast would be undefined behaviour).
+float to_float(double x) {
+    if (x >= 0x1.ffffffp127) return std::numeric_limits<float>::infinity();
+    if (x <= -0x1.ffffffp127) return -std::numeric_limits<float>::infinity();
+    return static_cast<float>(x);
+}
+
+std::vector<float> to_floats(const std::vector<double>& v) {
+    std::vector<float> out(v.size());
+    for (std::size_t i = 0; i < v.size(); ++i) out[i] = to_float(v[i]);
+    return out;
+}
+
 // p(-z) = p(z) or -p(z): the nonzero coefficients all sit at powers of one parity.
 bool parity_polynomial(const std::vector<std::complex<double>>& c) {
     bool even = true, odd = true;
@@ -264,6 +292,9 @@ bool parity_polynomial(const std::vector<std::complex<double>>& c) {
 
 Stats render(const Problem& P, Sink& sink, const Options& opt, const Control& ctl) {
     validate(P);
+    const bool single = opt.precision == Precision::single;
+    if (single && P.itmax > kMaxItmaxSingle)
+        throw std::invalid_argument("itmax must be below 16777216 (2^24) in single precision");
     const KernelEntry& kernel = find_kernel(opt.kernel);
 
     const int degree = static_cast<int>(P.coefs.size()) - 1;
@@ -281,7 +312,13 @@ Stats render(const Problem& P, Sink& sink, const Options& opt, const Control& ct
     detail::KernelPoly kp{degree,    real,      cr.data(), ci.data(),     static_cast<int>(P.roots.size()),
                           rr.data(), ri.data(), P.itmax,   P.tol * P.tol, P.method,
                           P.relax.real(), P.relax.imag()};
-    const double log_tol2 = std::log(kp.tol2);
+    // Single precision: the same problem rounded to float (see kernel_impl.hpp).
+    const std::vector<float> crf = single ? to_floats(cr) : std::vector<float>();
+    const std::vector<float> cif = single ? to_floats(ci) : std::vector<float>();
+    const detail::KernelPolySingle kpf{degree,   real,     crf.data(),        cif.data(), kp.nroots,
+                                       rr.data(), ri.data(), P.itmax,          to_float(kp.tol2),
+                                       P.method, to_float(kp.ar), to_float(kp.ai)};
+    const double log_tol2 = std::log(single ? static_cast<double>(kpf.tol2) : kp.tol2);
     const bool want_smooth = sink.wants_smooth();
 
     const bool mirrors = opt.symmetry && real && !(P.method == Method::relaxed && P.relax.imag() != 0.0);
@@ -292,9 +329,11 @@ Stats render(const Problem& P, Sink& sink, const Options& opt, const Control& ct
     ys.reserve(rows.primary.size());
     for (int r : rows.primary) ys.push_back(P.ys[static_cast<std::size_t>(r)]);
     std::vector<double> xs;
-    xs.reserve(cols.primary.size() + 8);
+    xs.reserve(cols.primary.size() + 16);
     for (int c : cols.primary) xs.push_back(P.xs[static_cast<std::size_t>(c)]);
-    xs.resize(cols.primary.size() + 8, 0.0);  // kernels may read a vector's worth past the end
+    xs.resize(cols.primary.size() + 16, 0.0);  // kernels may read a vector's worth past the end
+    const std::vector<float> xsf = single ? to_floats(xs) : std::vector<float>();
+    const std::vector<float> ysf = single ? to_floats(ys) : std::vector<float>();
     // root permutation for the pixel mirrored in both directions (z -> -z)
     std::vector<std::int16_t> both_perm;
     if (rows.active && cols.active)
@@ -312,7 +351,7 @@ Stats render(const Problem& P, Sink& sink, const Options& opt, const Control& ct
     // Tiles shrink towards the end (guided scheduling: a quarter of each
     // thread's share of what is left), so the threads run out of work at
     // nearly the same moment.
-    const std::int64_t tile = std::clamp<std::int64_t>(total / (16 * std::int64_t{threads}), 256, 16384);
+    const std::int64_t tile = std::clamp<std::int64_t>(total / (16 * std::int64_t{threads}), 256, kMaxTile);
     const std::int64_t min_tile = std::min<std::int64_t>(tile, 1024);
     const std::int64_t ntiles = (total + tile - 1) / tile;
     threads = static_cast<int>(std::min<std::int64_t>(threads, ntiles));
@@ -437,10 +476,19 @@ Stats render(const Problem& P, Sink& sink, const Options& opt, const Control& ct
                 std::int64_t a = 0, b = 0;
                 if (!claim(a, b)) break;
                 std::int64_t ties = 0;
-                detail::KernelSpan span{xs.data(), w, ys.data(), a, b, root.data(), iter.data(),
-                                        want_smooth ? p2a.data() : nullptr, want_smooth ? p2b.data() : nullptr,
-                                        zr.data(), zi.data(), &StopCheck::check, &stop, &ties};
-                my_steps += kernel.fn(kp, span);
+                double* const pa = want_smooth ? p2a.data() : nullptr;
+                double* const pb = want_smooth ? p2b.data() : nullptr;
+                if (single) {
+                    const detail::KernelSpanSingle span{xsf.data(), w,         ysf.data(), a,     b,
+                                                        root.data(), iter.data(), pa,        pb,    zr.data(),
+                                                        zi.data(),  &StopCheck::check, &stop, &ties};
+                    my_steps += kernel.fn_single(kpf, span);
+                } else {
+                    const detail::KernelSpan span{xs.data(),   w,           ys.data(), a,     b,
+                                                  root.data(), iter.data(), pa,        pb,    zr.data(),
+                                                  zi.data(),   &StopCheck::check, &stop, &ties};
+                    my_steps += kernel.fn(kp, span);
+                }
                 if (cancel.load()) break;  // the span may be incomplete
                 if (ties > 0 && (rows.active || cols.active)) {
                     tie_seen.store(true);  // mirrored pixels might differ: render again without mirrors
@@ -522,6 +570,7 @@ Stats render(const Problem& P, Sink& sink, const Options& opt, const Control& ct
     st.threads = threads;
     st.kernel = kernel.name;
     st.method = method_name(P.method);
+    st.precision = precision_name(opt.precision);
     st.cancelled = cancel.load();
     return st;
 }

@@ -31,6 +31,19 @@ enum class Method { newton, relaxed, halley, schroder, householder };
 const char* method_name(Method method);
 Method parse_method(const std::string& name);
 
+// The arithmetic of the iteration. double: IEEE double throughout. single:
+// the start points, coefficients, relax factor and tol^2 (the double tol * tol)
+// are rounded to float and every step is computed in float, with twice the
+// lanes per vector; the nearest root and the smooth counts and residuals are
+// then found in double from the (exactly converted) float results. Single
+// precision needs itmax < 2^24. Details: native/src/kernel_impl.hpp.
+enum class Precision { double_, single };
+// "double" or "single"; parse_precision throws std::invalid_argument for other names.
+const char* precision_name(Precision precision);
+Precision parse_precision(const std::string& name);
+// The largest itmax single precision accepts (its step counter is a float).
+constexpr int kMaxItmaxSingle = (1 << 24) - 1;
+
 // What to compute. Pixel (row, col) starts the iteration at xs[col] + i*ys[row].
 struct Problem {
     std::vector<std::complex<double>> coefs;  // highest degree first; coefs[0] != 0; degree >= 1
@@ -81,6 +94,7 @@ struct Options {
     int threads = 0;       // 0: all hardware threads
     std::string kernel;    // "" : the selected kernel (see selected_kernel())
     bool symmetry = true;  // compute mirror-image rows/columns once where that is exact (see render.cpp)
+    Precision precision = Precision::double_;
 };
 
 struct Control {
@@ -98,6 +112,7 @@ struct Stats {
     int threads = 0;
     std::string kernel;
     std::string method;
+    std::string precision;             // "double" or "single"
     bool cancelled = false;
 };
 
@@ -221,6 +236,7 @@ struct KernelDescription {
     std::string name;   // "baseline", "avx2", "avx512"
     std::string isa;    // human-readable instruction set, e.g. "AVX2+FMA"
     int lanes;          // doubles per vector
+    int lanes_single;   // floats per vector (single precision)
     bool fused;         // uses fused multiply-add
     bool supported;     // this CPU can run it
 };

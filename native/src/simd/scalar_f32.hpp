@@ -1,0 +1,40 @@
+// One float per "vector": the portable fallback for other architectures, in
+// single precision. No FMA, like the x86-64 baseline. (Needs float arithmetic
+// evaluated in float, FLT_EVAL_METHOD 0, as on every target this is built for.)
+#pragma once
+#include <cmath>
+
+namespace {
+struct VecScalarF32 {
+    using scalar = float;
+    using reg = float;
+    using mask = bool;
+    static constexpr int lanes = 1;
+    static constexpr bool fused = false;
+    static reg set1(float a) { return a; }
+    static reg load(const float* p) { return *p; }
+    static reg loadu(const float* p) { return *p; }
+    static void store(float* p, reg a) { *p = a; }
+    static reg add(reg a, reg b) { return a + b; }
+    static reg sub(reg a, reg b) { return a - b; }
+    static reg mul(reg a, reg b) { return a * b; }
+    static reg div(reg a, reg b) { return a / b; }
+    static reg fmadd(reg a, reg b, reg c) { return a * b + c; }  // never contracted: built with -ffp-contract=off
+    static reg fnmadd(reg a, reg b, reg c) { return c - a * b; }
+    static mask le(reg a, reg b) { return a <= b; }
+    static mask lt(reg a, reg b) { return a < b; }
+    static mask ge(reg a, reg b) { return a >= b; }
+    static mask ne(reg a, reg b) { return a != b; }
+    static mask mand(mask a, mask b) { return a && b; }
+    static mask mor(mask a, mask b) { return a || b; }
+    static mask mandnot(mask a, mask b) { return !a && b; }
+    static unsigned bits(mask m) { return m ? 1u : 0u; }
+    static reg select(mask m, reg a, reg b) { return m ? a : b; }
+    static mask eq(reg a, reg b) { return a == b; }
+    static mask nlt(reg a, reg b) { return !(a < b); }
+    static unsigned signs(reg a) { return std::signbit(a) ? 1u : 0u; }
+    static mask from_bits(unsigned b) { return (b & 1u) != 0; }
+    static reg clear(mask m, reg a) { return m ? 0.0f : a; }
+    static reg expand(unsigned, reg a) { return a; }
+};
+}  // namespace

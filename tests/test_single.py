@@ -1,0 +1,252 @@
+"""Single precision (precision="single"): every kernel path against the float32 reference, bit for bit."""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import pytest
+import reference as ref
+from conftest import ALL, FUSED, SUPPORTED
+
+from nbcli import _core
+from nbcli.api import Viewport
+from nbcli.poly import canonical_roots
+
+CASES = {
+    "z^6+1": [1, 0, 0, 0, 0, 0, 1],  # real and even: rows and columns mirror
+    "z^3-2z+2": [1, 0, -2, 2],  # real: rows mirror
+    "z^5-z": [1, 0, 0, 0, -1, 0],  # real and odd
+    "complex deg 4": [1, -2 + 7.5j, 0, 12j, 5.1233 + 0.1j],  # no mirrors
+    "deg 12": [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1],  # p' underflows near 0, p overflows float early
+}
+VARIANTS = [
+    ("newton", 1.0),
+    ("relaxed", 0.75),
+    ("relaxed", 0.7 + 0.4j),
+    ("halley", 1.0),
+    ("schroder", 1.0),
+    ("householder", 1.0),
+]
+VARIANT_IDS = [m if m != "relaxed" else f"relaxed{a}" for m, a in VARIANTS]
+GRID = Viewport(-2, 2, -1.5, 1.5).grid(57, 43)
+ITMAX, TOL = 30, 1e-6
+
+
+def _coefs(name):
+    c = np.array(CASES[name], complex)
+    return c, canonical_roots(c)
+
+
+@functools.cache
+def _expected(name, method, relax, fused):
+    c, roots = _coefs(name)
+    return ref.exact(
+        *GRID, c, roots, ITMAX, TOL, fused=fused, method=method, relax=relax, full=True, single=True
+    )
+
+
+def _render(c, roots, xs=GRID[0], ys=GRID[1], itmax=ITMAX, tol=TOL, **kw):
+    kw.setdefault("output", "data+smooth")
+    return _core.render(xs, ys, c, roots, itmax, tol, precision="single", **kw)
+
+
+def _bits(a):
+    """The bits of a float32 array with every NaN made the same one (the sign of a
+    NaN is the hardware's business: x86 and AArch64 differ)."""
+    a = np.where(np.isnan(a), np.float32("nan"), a) if a.dtype.kind == "f" else a
+    return a.view(np.uint8)
+
+
+def _assert_same(out, expected, keys=("root", "iterations", "smooth", "residual")):
+    for key in keys:
+        assert out[key].dtype == expected[key].dtype, key
+        np.testing.assert_array_equal(_bits(out[key]), _bits(expected[key]), err_msg=key)
+
+
+@pytest.mark.parametrize("name", list(CASES))
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("symmetry", [False, True])
+def test_every_path_matches_reference(name, kernel, threads, symmetry):
+    c, roots = _coefs(name)
+    out, stats = _render(c, roots, kernel=kernel, threads=threads, symmetry=symmetry)
+    _assert_same(out, _expected(name, "newton", 1.0, FUSED[kernel]))
+    assert stats["precision"] == "single"
+    assert stats["kernel"] == kernel
+    nx, ny = GRID[0].size, GRID[1].size
+    assert stats["pixels"] == nx * ny
+    real = not np.any(c.imag)
+    even_or_odd = name in ("z^6+1", "z^5-z", "deg 12")
+    if symmetry and real and even_or_odd:
+        assert stats["pixels_computed"] == 29 * 22  # a quarter (plus the middle row and column)
+    elif symmetry and real:
+        assert stats["pixels_computed"] == nx * 22  # rows mirror around the real axis
+    else:
+        assert stats["pixels_computed"] == nx * ny
+
+
+@pytest.mark.parametrize("name", list(CASES))
+@pytest.mark.parametrize(("method", "relax"), VARIANTS, ids=VARIANT_IDS)
+def test_every_method_matches_reference(name, method, relax, kernel):
+    c, roots = _coefs(name)
+    out, stats = _render(c, roots, kernel=kernel, method=method, relax=relax, threads=2)
+    _assert_same(out, _expected(name, method, complex(relax), FUSED[kernel]))
+    assert stats["method"] == method
+    assert stats["precision"] == "single"
+    # mirrored and computed pixels agree exactly
+    plain, _ = _render(c, roots, kernel=kernel, method=method, relax=relax, threads=1, symmetry=False)
+    _assert_same(out, plain)
+
+
+@pytest.mark.parametrize("size", [(1, 1), (5, 3), (17, 2), (33, 9), (3, 200)])
+def test_narrow_and_tiny_images(size, kernel):
+    """Rows shorter than a vector of floats (16 lanes) refill lane by lane, across rows."""
+    c, roots = _coefs("complex deg 4")
+    xs, ys = Viewport(-2, 2.3, -1.7, 1.5).grid(*size)
+    out, stats = _render(c, roots, xs, ys, kernel=kernel, method="halley", threads=2)
+    expected = ref.exact(
+        xs, ys, c, roots, ITMAX, TOL, fused=FUSED[kernel], method="halley", full=True, single=True
+    )
+    _assert_same(out, expected)
+    assert stats["pixels"] == size[0] * size[1]
+
+
+def test_fused_kernels_agree_with_each_other():
+    fused = [k for k in SUPPORTED if FUSED[k]]
+    if len(fused) < 2:
+        pytest.skip("fewer than two FMA kernels on this CPU")
+    c = np.array([1, 0.3, -1, 2j, 0, 1], complex)
+    roots = canonical_roots(c)
+    xs, ys = Viewport(-2, 2, -2, 2).grid(300, 200)
+    results = [_render(c, roots, xs, ys, kernel=k, method="householder")[0] for k in fused]
+    for r in results[1:]:
+        _assert_same(r, results[0])
+
+
+def test_outputs_hsv_and_rgb_follow_the_data():
+    c, roots = _coefs("z^6+1")
+    out, _ = _render(c, roots, output="data+smooth")
+    hsv, stats = _render(c, roots, output="hsv")
+    assert stats["precision"] == "single"
+    np.testing.assert_array_equal(hsv["hsv"], ref.hsv(out["root"], out["iterations"], len(roots), ITMAX))
+    colors = np.array([[230, 60, 60], [60, 200, 60], [60, 60, 230]] * 2, np.float32)
+    pal = {
+        "colors": colors,
+        "shade": np.linspace(1, 0.2, ITMAX + 1, dtype=np.float32),
+        "nonconverged": np.zeros(3, np.float32),
+    }
+    for smooth in (False, True):
+        rgb, _ = _render(c, roots, output="rgb", smooth=smooth, depth=16, **pal)
+        again = _core.colorize(
+            out["root"], out["iterations"], **pal, smooth=out["smooth"], smooth_shading=smooth, depth=16
+        )
+        np.testing.assert_array_equal(rgb["rgb"], again)
+
+
+def test_single_agrees_with_double_on_the_readme_scene():
+    """Not exact (float rounds differently), but the picture is the same almost everywhere."""
+    c = np.array([1, 0, 0, 0, 0, 0, 1], complex)
+    roots = canonical_roots(c)
+    xs, ys = Viewport(-10, 10, -5, 5).grid(1024, 512)
+    d, ds = _core.render(xs, ys, c, roots, 30, 1e-6, output="data")
+    s, ss = _core.render(xs, ys, c, roots, 30, 1e-6, output="data", precision="single")
+    assert ds["precision"] == "double"
+    assert ss["precision"] == "single"
+    assert ss["pixels_computed"] == ds["pixels_computed"]  # the same mirrors
+    same = (d["root"] == s["root"]) & (d["iterations"] == s["iterations"])
+    assert same.mean() >= 0.99
+    assert (d["root"] == s["root"]).mean() >= 0.999
+
+
+def test_start_points_beyond_float_range_become_infinite():
+    c, roots = _coefs("z^3-2z+2")
+    xs = np.array([1e39, -1e39, 1e300, 3.4e38, -2.0])
+    ys = np.array([0.0, 1e-50])
+    out, _ = _render(c, roots, xs, ys)
+    expected = ref.exact(
+        xs, ys, c, roots, ITMAX, TOL, fused=FUSED[_core.selected_kernel()], full=True, single=True
+    )
+    _assert_same(out, expected)
+    assert np.all(out["root"][:, :4] == -1)
+    assert np.all(out["root"][:, 4] >= 0)
+
+
+def test_smooth_counts_lie_in_their_bands():
+    c, roots = _coefs("z^3-2z+2")
+    out, _ = _render(c, roots, output="data+smooth")
+    conv = out["root"] >= 0
+    k, s = out["iterations"], out["smooth"]
+    assert np.all(s[~conv] == ITMAX)
+    assert np.all(s[conv] <= k[conv])
+    assert np.all(s[conv] >= np.maximum(k[conv] - 1, 0))
+    assert np.any(s[conv] != np.rint(s[conv]))
+    assert np.all(out["residual"][conv] <= np.float32(TOL))
+    assert np.all(out["residual"][~conv & (k == ITMAX)] > 0)
+
+
+def test_kernels_report_single_lanes():
+    for k in _core.kernels():
+        # twice the lanes, except for the one-lane scalar fallback of other architectures
+        assert k["lanes_single"] == (1 if k["lanes"] == 1 else 2 * k["lanes"])
+    names = [k["name"] for k in _core.kernels()]
+    assert names == ALL
+
+
+def test_precision_is_checked():
+    xs = ys = np.zeros(4)
+    c, roots = np.array([1, 0, -1], complex), np.array([-1, 1], complex)
+    for bad in ("x", "float", "Single", ""):
+        with pytest.raises(ValueError, match=f"unknown precision '{bad}' \\(choose double or single\\)"):
+            _core.render(xs, ys, c, roots, 10, 1e-6, precision=bad)
+    with pytest.raises(ValueError, match="unknown precision 'half'"):
+        _core._peak_fmadd("baseline", 10, "half")
+    _, stats = _core.render(xs, ys, c, roots, 10, 1e-6)
+    assert stats["precision"] == "double"
+
+
+def test_itmax_limit_in_single_precision():
+    xs, ys = np.array([1.0, -1.0]), np.array([0.0])  # the roots themselves: converged at once
+    c, roots = np.array([1, 0, -1], complex), np.array([-1, 1], complex)
+    with pytest.raises(ValueError, match="16777216"):
+        _core.render(xs, ys, c, roots, 2**24, 1e-6, precision="single")
+    with pytest.raises(ValueError, match="single precision"):
+        _core.render(xs, ys, c, roots, 2**30, 1e-6, precision="single")
+    out, _ = _core.render(xs, ys, c, roots, 2**24 - 1, 1e-6, precision="single", output="data")
+    assert list(out["root"][0]) == [1, 0]
+    assert list(out["iterations"][0]) == [0, 0]
+    out, _ = _core.render(xs, ys, c, roots, 2**24, 1e-6, output="data")  # double has no such limit
+    assert list(out["root"][0]) == [1, 0]
+
+
+def test_progress_and_cancellation():
+    c, roots = _coefs("z^6+1")
+    calls = []
+    _render(c, roots, output="data", progress=lambda d, t: calls.append((d, t)))
+    total = GRID[0].size * GRID[1].size
+    assert calls[-1] == (total, total)
+
+    def boom(done, total):
+        raise RuntimeError("stop")
+
+    c9 = np.array([1, 0, 0, 0, 0, 0, 0, 0, 0, 1], complex)
+    xs, ys = Viewport(-2, 2, -2, 2).grid(1200, 1200)
+    with pytest.raises(RuntimeError, match="stop"):
+        _core.render(xs, ys, c9, canonical_roots(c9), 300, 1e-6, precision="single", threads=1, progress=boom)
+
+
+@pytest.mark.parametrize("precision", ["double", "single"])
+def test_peak_helper(precision):
+    assert _core._peak_fmadd("baseline", 1000, precision) > 0
+
+
+@pytest.mark.parametrize(("coefs", "size"), [([1, 0, 0, 0, -1], (64, 64)), ([1, 0, 0, 0, 1], (101, 77))])
+def test_exact_ties_never_let_mirroring_change_a_pixel(coefs, size, kernel):
+    """With a huge tol, converged points can sit exactly halfway between two roots."""
+    c = np.array(coefs, complex)
+    roots = canonical_roots(c)
+    xs, ys = Viewport(-2, 2, -2, 2).grid(*size)
+    a, _ = _render(c, roots, xs, ys, tol=1.5, output="data", symmetry=True, kernel=kernel)
+    b, _ = _render(c, roots, xs, ys, tol=1.5, output="data", symmetry=False, kernel=kernel)
+    np.testing.assert_array_equal(a["root"], b["root"])
+    eroot, _ = ref.exact(xs, ys, c, roots, ITMAX, 1.5, fused=FUSED[kernel], single=True)
+    np.testing.assert_array_equal(a["root"], eroot)
