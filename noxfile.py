@@ -9,6 +9,9 @@ nox -s sanitize   the test suite under AddressSanitizer + UndefinedBehaviorSanit
                   the C++ library alone under LeakSanitizer (Linux, GCC; docs/reliability.md)
 nox -s fuzz       tests/test_fuzz.py for NB_RENDER_FUZZ_SECONDS seconds (default 300);
                   `nox -s fuzz -- 60` runs it for 60 seconds
+nox -s neon       the aarch64 NEON kernel, cross-compiled and run under qemu-aarch64, bit
+                  for bit against tests/reference.py (skipped without the cross compiler
+                  and qemu: apt-get install g++-aarch64-linux-gnu qemu-user)
 
 The sanitize session builds the extension with NBR_SANITIZE=address,undefined and
 debug info (RelWithDebInfo, not stripped) in build/sanitize-py, installs it in its
@@ -20,6 +23,11 @@ fails the session, even one from a child process. Tests marked sanitizer_unsafe
 lsan` builds the C++ library with the `sanitize` CMake preset (build/sanitize),
 links tools/lsan_driver.cpp against it and runs that with leak detection on.
 Arguments after `--` go to pytest: `nox -s sanitize -- -k cli -x`.
+
+The neon session installs the package (tools/neon_check.py takes the grids and
+roots from nbcli, exactly as the tests do) and runs tools/neon_check.py, which
+builds the C++ library for aarch64 in build/neon; arguments after `--` go to it:
+`nox -s neon -- --require` fails instead of skipping when the tools are missing (CI).
 """
 
 from __future__ import annotations
@@ -105,3 +113,10 @@ def fuzz(session: nox.Session) -> None:
         *args,
         env={"NB_RENDER_FUZZ_SECONDS": seconds},
     )
+
+
+@nox.session
+def neon(session: nox.Session) -> None:
+    session.install("cmake", "ninja")
+    session.install(".")
+    session.run("python", "tools/neon_check.py", *session.posargs)

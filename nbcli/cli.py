@@ -201,16 +201,17 @@ def render(
         ),
     ] = None,
     xmin: Annotated[
-        Optional[float], typer.Option(help="Left edge (real part).", rich_help_panel=_P_VIEW)
+        Optional[float], typer.Option(help="Left edge (real part).", rich_help_panel=_P_VIEW, metavar="X")
     ] = None,
     xmax: Annotated[
-        Optional[float], typer.Option(help="Right edge (real part).", rich_help_panel=_P_VIEW)
+        Optional[float], typer.Option(help="Right edge (real part).", rich_help_panel=_P_VIEW, metavar="X")
     ] = None,
     ymin: Annotated[
-        Optional[float], typer.Option(help="Bottom edge (imaginary part).", rich_help_panel=_P_VIEW)
+        Optional[float],
+        typer.Option(help="Bottom edge (imaginary part).", rich_help_panel=_P_VIEW, metavar="Y"),
     ] = None,
     ymax: Annotated[
-        Optional[float], typer.Option(help="Top edge (imaginary part).", rich_help_panel=_P_VIEW)
+        Optional[float], typer.Option(help="Top edge (imaginary part).", rich_help_panel=_P_VIEW, metavar="Y")
     ] = None,
     center: Annotated[
         Optional[str],
@@ -221,6 +222,7 @@ def render(
         typer.Option(
             rich_help_panel=_P_VIEW,
             help="Width of the view in the complex plane (with or without --center).",
+            metavar="W",
         ),
     ] = None,
     fit: Annotated[
@@ -230,6 +232,7 @@ def render(
             rich_help_panel=_P_VIEW,
             help="Frame all roots with a margin, keeping the image's aspect ratio "
             "[dim](what happens anyway when no view is given; useful with --from)[/dim].",
+            metavar="",
         ),
     ] = False,
     stretch: Annotated[
@@ -239,6 +242,7 @@ def render(
             rich_help_panel=_P_VIEW,
             help="With all of --xmin/--xmax/--ymin/--ymax, use them exactly even if pixels become non-square "
             "(by default the view is widened to keep the picture undistorted).",
+            metavar="",
         ),
     ] = False,
     method: Annotated[
@@ -249,6 +253,7 @@ def render(
             rich_help_panel=_P_ITER,
             help="newton; relaxed (z - a p/p', see --relax); halley; schroder (fast at repeated roots); "
             "householder (third order).",
+            metavar="NAME",
         ),
     ] = "newton",
     relax: Annotated[
@@ -256,7 +261,8 @@ def render(
         typer.Option(metavar="A", rich_help_panel=_P_ITER, help="The complex factor a of --method relaxed."),
     ] = "1",
     itmax: Annotated[
-        int, typer.Option("--itmax", "-n", rich_help_panel=_P_ITER, help="Maximum steps per pixel.")
+        int,
+        typer.Option("--itmax", "-n", rich_help_panel=_P_ITER, help="Maximum steps per pixel.", metavar="N"),
     ] = 60,
     precision: Annotated[
         str,
@@ -269,7 +275,8 @@ def render(
         ),
     ] = "double",
     tol: Annotated[
-        float, typer.Option(rich_help_panel=_P_ITER, help="A pixel has converged when |p(z)| <= tol.")
+        float,
+        typer.Option(rich_help_panel=_P_ITER, help="A pixel has converged when |p(z)| <= tol.", metavar="T"),
     ] = 1e-6,
     palette: Annotated[
         str,
@@ -279,6 +286,7 @@ def render(
             rich_help_panel=_P_COLOR,
             help="default, okabe-ito (colour-blind safe), pastel, hsv, a matplotlib colormap name (if matplotlib "
             "is installed), or colours: '#1b9e77,#d95f02,#7570b3'.",
+            metavar="NAME",
         ),
     ] = "default",
     shading: Annotated[
@@ -287,6 +295,7 @@ def render(
             rich_help_panel=_P_COLOR,
             help="smooth (bright basins darkening towards their borders, no banding), iterations (nb_cpp's "
             "1 - k/itmax, banded) or flat.",
+            metavar="NAME",
         ),
     ] = "smooth",
     nonconverged_color: Annotated[
@@ -310,7 +319,10 @@ def render(
     mark_roots: Annotated[
         bool,
         typer.Option(
-            "--mark-roots/--no-mark-roots", rich_help_panel=_P_COLOR, help="Mark each root with a dot."
+            "--mark-roots/--no-mark-roots",
+            rich_help_panel=_P_COLOR,
+            help="Mark each root with a dot.",
+            metavar="",
         ),
     ] = False,
     aa: Annotated[
@@ -343,15 +355,23 @@ def render(
             "--stats",
             rich_help_panel=_P_DATA,
             help="Print one line: share of each root, non-converged, mean steps.",
+            metavar="",
         ),
     ] = False,
     stats_json: Annotated[
-        bool, typer.Option("--stats-json", rich_help_panel=_P_DATA, help="The same statistics as JSON.")
+        bool,
+        typer.Option(
+            "--stats-json", rich_help_panel=_P_DATA, help="The same statistics as JSON.", metavar=""
+        ),
     ] = False,
     threads: Annotated[
         Optional[int],
         typer.Option(
-            "--threads", "-j", rich_help_panel=_P_RUN, help="Threads to use. [dim]Default: all cores.[/dim]"
+            "--threads",
+            "-j",
+            rich_help_panel=_P_RUN,
+            help="Threads to use. [dim]Default: all cores.[/dim]",
+            metavar="N",
         ),
     ] = None,
     kernel: Annotated[
@@ -360,6 +380,7 @@ def render(
             rich_help_panel=_P_RUN,
             help="Force a kernel: baseline, avx2, avx512 or auto (same as NB_RENDER_KERNEL). [dim]Default: the "
             "best this CPU supports.[/dim]",
+            metavar="NAME",
         ),
     ] = None,
     max_memory: Annotated[
@@ -373,7 +394,8 @@ def render(
         ),
     ] = None,
     quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", rich_help_panel=_P_RUN, help="No progress bar or summary.")
+        bool,
+        typer.Option("--quiet", "-q", rich_help_panel=_P_RUN, help="No progress bar or summary.", metavar=""),
     ] = False,
     version: Annotated[
         Optional[bool],
@@ -384,6 +406,7 @@ def render(
             is_eager=True,
             rich_help_panel=_P_RUN,
             help="Show the version and the CPU kernel in use, then exit.",
+            metavar="",
         ),
     ] = None,
 ) -> None:

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <cstring>
 #include <exception>
 #include <functional>
@@ -308,16 +309,32 @@ Stats render(const Problem& P, Sink& sink, const Options& opt, const Control& ct
     // Tiles small enough for ~16 per thread (balance: basins cost wildly
     // different amounts), large enough to amortise the lanes' drain.
     threads = std::min(threads, 4096);
+    // Tiles shrink towards the end (guided scheduling: a quarter of each
+    // thread's share of what is left), so the threads run out of work at
+    // nearly the same moment.
     const std::int64_t tile = std::clamp<std::int64_t>(total / (16 * std::int64_t{threads}), 256, 16384);
+    const std::int64_t min_tile = std::min<std::int64_t>(tile, 1024);
     const std::int64_t ntiles = (total + tile - 1) / tile;
     threads = static_cast<int>(std::min<std::int64_t>(threads, ntiles));
 
-    std::atomic<std::int64_t> next_tile{0};
+    std::atomic<std::int64_t> next_pixel{0};
+    // Claims the next tile [a, b); false when none is left.
+    auto claim = [&](std::int64_t& a, std::int64_t& b) {
+        a = next_pixel.load(std::memory_order_relaxed);
+        do {
+            if (a >= total) return false;
+            const std::int64_t n = std::clamp<std::int64_t>((total - a) / (4 * std::int64_t{threads}), min_tile, tile);
+            b = std::min(total, a + n);
+        } while (!next_pixel.compare_exchange_weak(a, b, std::memory_order_relaxed));
+        return true;
+    };
     std::atomic<std::uint64_t> done{0}, steps{0};
     std::atomic<bool> cancel{false}, tie_seen{false};
     std::atomic<int> running{threads};
     std::exception_ptr error;
     std::mutex error_mutex;
+    std::mutex finished_mutex;  // the last thread to finish wakes the caller at once
+    std::condition_variable finished;
 
     auto fail = [&](std::exception_ptr e) {
         std::lock_guard<std::mutex> lock(error_mutex);
@@ -417,9 +434,8 @@ Stats render(const Problem& P, Sink& sink, const Options& opt, const Control& ct
             };
 
             while (!cancel.load(std::memory_order_relaxed)) {
-                const std::int64_t t = next_tile.fetch_add(1);
-                if (t >= ntiles) break;
-                const std::int64_t a = t * tile, b = std::min(total, a + tile);
+                std::int64_t a = 0, b = 0;
+                if (!claim(a, b)) break;
                 std::int64_t ties = 0;
                 detail::KernelSpan span{xs.data(), w, ys.data(), a, b, root.data(), iter.data(),
                                         want_smooth ? p2a.data() : nullptr, want_smooth ? p2b.data() : nullptr,
@@ -464,7 +480,10 @@ Stats render(const Problem& P, Sink& sink, const Options& opt, const Control& ct
         } catch (...) {
             fail(std::current_exception());
         }
-        running.fetch_sub(1);
+        if (running.fetch_sub(1) == 1) {
+            std::lock_guard<std::mutex> lock(finished_mutex);
+            finished.notify_all();
+        }
     };
 
     std::vector<std::thread> pool;
@@ -475,9 +494,15 @@ Stats render(const Problem& P, Sink& sink, const Options& opt, const Control& ct
         running.fetch_sub(threads - 1 - static_cast<int>(pool.size()));
     }
     work(true);
-    while (running.load() > 0) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(2));
-        poll();
+    {
+        const auto wait = std::chrono::duration<double>(std::clamp(ctl.poll_interval, 0.001, 0.05));
+        std::unique_lock<std::mutex> lock(finished_mutex);
+        while (running.load() > 0) {
+            finished.wait_for(lock, wait, [&] { return running.load() == 0; });
+            lock.unlock();
+            poll();
+            lock.lock();
+        }
     }
     for (auto& th : pool) th.join();
     if (error) std::rethrow_exception(error);
