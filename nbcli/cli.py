@@ -268,6 +268,7 @@ def render(
         str,
         typer.Option(
             "--precision",
+            metavar="double|single",
             rich_help_panel=_P_ITER,
             help="double, or single: float32 arithmetic, about twice as fast. Pictures look the same unless "
             "--tol is near float32's resolution at the roots (about 1e-7 x their size) or the view reaches far "
