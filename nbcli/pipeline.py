@@ -199,6 +199,7 @@ def render_bands(
                 kernel=kernel,
                 method=scene.method,
                 relax=scene.relax,
+                precision=scene.precision,
                 output="+".join(outputs),
                 colors=colors,
                 shade=shade,
