@@ -27,6 +27,7 @@ __all__ = [
     "render",
     "render_to_png",
     "selected_kernel",
+    "single_precision_warnings",
 ]
 
 _API = set(__all__) - {"Style", "__version__"}  # served lazily from nbcli.api
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
         render,
         render_to_png,
         selected_kernel,
+        single_precision_warnings,
     )
     from .colors import Style
 

@@ -35,6 +35,7 @@ __all__ = [
     "render",
     "render_to_png",
     "selected_kernel",
+    "single_precision_warnings",
 ]
 
 MAX_SIDE = 65536
@@ -43,8 +44,6 @@ MAX_AA = 16
 MAX_DEGREE = 1000
 METHODS = ("newton", "relaxed", "halley", "schroder", "householder")
 PRECISIONS = ("double", "single")
-# the step counter of the single-precision kernel is a float32: exact below 2**24
-MAX_ITMAX_SINGLE = (1 << 24) - 2
 
 Progress = Callable[[int, int], None]
 
@@ -121,10 +120,62 @@ def _precision(value: Any) -> str:
     return value.strip().lower()
 
 
-def _itmax(itmax: Any, precision: str) -> int:
-    if precision == "single":
-        return _int(itmax, "itmax (in single precision)", 1, MAX_ITMAX_SINGLE)
-    return _int(itmax, "itmax", 1, MAX_ITMAX)
+_FLT_MAX = float(np.finfo(np.float32).max)
+
+
+def _check_single(c: np.ndarray, bounds: dict[str, float], relax: complex = 1) -> None:
+    """Single precision rounds the inputs to float32: refuse those it would change beyond rounding."""
+
+    def check(v: float, what: str) -> None:
+        f = float(np.float32(v)) if abs(v) <= _FLT_MAX else math.inf
+        if not math.isfinite(f):
+            raise ValueError(
+                f"{what} ({v:g}) is beyond single precision's range (about 3.4e38); use double precision"
+            )
+        if v != 0 and f == 0:
+            raise ValueError(
+                f"{what} ({v:g}) is too small for single precision (it would round to 0); use double precision"
+            )
+
+    for i, z in enumerate(c):
+        check(z.real, f"coefficient {i + 1}")
+        check(z.imag, f"coefficient {i + 1}")
+    for name, v in bounds.items():
+        check(v, name)
+    check(relax.real, "relax")
+    check(relax.imag, "relax")
+
+
+def single_precision_warnings(scene: Scene) -> list[str]:
+    """Why ``scene`` may look wrong in single precision (empty when it is fine, or in double).
+
+    Two limits are checked: the tolerance against how precisely float32 can evaluate
+    p near its roots (about 2**-23 times the sum of the magnitudes of p's terms
+    there; below that, pixels never converge), and the view's pixel spacing against
+    float32's resolution at its coordinates (below that, neighbouring pixels start
+    at the same number and the picture turns blocky).
+    """
+    if scene.precision != "single":
+        return []
+    out = []
+    c = np.abs(np.asarray(scene.coefs))
+    terms = [float(np.polyval(c, abs(r))) for r in scene.canonical_roots()]
+    floor = 2.0**-23 * max(terms)
+    if scene.tol < floor:
+        out.append(
+            f"tol {scene.tol:g} is below what single precision can resolve near the roots (about {floor:.1g}): "
+            "most pixels will not converge; use double precision or a larger tol"
+        )
+    vp = scene.viewport
+    w, h = scene.samples
+    step = min(vp.width / w, vp.height / h)
+    reach = max(abs(vp.xmin), abs(vp.xmax), abs(vp.ymin), abs(vp.ymax))
+    if step < 2.0**-23 * reach:
+        out.append(
+            "the view is too narrow for single precision: neighbouring pixels start at the same float32 "
+            "number, so the picture turns blocky; use double precision"
+        )
+    return out
 
 
 def _kernel(kernel: Optional[str]) -> str:
@@ -190,8 +241,10 @@ def compute(
         raise ValueError(f"empty viewport: cimin ({cimin}) must be less than cimax ({cimax})")
     if not (math.isfinite(crmax - crmin) and math.isfinite(cimax - cimin)):
         raise ValueError("the viewport is too large (its width or height overflows double precision)")
-    itmax = _itmax(itmax, precision)
+    itmax = _int(itmax, "itmax", 1, MAX_ITMAX)
     tol = _tol(tol)
+    if precision == "single":
+        _check_single(c, {"crmin": crmin, "crmax": crmax, "cimin": cimin, "cimax": cimax})
     roots = canonical_roots(c)
     xs = crmin + (crmax - crmin) / imw * np.arange(imw, dtype=np.float64)
     ys = cimax - (cimax - cimin) / imh * np.arange(imh, dtype=np.float64)
@@ -303,7 +356,7 @@ class Scene:
         object.__setattr__(self, "width", _int(self.width, "width", 1, MAX_SIDE))
         object.__setattr__(self, "height", _int(self.height, "height", 1, MAX_SIDE))
         object.__setattr__(self, "precision", _precision(self.precision))
-        object.__setattr__(self, "itmax", _itmax(self.itmax, self.precision))
+        object.__setattr__(self, "itmax", _int(self.itmax, "itmax", 1, MAX_ITMAX))
         object.__setattr__(self, "tol", _tol(self.tol))
         if not isinstance(self.viewport, Viewport):
             raise TypeError("viewport must be a Viewport")
@@ -314,6 +367,10 @@ class Scene:
         object.__setattr__(self, "method", self.method.strip().lower())
         object.__setattr__(self, "relax", _relax(self.relax))
         object.__setattr__(self, "aa", _int(self.aa, "aa (samples per pixel side)", 1, MAX_AA))
+        if self.precision == "single":
+            vp = self.viewport
+            bounds = {"xmin": vp.xmin, "xmax": vp.xmax, "ymin": vp.ymin, "ymax": vp.ymax}
+            _check_single(np.asarray(self.coefs), bounds, self.relax)
         if self.width * self.aa > MAX_SIDE or self.height * self.aa > MAX_SIDE:
             raise ValueError(
                 f"{self.width}x{self.height} pixels with {self.aa}x{self.aa} supersampling is more than "

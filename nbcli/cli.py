@@ -449,6 +449,9 @@ def render(
 
     show = not quiet and sys.stderr.isatty()
     scene, style, source = plan
+    if source is None:
+        for warning in api.single_precision_warnings(scene):
+            sys.stderr.write(f"{PROG}: warning: {warning}\n")
     total = scene.samples[0] * scene.samples[1]
     try:
         label = "recolouring" if source is not None else "rendering"

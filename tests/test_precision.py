@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 import nbcli
 from nbcli import Scene, _core
-from nbcli.api import MAX_ITMAX_SINGLE, Viewport
+from nbcli.api import MAX_ITMAX, Viewport
 from nbcli.cli import app
 from nbcli.png import read_png_text
 from nbcli.poly import canonical_roots
@@ -50,11 +50,21 @@ def test_single_and_double_agree_on_the_readme_picture():
     c, x0, x1, y0, y1 = README
     a = nbcli.compute(1024, 512, c, x0, x1, y0, y1, 30, 1e-6, precision="single")
     b = nbcli.compute(1024, 512, c, x0, x1, y0, y1, 30, 1e-6)
-    same = np.all(a == b, axis=-1)
-    assert (a[..., 0] == b[..., 0]).mean() > 0.99  # the same root (hue)
-    assert same.mean() > 0.9  # mostly even the same step
-    # steps may differ by one where float32 rounding decides the last comparison with tol
-    assert np.abs(a[..., 2] - b[..., 2]).max() <= 1 / 30 + 1e-12
+    same_root = a[..., 0] == b[..., 0]
+    assert same_root.mean() > 0.999  # measured: all but 53 of 524288 pixels
+    assert np.all(a == b, axis=-1).mean() > 0.99  # the very same colour: 99.2%
+    # elsewhere the step differs by one or two: near the tolerance the last bits of p decide
+    steps = np.rint(np.abs(a[..., 2] - b[..., 2]) * 30)
+    assert steps[same_root].max() <= 2
+
+
+def test_single_precision_cannot_reach_a_tolerance_below_its_resolution():
+    # documented in docs/usage.md: z^6 + 1 cannot be evaluated to better than ~1e-7 in float32
+    c, x0, x1, y0, y1 = README
+    a = nbcli.compute(256, 128, c, x0, x1, y0, y1, 60, 1e-7, precision="single")
+    b = nbcli.compute(256, 128, c, x0, x1, y0, y1, 60, 1e-7)
+    assert (a[..., 2] == 0).mean() > 0.5
+    assert (b[..., 2] == 0).mean() < 0.05
 
 
 @pytest.mark.parametrize("bad", ["half", "", "float", 32, None])
@@ -65,13 +75,11 @@ def test_unknown_precision_is_rejected(bad):
         Scene(coefs=(1, 0, -1), precision=bad)
 
 
-def test_itmax_limit_in_single_precision():
-    Scene(coefs=(1, 0, -1), itmax=MAX_ITMAX_SINGLE, precision="single")
-    Scene(coefs=(1, 0, -1), itmax=MAX_ITMAX_SINGLE + 1)  # fine in double
-    with pytest.raises(ValueError, match="single precision"):
-        Scene(coefs=(1, 0, -1), itmax=MAX_ITMAX_SINGLE + 1, precision="single")
-    with pytest.raises(ValueError, match="single precision"):
-        nbcli.compute(4, 4, itmax=MAX_ITMAX_SINGLE + 1, precision="single")
+def test_the_api_itmax_limit_is_within_the_single_precision_kernels_counter():
+    # the float32 step counter is exact below 2**24; the API never asks for more
+    assert MAX_ITMAX < (1 << 24) - 1
+    hsv = nbcli.compute(4, 4, itmax=MAX_ITMAX, precision="single")
+    assert hsv.shape == (4, 4, 3)
 
 
 def test_scene_records_precision_and_old_records_mean_double():
@@ -157,7 +165,6 @@ def test_cli_image_in_single_precision_equals_the_api_image(tmp_path):
     ("args", "message"),
     [
         (["--precision", "half"], "unknown precision"),
-        (["--precision", "single", "--itmax", str(MAX_ITMAX_SINGLE + 1)], "single precision"),
     ],
 )
 def test_cli_bad_precision_one_line_exit_2(tmp_path, args, message):
@@ -167,3 +174,51 @@ def test_cli_bad_precision_one_line_exit_2(tmp_path, args, message):
     assert res.returncode == 2, err
     assert err.count("\n") == 1 and err.startswith("nb-render: error: ") and message in err
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("kw", "message"),
+    [
+        ({"coefs": (1e39, 0, 1)}, "coefficient 1 (1e+39) is beyond single precision's range"),
+        ({"coefs": (1, 1e-50j, 1)}, "coefficient 2 (1e-50) is too small for single precision"),
+        ({"viewport": Viewport(-1, 1e39, -1, 1)}, "xmax"),
+        ({"method": "relaxed", "relax": 1e-46}, "relax"),
+    ],
+)
+def test_inputs_that_float32_would_change_are_refused_in_single_precision(kw, message):
+    base = {"coefs": (1, 0, -1), "width": 8, "height": 8}
+    Scene(**{**base, **kw})  # fine in double precision
+    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)").replace("+", r"\+")):
+        Scene(**{**base, **kw}, precision="single")
+
+
+def test_compute_refuses_a_viewport_beyond_float32():
+    nbcli.compute(4, 4, crmax=1e39)
+    with pytest.raises(ValueError, match="crmax"):
+        nbcli.compute(4, 4, crmax=1e39, precision="single")
+
+
+def test_single_precision_warnings():
+    c = (1, 0, 0, 0, 0, 0, 1)
+    ok = Scene.create(c, size=(64, 64), precision="single")
+    assert nbcli.single_precision_warnings(ok) == []
+    low = ok.with_options(tol=1e-7)
+    (w,) = nbcli.single_precision_warnings(low)
+    assert "tol 1e-07" in w and "double precision" in w
+    assert nbcli.single_precision_warnings(low.with_options(precision="double")) == []
+    deep = Scene.create(c, size=(64, 64), center=1, span=1e-6, precision="single")
+    (w,) = nbcli.single_precision_warnings(deep)
+    assert "blocky" in w
+    # large coefficients raise the floor: 1000 z^6 + 1000 cannot reach 1e-4 in float32
+    big = Scene.create((1000, 0, 0, 0, 0, 0, 1000), size=(8, 8), tol=1e-4, precision="single")
+    assert len(nbcli.single_precision_warnings(big)) == 1
+
+
+def test_cli_warns_but_renders(tmp_path):
+    out = tmp_path / "w.png"
+    res = run_cli("-c", "1,0,0,0,0,0,1", "-s", "32x32", "--precision", "single", "--tol", "1e-7", str(out))
+    err = res.stderr.decode()
+    assert res.returncode == 0 and out.exists()
+    assert err.startswith("nb-render: warning: tol 1e-07") and err.count("\n") == 1
+    res = run_cli("-c", "1,0,0,0,0,0,1", "-s", "32x32", "--precision", "single", str(out))
+    assert res.returncode == 0 and res.stderr == b""
