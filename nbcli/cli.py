@@ -270,7 +270,7 @@ def render(
             "--precision",
             metavar="double|single",
             rich_help_panel=_P_ITER,
-            help="double, or single: float32 arithmetic, about twice as fast. Pictures look the same unless "
+            help="double, or single: float32 arithmetic, about 1.7x as fast. Pictures look the same unless "
             "--tol is near float32's resolution at the roots (about 1e-7 x their size) or the view reaches far "
             "out at high degree (|p| overflows sooner: black pixels).",
         ),
