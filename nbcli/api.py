@@ -192,7 +192,8 @@ def _kernel(kernel: Optional[str]) -> str:
 
 
 def available_kernels() -> list[dict[str, Any]]:
-    """The kernels in this build: name, isa, lanes, fused, supported (by this CPU)."""
+    """The kernels in this build: name, isa, lanes (doubles per vector), lanes_single
+    (floats per vector, for precision="single"), fused, supported (by this CPU)."""
     return list(_core.kernels())
 
 
