@@ -60,6 +60,16 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return [line]
 
 
+@pytest.fixture(autouse=True)
+def _restore_selected_kernel():
+    """Tests that select a kernel leave the selection as they found it: a run forced onto
+    one kernel (NB_RENDER_KERNEL=baseline pytest) stays on it for every later test."""
+    before = _core.selected_kernel()
+    yield
+    if _core.selected_kernel() != before:
+        _core.select_kernel(before)
+
+
 @pytest.fixture(params=ALL)
 def kernel(request: pytest.FixtureRequest) -> str:
     """Every kernel compiled in (skipped where this CPU cannot run it)."""

@@ -89,7 +89,7 @@ def test_kernels_listed_and_selectable():
         _core.select_kernel(k)
         assert _core.selected_kernel() == k
     _core.select_kernel("auto")
-    assert _core.selected_kernel() == SUPPORTED[-1]
+    assert _core.selected_kernel() == SUPPORTED[-1]  # (conftest restores the previous selection)
     with pytest.raises(ValueError, match="unknown kernel 'sse9'"):
         _core.select_kernel("sse9")
     for k in set(ALL) - set(SUPPORTED):
