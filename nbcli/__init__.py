@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 
 __all__ = [
+    "PrecisionWarning",
     "Render",
     "Scene",
     "Style",
@@ -34,6 +35,7 @@ _API = set(__all__) - {"Style", "__version__"}  # served lazily from nbcli.api
 
 if TYPE_CHECKING:
     from .api import (
+        PrecisionWarning,
         Render,
         Scene,
         Viewport,

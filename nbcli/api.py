@@ -26,6 +26,7 @@ from .colors import Style
 from .poly import ComplexLike, as_coefficients, canonical_roots, coefficients_from_roots, format_polynomial
 
 __all__ = [
+    "PrecisionWarning",
     "Render",
     "Scene",
     "Viewport",
@@ -137,45 +138,102 @@ def _check_single(c: np.ndarray, bounds: dict[str, float], relax: complex = 1) -
                 f"{what} ({v:g}) is too small for single precision (it would round to 0); use double precision"
             )
 
+    # the core scales p by the power of two that brings the largest coefficient part
+    # into [1, 2) before rounding (which changes no result), so only the ratios matter
+    e = math.frexp(float(np.max(np.abs(np.concatenate([c.real, c.imag])))))[1] - 1
     for i, z in enumerate(c):
-        check(z.real, f"coefficient {i + 1}")
-        check(z.imag, f"coefficient {i + 1}")
+        for part in (z.real, z.imag):
+            if part != 0 and np.float32(math.ldexp(part, -e)) == 0:
+                raise ValueError(
+                    f"coefficient {i + 1} ({part:g}) is too small next to the largest one for single "
+                    "precision (it would round to 0); use double precision"
+                )
     for name, v in bounds.items():
         check(v, name)
     check(relax.real, "relax")
     check(relax.imag, "relax")
 
 
-def single_precision_warnings(scene: Scene) -> list[str]:
-    """Why ``scene`` may look wrong in single precision (empty when it is fine, or in double).
+class PrecisionWarning(UserWarning):
+    """A single-precision render that may not look like its double-precision one
+    (see ``single_precision_warnings``)."""
 
-    Two limits are checked: the tolerance against how precisely float32 can evaluate
-    p near its roots (about 2**-23 times the sum of the magnitudes of p's terms
-    there; below that, pixels never converge), and the view's pixel spacing against
-    float32's resolution at its coordinates (below that, neighbouring pixels start
-    at the same number and the picture turns blocky).
+
+_PROBE_ROOTS = 64  # at most this many roots are probed (evenly spread over the canonical order)
+
+
+def single_precision_warnings(scene: Scene, *, kernel: Optional[str] = None) -> list[str]:
+    """Why ``scene`` may not look right in single precision (empty when it is fine, or in double).
+
+    * The tolerance: near a root, float32 cannot evaluate p(z) to better than its
+      rounding noise, so a smaller ``tol`` is never reached there. This is found out
+      by asking the kernel itself (``kernel``: the one the render will use): a few
+      start points within a few float32 steps of each root in or near the view are
+      iterated, and a root most of whose probes do not converge to it is reported.
+    * The zoom: when pixels are closer together than float32's resolution at the
+      view's coordinates, neighbouring pixels start at the same number and the
+      picture turns blocky.
     """
     if scene.precision != "single":
         return []
     out = []
-    c = np.abs(np.asarray(scene.coefs))
-    terms = [float(np.polyval(c, abs(r))) for r in scene.canonical_roots()]
-    floor = 2.0**-23 * max(terms)
-    if scene.tol < floor:
-        out.append(
-            f"tol {scene.tol:g} is below what single precision can resolve near the roots (about {floor:.1g}): "
-            "most pixels will not converge; use double precision or a larger tol"
-        )
+    roots = scene.canonical_roots()
+    c = np.asarray(scene.coefs, dtype=np.complex128)
+    k = np.arange(-3.0, 4.0)
     vp = scene.viewport
+    mx, my = vp.width / 2, vp.height / 2  # roots this far outside the view hardly show
+    near = np.flatnonzero(
+        (roots.real >= vp.xmin - mx)
+        & (roots.real <= vp.xmax + mx)
+        & (roots.imag >= vp.ymin - my)
+        & (roots.imag <= vp.ymax + my)
+    )
+    idx = near[np.unique(np.linspace(0, len(near) - 1, min(len(near), _PROBE_ROOTS)).round().astype(int))]
+    missed, floor = [], 0.0
+    for i in idx:
+        r = roots[i]
+        d = float(np.spacing(np.float32(max(abs(r.real), abs(r.imag), 1e-30))))
+        data, _ = _core.render(
+            r.real + d * k,
+            r.imag - d * k,
+            c,
+            roots,
+            min(scene.itmax, 10),
+            scene.tol,
+            threads=1,
+            kernel=_kernel(kernel),
+            symmetry=False,
+            method=scene.method,
+            relax=scene.relax,
+            output="data+smooth",
+            precision="single",
+        )
+        if (data["root"] == i).mean() < 0.5:
+            missed.append(int(i))
+            floor = max(floor, float(np.median(data["residual"])))
+    if missed:
+        which = ", ".join(str(i + 1) for i in missed[:8]) + (", ..." if len(missed) > 8 else "")
+        out.append(
+            f"tol {scene.tol:g} is out of single precision's reach near {len(missed)} of the {len(roots)} roots "
+            f"(root {which} in canonical order: float32 evaluates |p| there only to about {floor:.1g}), so "
+            "their basins may stay non-converged; use double precision or a larger tol"
+        )
     w, h = scene.samples
     step = min(vp.width / w, vp.height / h)
     reach = max(abs(vp.xmin), abs(vp.xmax), abs(vp.ymin), abs(vp.ymax))
-    if step < 2.0**-23 * reach:
+    if step < float(np.spacing(np.float32(reach))):
         out.append(
             "the view is too narrow for single precision: neighbouring pixels start at the same float32 "
             "number, so the picture turns blocky; use double precision"
         )
     return out
+
+
+def _warn_precision(scene: Scene, kernel: Optional[str]) -> None:
+    import warnings
+
+    for message in single_precision_warnings(scene, kernel=kernel):
+        warnings.warn(message, PrecisionWarning, stacklevel=3)
 
 
 def _kernel(kernel: Optional[str]) -> str:
@@ -227,7 +285,7 @@ def compute(
     pixel is (root index / number of roots, 1, 1 - k/itmax), else (0, 0, 0).
     ``coefs`` are real or complex, highest degree first. Roots are indexed in
     canonical order (see ``nbcli.poly``). ``precision="single"`` iterates in
-    float32 (twice the lanes per vector: about twice as fast; see
+    float32 (twice the lanes per vector: 1.6-1.8x as fast; see
     ``docs/usage.md`` for when the picture allows it).
     """
     precision = _precision(precision)
@@ -249,6 +307,9 @@ def compute(
     roots = canonical_roots(c)
     xs = crmin + (crmax - crmin) / imw * np.arange(imw, dtype=np.float64)
     ys = cimax - (cimax - cimin) / imh * np.arange(imh, dtype=np.float64)
+    if precision == "single":
+        vp = Viewport(crmin, crmax, cimin, cimax)
+        _warn_precision(Scene(tuple(c), imw, imh, vp, itmax, tol, precision="single"), None)
     out, _ = _core.render(
         xs, ys, c, roots, itmax, tol, threads=_threads(threads), output="hsv", precision=precision
     )
@@ -420,7 +481,7 @@ class Scene:
         widening the view if needed. ``method``: newton, relaxed (with the
         complex factor ``relax``), halley, schroder or householder. ``aa``:
         anti-aliasing by ``aa`` x ``aa`` samples per pixel. ``precision``:
-        "double" (default) or "single" (float32, about twice as fast).
+        "double" (default) or "single" (float32, 1.6-1.8x as fast).
         """
         if (coefs is None) == (roots is None):
             raise ValueError("give the polynomial either by its coefficients or by its roots (exactly one)")
@@ -697,6 +758,7 @@ def render(
 
     scene, style = _prepare(scene, style, scene_options)
     nthreads, kname = _threads(threads), _kernel(kernel)
+    _warn_precision(scene, kname)
     w, h = scene.width, scene.height
     px, samples = w * h, scene.samples[0] * scene.samples[1]
     need = (
@@ -769,6 +831,8 @@ def render_to_png(
 
     scene, style = _prepare(scene, style, scene_options)
     nthreads, kname = _threads(threads), _kernel(kernel)
+    if source is None:
+        _warn_precision(scene, kname)
     check_writable(path)
     if save_data is not None:
         check_writable(save_data)

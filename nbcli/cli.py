@@ -10,6 +10,7 @@ import os
 import signal
 import sys
 import time
+import warnings
 from typing import Annotated, Any, Callable, Optional
 
 import typer
@@ -270,9 +271,9 @@ def render(
             "--precision",
             metavar="double|single",
             rich_help_panel=_P_ITER,
-            help="double, or single: float32 arithmetic, about 1.7x as fast. Pictures look the same unless "
-            "--tol is near float32's resolution at the roots (about 1e-7 x their size) or the view reaches far "
-            "out at high degree (|p| overflows sooner: black pixels).",
+            help="double, or single: float32 arithmetic, 1.6-1.8x as fast. Pictures look the same unless --tol "
+            "is below float32's resolution near the roots or the view is zoomed in deep; nb-render warns about "
+            "both (see docs/usage.md).",
         ),
     ] = "double",
     tol: Annotated[
@@ -450,14 +451,15 @@ def render(
     show = not quiet and sys.stderr.isatty()
     scene, style, source = plan
     if source is None:
-        for warning in api.single_precision_warnings(scene):
+        for warning in api.single_precision_warnings(scene, kernel=kernel):
             sys.stderr.write(f"{PROG}: warning: {warning}\n")
     total = scene.samples[0] * scene.samples[1]
     try:
         label = "recolouring" if source is not None else "rendering"
         if scene.aa > 1:  # the bar counts samples, so supersampling's cost shows
             label += f" ({scene.aa}x{scene.aa} samples per pixel)"
-        with _progress(show, total, label) as progress:
+        with _progress(show, total, label) as progress, warnings.catch_warnings():
+            warnings.simplefilter("ignore", api.PrecisionWarning)  # printed above already
             info = api.render_to_png(
                 output,
                 scene,
@@ -483,7 +485,8 @@ def render(
         what = "recoloured" if source is not None else "wrote"
         typer.echo(
             f"{PROG}: {what} {output if not to_stdout else 'standard output'} "
-            f"({scene.width}x{scene.height}, {scene.polynomial}, {len(info['roots'])} roots, {info['seconds']:.2f} s)",
+            f"({scene.width}x{scene.height}, {scene.polynomial}, {len(info['roots'])} roots, "
+            f"{'single precision, ' if scene.precision == 'single' else ''}{info['seconds']:.2f} s)",
             err=True,
         )
 
@@ -602,6 +605,7 @@ def _stats_line(scene: Any, info: "dict[str, Any]") -> str:
         f"{scene.polynomial}: {scene.width}x{scene.height}, {len(info['roots'])} roots, "
         f"shares {shares}, non-converged {100 * info['nonconverged_share']:.2f}%, "
         f"mean steps {steps}, {info['seconds']:.3f} s"
+        + (", single precision" if scene.precision == "single" else "")
     )
 
 

@@ -199,13 +199,23 @@ def _log(x: float) -> float:
     return -math.inf if x == 0 else math.log(x)
 
 
-def smooth_iterations(k, p2_before, p2_at, tol, *, single=False):
+def coefficient_exponent(cr, ci) -> int:
+    """e with the largest |part| of the coefficients in [2^e, 2^(e+1)): single precision
+    scales p by 2^-e (see exact)."""
+    m = float(max(np.max(np.abs(cr)), np.max(np.abs(ci))))
+    return math.frexp(m)[1] - 1
+
+
+def smooth_iterations(k, p2_before, p2_at, tol, *, single=False, scale_exp=0):
     """The core's smooth step count of converged pixels (arrays), as float32.
 
-    In single precision log(tol^2) is taken of tol * tol rounded to float32.
+    In single precision log(tol^2) is taken of tol * tol, scaled by 2^(-2 scale_exp)
+    like p's values, rounded to float32.
     """
     with np.errstate(over="ignore"):
-        log_tol2 = _log(float(np.float32(tol * tol))) if single else _log(tol * tol)
+        log_tol2 = (
+            _log(float(np.float32(math.ldexp(tol * tol, -2 * scale_exp)))) if single else _log(tol * tol)
+        )
     a = np.array([_log(float(x)) for x in np.ravel(p2_before)]).reshape(np.shape(p2_before))
     b = np.array([_log(float(x)) for x in np.ravel(p2_at)]).reshape(np.shape(p2_at))
     with np.errstate(all="ignore"):
@@ -238,9 +248,12 @@ def exact(xs, ys, coefs, roots, itmax, tol, *, fused, method="newton", relax=1.0
     p'' = 0, which leaves z where it is (for relaxed Newton up to the sign of
     a zero).
 
-    single=True: the core's single precision. The start points, coefficients,
-    relax factor and tol^2 (the float64 product tol * tol) are rounded to
-    float32 (beyond its range: +-inf); every operation is the same one in
+    single=True: the core's single precision. The coefficients and tol^2 (the
+    float64 product tol * tol) are first scaled by the power of two 2^-e and
+    2^-2e that brings the largest coefficient part into [1, 2) (exact, and
+    without effect on the iterates; residuals are scaled back). The start
+    points, coefficients, relax factor and tol^2 are rounded to float32 (beyond
+    its range: +-inf); every operation is the same one in
     float32 (fma32 where the kernel fuses, otherwise float32 multiplies and
     adds); the nearest root is found in float64 from the float32 z, and smooth
     counts and residuals from the float32 |p|^2 values converted to float64.
@@ -256,7 +269,11 @@ def exact(xs, ys, coefs, roots, itmax, tol, *, fused, method="newton", relax=1.0
     second = method in ("halley", "schroder", "householder")
     tol2 = tol * tol
     zr, zi = np.meshgrid(np.asarray(xs, float), np.asarray(ys, float))
+    scale_exp = 0
     if single:
+        scale_exp = coefficient_exponent(cr, ci)
+        cr, ci = np.ldexp(cr, -scale_exp), np.ldexp(ci, -scale_exp)  # exact: a power of two
+        tol2 = math.ldexp(tol2, -2 * scale_exp)
         with np.errstate(over="ignore"):  # out of float range: +-inf, as in the core
             cr, ci, zr, zi = (np.asarray(v, dtype=np.float32) for v in (cr, ci, zr, zi))
             tol2 = np.float32(tol2)
@@ -299,8 +316,11 @@ def exact(xs, ys, coefs, roots, itmax, tol, *, fused, method="newton", relax=1.0
     conv = root >= 0
     p2_before, p2_at = np.asarray(p2_before, np.float64), np.asarray(p2_at, np.float64)  # exact
     smooth = np.full(root.shape, itmax, dtype=np.float32)
-    smooth[conv] = smooth_iterations(it[conv], p2_before[conv], p2_at[conv], tol, single=single)
-    return {"root": root, "iterations": it, "smooth": smooth, "residual": residual_value(p2_at)}
+    smooth[conv] = smooth_iterations(
+        it[conv], p2_before[conv], p2_at[conv], tol, single=single, scale_exp=scale_exp
+    )
+    residual = residual_value(np.ldexp(p2_at, 2 * scale_exp))
+    return {"root": root, "iterations": it, "smooth": smooth, "residual": residual}
 
 
 def textbook(xs, ys, coefs, roots, itmax, tol, *, method="newton", relax=1.0):

@@ -250,3 +250,29 @@ def test_exact_ties_never_let_mirroring_change_a_pixel(coefs, size, kernel):
     np.testing.assert_array_equal(a["root"], b["root"])
     eroot, _ = ref.exact(xs, ys, c, roots, ITMAX, 1.5, fused=FUSED[kernel], single=True)
     np.testing.assert_array_equal(a["root"], eroot)
+
+
+@pytest.mark.parametrize("k", [70, -70, 3])
+def test_polynomials_scaled_by_a_power_of_two_give_the_same_picture(k, kernel):
+    # The core scales p so that its largest coefficient part lies in [1, 2) before
+    # rounding to float, so 2^k p with tol 2^k renders exactly like p with tol, even
+    # where |2^k p|^2 would overflow or underflow float (k = +-70).
+    c, roots = _coefs("z^3-2z+2")
+    base = _render(c, roots, kernel=kernel, output="data+smooth")[0]
+    scaled = _render(c * 2.0**k, roots, tol=TOL * 2.0**k, kernel=kernel, output="data+smooth")[0]
+    for key in ("root", "iterations"):
+        np.testing.assert_array_equal(scaled[key], base[key])
+    # the same up to the rounding of log(2^-2e x) = log(x) - 2e log 2 in the smooth count
+    np.testing.assert_allclose(scaled["smooth"], base["smooth"], rtol=1e-6)
+    np.testing.assert_array_equal(scaled["residual"], np.ldexp(base["residual"], k))
+    exp = ref.exact(
+        *GRID, c * 2.0**k, roots, ITMAX, TOL * 2.0**k, fused=FUSED[kernel], single=True, full=True
+    )
+    _assert_same(scaled, exp)
+
+
+def test_huge_coefficients_converge_in_single_precision():
+    c = np.array([1e20, 0, 0, -1e20], complex)  # |p|^2 near the roots ~1e26: would overflow float unscaled
+    roots = canonical_roots(c)
+    out = _render(c, roots, tol=1e14, output="data")[0]
+    assert (out["root"] >= 0).mean() > 0.99

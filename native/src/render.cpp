@@ -270,6 +270,16 @@ float to_float(double x) {
     return static_cast<float>(x);
 }
 
+// e such that the largest |real or imaginary part| of the coefficients lies in
+// [2^e, 2^(e+1)) (the coefficients are finite and not all zero).
+int coefficient_exponent(const std::vector<double>& cr, const std::vector<double>& ci) {
+    double m = 0.0;
+    for (std::size_t j = 0; j < cr.size(); ++j) m = std::max({m, std::fabs(cr[j]), std::fabs(ci[j])});
+    int e = 0;
+    std::frexp(m, &e);  // m = f 2^e, f in [0.5, 1)
+    return e - 1;
+}
+
 std::vector<float> to_floats(const std::vector<double>& v) {
     std::vector<float> out(v.size());
     for (std::size_t i = 0; i < v.size(); ++i) out[i] = to_float(v[i]);
@@ -312,12 +322,26 @@ Stats render(const Problem& P, Sink& sink, const Options& opt, const Control& ct
     detail::KernelPoly kp{degree,    real,      cr.data(), ci.data(),     static_cast<int>(P.roots.size()),
                           rr.data(), ri.data(), P.itmax,   P.tol * P.tol, P.method,
                           P.relax.real(), P.relax.imag()};
-    // Single precision: the same problem rounded to float (see kernel_impl.hpp).
-    const std::vector<float> crf = single ? to_floats(cr) : std::vector<float>();
-    const std::vector<float> cif = single ? to_floats(ci) : std::vector<float>();
-    const detail::KernelPolySingle kpf{degree,   real,     crf.data(),        cif.data(), kp.nroots,
-                                       rr.data(), ri.data(), P.itmax,          to_float(kp.tol2),
-                                       P.method, to_float(kp.ar), to_float(kp.ai)};
+    // Single precision: the same problem rounded to float (see kernel_impl.hpp),
+    // after scaling p by a power of two 2^-e that brings its largest coefficient
+    // part into [1, 2). Every method's iterates are unchanged by scaling p (p/p',
+    // and the other steps, scale out exactly by powers of two), so this changes no
+    // result within float's range; it only keeps |p|^2, |p'|^2 and tol^2 of
+    // polynomials with huge or tiny coefficients (1e20 z^3 - 1e20) from
+    // overflowing or underflowing float. The convergence test compares the scaled
+    // |p|^2 with the scaled tol^2; residuals are scaled back.
+    const int scale_exp = single ? coefficient_exponent(cr, ci) : 0;
+    std::vector<float> crf, cif;
+    if (single) {
+        for (std::size_t j = 0; j < cr.size(); ++j) {
+            crf.push_back(to_float(std::ldexp(cr[j], -scale_exp)));
+            cif.push_back(to_float(std::ldexp(ci[j], -scale_exp)));
+        }
+    }
+    const detail::KernelPolySingle kpf{degree,    real,      crf.data(), cif.data(),
+                                       kp.nroots, rr.data(), ri.data(),  P.itmax,
+                                       to_float(std::ldexp(kp.tol2, -2 * scale_exp)),
+                                       P.method,  to_float(kp.ar),       to_float(kp.ai)};
     const double log_tol2 = std::log(single ? static_cast<double>(kpf.tol2) : kp.tol2);
     const bool want_smooth = sink.wants_smooth();
 
@@ -500,7 +524,7 @@ Stats render(const Problem& P, Sink& sink, const Options& opt, const Control& ct
                         const auto i = static_cast<std::size_t>(o);
                         smooth[i] = root[i] >= 0 ? smooth_iterations(iter[i], p2a[i], p2b[i], log_tol2)
                                                  : static_cast<float>(P.itmax);
-                        residual[i] = residual_value(p2b[i]);
+                        residual[i] = residual_value(single ? std::ldexp(p2b[i], 2 * scale_exp) : p2b[i]);
                     }
                 }
                 std::uint64_t delivered = 0;
