@@ -28,6 +28,10 @@
 #define NBR_BASELINE_U_SINGLE 4
 #endif
 #endif
+#ifndef NBR_UNROLL_VECTORS
+// SSE2: measured slower unrolled (see kernel_impl.hpp); NEON and scalar: not measured, left as they were
+#define NBR_UNROLL_VECTORS 0
+#endif
 #include "kernel_impl.hpp"
 #include "peak_impl.hpp"
 

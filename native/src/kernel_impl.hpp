@@ -114,6 +114,23 @@ using scalar_t = typename scalar_of<V>::type;
 
 using nbr::Method;
 
+// NBR_UNROLL unrolls the loop that follows over the U vectors in flight, so
+// that every vector's values can stay in registers: a loop left rolled (GCC
+// leaves the retire and refill loops so) indexes the array of vectors, which
+// then lives in memory and is loaded and stored around every round. A kernel
+// file defines NBR_UNROLL_VECTORS 0 where that is measured to be slower (SSE2,
+// with 16 registers and no FMA: the spills then cost more than they save).
+#ifndef NBR_UNROLL_VECTORS
+#define NBR_UNROLL_VECTORS 1
+#endif
+#if NBR_UNROLL_VECTORS && defined(__clang__)
+#define NBR_UNROLL _Pragma("unroll")
+#elif NBR_UNROLL_VECTORS && defined(__GNUC__)
+#define NBR_UNROLL _Pragma("GCC unroll 16")
+#else
+#define NBR_UNROLL
+#endif
+
 constexpr bool needs_second_derivative(Method m) {
     return m == Method::halley || m == Method::schroder || m == Method::householder;
 }
@@ -247,7 +264,7 @@ std::uint64_t run_kernel(const nbr::detail::KernelPolyT<scalar_t<V>>& P,
     const reg iota = V::load(iota_);
     Lanes<V> g[U];
     for (int l = 0; l < L; ++l) fill(l);
-    for (int u = 0; u < U; ++u) {
+    NBR_UNROLL for (int u = 0; u < U; ++u) {
         g[u].zr = V::load(bzr + u * N);
         g[u].zi = V::load(bzi + u * N);
         g[u].slot = V::load(bslot + u * N);
@@ -270,7 +287,7 @@ std::uint64_t run_kernel(const nbr::detail::KernelPolyT<scalar_t<V>>& P,
         if ((++rounds & 127u) == 0 && S.stop(S.stop_ctx)) return steps;
         bits_t stuck = 0;
         // 1. step
-        for (int u = 0; u < U; ++u) {
+        NBR_UNROLL for (int u = 0; u < U; ++u) {
             Lanes<V>& q = g[u];
             if constexpr (M == Method::newton || M == Method::relaxed) {
                 const reg d2 = V::fmadd(q.dr, q.dr, V::mul(q.di, q.di));
@@ -325,7 +342,7 @@ std::uint64_t run_kernel(const nbr::detail::KernelPolyT<scalar_t<V>>& P,
             const reg c0r = V::set1(P.cr[0]);
             const reg c1r = V::set1(P.cr[1]);
             if (Real) {
-                for (int u = 0; u < U; ++u) {
+                NBR_UNROLL for (int u = 0; u < U; ++u) {
                     Lanes<V>& q = g[u];
                     q.dr = c0r;
                     q.di = zero;
@@ -336,7 +353,7 @@ std::uint64_t run_kernel(const nbr::detail::KernelPolyT<scalar_t<V>>& P,
             } else {
                 const reg c0i = V::set1(P.ci[0]);
                 const reg c1i = V::set1(P.ci[1]);
-                for (int u = 0; u < U; ++u) {
+                NBR_UNROLL for (int u = 0; u < U; ++u) {
                     Lanes<V>& q = g[u];
                     q.dr = c0r;
                     q.di = c0i;
@@ -348,7 +365,7 @@ std::uint64_t run_kernel(const nbr::detail::KernelPolyT<scalar_t<V>>& P,
             for (int j = 2; j <= n; ++j) {
                 const reg cr = V::set1(P.cr[j]);
                 const reg ci = Real ? zero : V::set1(P.ci[j]);
-                for (int u = 0; u < U; ++u) {
+                NBR_UNROLL for (int u = 0; u < U; ++u) {
                     Lanes<V>& q = g[u];
                     if constexpr (E) {
                         if (j == 2) {  // e was 0: e z + p' is exactly p'
@@ -374,7 +391,7 @@ std::uint64_t run_kernel(const nbr::detail::KernelPolyT<scalar_t<V>>& P,
         }
         // 3. check
         bits_t conv = 0, fail = stuck;
-        for (int u = 0; u < U; ++u) {
+        NBR_UNROLL for (int u = 0; u < U; ++u) {
             Lanes<V>& q = g[u];
             const reg p2 = V::fmadd(q.pr, q.pr, V::mul(q.pi, q.pi));
             if constexpr (Track) {
@@ -394,7 +411,7 @@ std::uint64_t run_kernel(const nbr::detail::KernelPolyT<scalar_t<V>>& P,
         // 4. retire finished lanes ... (one branch per round rather than one per vector:
         // which lanes finish is unpredictable, and every mispredicted branch here
         // keeps the next round from overlapping this one)
-        for (int u = 0; u < U; ++u) {
+        NBR_UNROLL for (int u = 0; u < U; ++u) {
             V::store(bzr + u * N, g[u].zr);
             V::store(bzi + u * N, g[u].zi);
             V::store(bc + u * N, g[u].c);
@@ -421,7 +438,7 @@ std::uint64_t run_kernel(const nbr::detail::KernelPolyT<scalar_t<V>>& P,
             }
         }
         // ... and refill them (a no-op for vectors without finished lanes)
-        for (int u = 0; u < U; ++u) {
+        NBR_UNROLL for (int u = 0; u < U; ++u) {
             const auto gd = static_cast<unsigned>((done >> (u * N)) & lane_mask);
             if (gd == 0) continue;  // nothing to refill (and past the last row, nothing to read)
             Lanes<V>& q = g[u];
