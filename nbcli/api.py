@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import math
 import operator
@@ -304,7 +305,7 @@ def compute(
     tol = _tol(tol)
     if precision == "single":
         _check_single(c, {"crmin": crmin, "crmax": crmax, "cimin": cimin, "cimax": cimax})
-    roots = canonical_roots(c)
+    roots = _scene_roots(tuple(complex(v) for v in c), None).copy()
     xs = crmin + (crmax - crmin) / imw * np.arange(imw, dtype=np.float64)
     ys = cimax - (cimax - cimin) / imh * np.arange(imh, dtype=np.float64)
     if precision == "single":
@@ -389,6 +390,12 @@ class Viewport:
         return cls(centre.real - half_w, centre.real + half_w, centre.imag - half_h, centre.imag + half_h)
 
 
+@functools.lru_cache(maxsize=16)
+def _scene_roots(coefs: tuple[complex, ...], roots: Optional[tuple[complex, ...]]) -> np.ndarray:
+    """Canonical roots, remembered: a render asks for them more than once (warnings, colours)."""
+    return canonical_roots(np.asarray(coefs), None if roots is None else np.asarray(roots))
+
+
 def _coef_list(c: np.ndarray) -> list[list[float]]:
     return [[float(v.real), float(v.imag)] for v in c]
 
@@ -431,7 +438,12 @@ class Scene:
         object.__setattr__(self, "aa", _int(self.aa, "aa (samples per pixel side)", 1, MAX_AA))
         if self.precision == "single":
             vp = self.viewport
-            bounds = {"xmin": vp.xmin, "xmax": vp.xmax, "ymin": vp.ymin, "ymax": vp.ymax}
+            bounds = {
+                "the view's left edge (xmin)": vp.xmin,
+                "the view's right edge (xmax)": vp.xmax,
+                "the view's bottom edge (ymin)": vp.ymin,
+                "the view's top edge (ymax)": vp.ymax,
+            }
             _check_single(np.asarray(self.coefs), bounds, self.relax)
         if self.width * self.aa > MAX_SIDE or self.height * self.aa > MAX_SIDE:
             raise ValueError(
@@ -565,7 +577,8 @@ class Scene:
         return self.width * self.aa, self.height * self.aa
 
     def canonical_roots(self) -> np.ndarray:
-        return canonical_roots(np.asarray(self.coefs), None if self.roots is None else np.asarray(self.roots))
+        roots: np.ndarray = _scene_roots(self.coefs, self.roots).copy()
+        return roots
 
     def to_dict(self) -> dict[str, Any]:
         vp = self.viewport

@@ -143,19 +143,16 @@ def test_outputs_hsv_and_rgb_follow_the_data():
         np.testing.assert_array_equal(rgb["rgb"], again)
 
 
-def test_single_agrees_with_double_on_the_readme_scene():
-    """Not exact (float rounds differently), but the picture is the same almost everywhere."""
+def test_single_reports_its_precision_and_mirrors_like_double():
+    # (how closely the two pictures agree is test_precision.py's business)
     c = np.array([1, 0, 0, 0, 0, 0, 1], complex)
     roots = canonical_roots(c)
-    xs, ys = Viewport(-10, 10, -5, 5).grid(1024, 512)
-    d, ds = _core.render(xs, ys, c, roots, 30, 1e-6, output="data")
-    s, ss = _core.render(xs, ys, c, roots, 30, 1e-6, output="data", precision="single")
+    xs, ys = Viewport(-10, 10, -5, 5).grid(256, 128)
+    _, ds = _core.render(xs, ys, c, roots, 30, 1e-6, output="data")
+    _, ss = _core.render(xs, ys, c, roots, 30, 1e-6, output="data", precision="single")
     assert ds["precision"] == "double"
     assert ss["precision"] == "single"
-    assert ss["pixels_computed"] == ds["pixels_computed"]  # the same mirrors
-    same = (d["root"] == s["root"]) & (d["iterations"] == s["iterations"])
-    assert same.mean() >= 0.99
-    assert (d["root"] == s["root"]).mean() >= 0.999
+    assert ss["pixels_computed"] == ds["pixels_computed"] < 256 * 128 // 3  # the same two mirrors
 
 
 def test_start_points_beyond_float_range_become_infinite():
