@@ -344,6 +344,7 @@ Stats render(const Problem& P, Sink& sink, const Options& opt, const Control& ct
                                        P.method,  to_float(kp.ar),       to_float(kp.ai)};
     const double log_tol2 = std::log(single ? static_cast<double>(kpf.tol2) : kp.tol2);
     const bool want_smooth = sink.wants_smooth();
+    const bool want_residual = want_smooth && sink.wants_residual();
 
     const bool mirrors = opt.symmetry && real && !(P.method == Method::relaxed && P.relax.imag() != 0.0);
     const Mirror rows = plan_mirror(P.ys, P.roots, mirrors, [](std::complex<double> z) { return std::conj(z); });
@@ -483,14 +484,12 @@ Stats render(const Problem& P, Sink& sink, const Options& opt, const Control& ct
                         const std::int64_t src = e - 1 - i - k0;
                         proot[static_cast<std::size_t>(i)] = mapped(mirrored, r[src]);
                         piter[static_cast<std::size_t>(i)] = it[src];
-                        if (sm != nullptr) {
-                            psmooth[static_cast<std::size_t>(i)] = sm[src];
-                            presidual[static_cast<std::size_t>(i)] = rs[src];
-                        }
+                        if (sm != nullptr) psmooth[static_cast<std::size_t>(i)] = sm[src];
+                        if (rs != nullptr) presidual[static_cast<std::size_t>(i)] = rs[src];
                     }
                     sink.put(row, cols.partner[static_cast<std::size_t>(e - 1)], static_cast<int>(len), proot.data(),
                              piter.data(), sm != nullptr ? psmooth.data() : nullptr,
-                             sm != nullptr ? presidual.data() : nullptr);
+                             rs != nullptr ? presidual.data() : nullptr);
                     count += static_cast<std::uint64_t>(len);
                 }
                 return count;
@@ -524,7 +523,8 @@ Stats render(const Problem& P, Sink& sink, const Options& opt, const Control& ct
                         const auto i = static_cast<std::size_t>(o);
                         smooth[i] = root[i] >= 0 ? smooth_iterations(iter[i], p2a[i], p2b[i], log_tol2)
                                                  : static_cast<float>(P.itmax);
-                        residual[i] = residual_value(single ? std::ldexp(p2b[i], 2 * scale_exp) : p2b[i]);
+                        if (want_residual)
+                            residual[i] = residual_value(single ? std::ldexp(p2b[i], 2 * scale_exp) : p2b[i]);
                     }
                 }
                 std::uint64_t delivered = 0;
@@ -535,7 +535,7 @@ Stats render(const Problem& P, Sink& sink, const Options& opt, const Control& ct
                     const std::int16_t* r = root.data() + off;
                     const std::int32_t* it = iter.data() + off;
                     const float* sm = want_smooth ? smooth.data() + off : nullptr;
-                    const float* rs = want_smooth ? residual.data() + off : nullptr;
+                    const float* rs = want_residual ? residual.data() + off : nullptr;
                     const bool col_mirror = cols.active;
                     delivered += deliver(rows.primary[static_cast<std::size_t>(prow)], k, n, r, it, sm, rs, nullptr,
                                          col_mirror ? cols.perm.data() : nullptr);

@@ -66,14 +66,16 @@ struct Problem {
 //    stuck pixel the point where it got stuck; +inf or NaN when p overflowed
 //    there; +inf also when |p| exceeds the float range).
 // put() is called from several threads at once, always for disjoint pixels.
-// `smooth` and `residual` are null unless some sink of the render wants them.
+// `smooth` is null unless some sink of the render wants it, `residual` unless
+// some sink wants it too (wants_residual(): only sinks that want smooth can).
 class Sink {
 public:
     virtual ~Sink() = default;
     virtual void put(int row, int col0, int n, const std::int16_t* root, const std::int32_t* iter,
                      const float* smooth, const float* residual) = 0;
-    // Whether put() needs smooth and residual (computing them costs a little).
+    // Whether put() needs smooth (and residual: computing them costs a little).
     virtual bool wants_smooth() const { return false; }
+    virtual bool wants_residual() const { return wants_smooth(); }
 };
 
 // The smooth step count of a pixel that converged at step k, where p2_before
@@ -203,6 +205,7 @@ public:
     void put(int row, int col0, int n, const std::int16_t* root, const std::int32_t* iter, const float* smooth,
              const float* residual) override;
     bool wants_smooth() const override { return pal_.smooth; }
+    bool wants_residual() const override { return false; }  // colours use the smooth count only
 
 private:
     std::uint8_t* out8_ = nullptr;
@@ -224,6 +227,11 @@ public:
     bool wants_smooth() const override {
         for (const Sink* s : sinks_)
             if (s->wants_smooth()) return true;
+        return false;
+    }
+    bool wants_residual() const override {
+        for (const Sink* s : sinks_)
+            if (s->wants_residual()) return true;
         return false;
     }
 
