@@ -204,16 +204,16 @@ class Suite:
         mine = nbcli.compute(*args)
         ref = numpy_ref.compute(*ref_args)
         ref2 = numpy_ref.compute_straightforward(*ref_args)
-        for name, r in (("NumPy (compacting)", ref), ("NumPy (straightforward)", ref2)):
-            cmp = numpy_ref.compare(mine, r)
-            ok = cmp["pixels_equal"] >= AGREEMENT
-            print(
-                f"check: nbcli.compute vs {name}: {100 * cmp['pixels_equal']:.4f}% of pixels identical "
-                f"({cmp['pixels_differing']} differ) -> {'ok' if ok else 'FAILED'}"
-            )
-            if not ok:
-                self.failures.append(f"README example differs from {name}")
-        self.extra["readme_agreement"] = numpy_ref.compare(mine, ref2)["pixels_equal"]
+        self.check_hsv("nbcli.compute vs NumPy (compacting)", mine, ref, AGREEMENT)
+        self.extra["readme_agreement"] = self.check_hsv(
+            "nbcli.compute vs NumPy (straightforward)", mine, ref2, AGREEMENT
+        )
+        # the same example in single precision, checked against double and NumPy first
+        hsv1 = nbcli.compute(*args, precision="single")
+        self.extra["readme_single_agreement"] = self.check_hsv(
+            "single precision vs double (nbcli.compute)", hsv1, mine, SINGLE_AGREEMENT
+        )
+        self.check_hsv("single precision vs NumPy (straightforward)", hsv1, ref2, SINGLE_AGREEMENT)
 
         xs, ys = numpy_ref.grid(a["imw"], a["imh"], a["crmin"], a["crmax"], a["cimin"], a["cimax"])
         sym = bool(np.all(ys[1 : a["imh"] // 2] == -ys[a["imh"] - 1 : a["imh"] // 2 : -1]))
@@ -226,58 +226,51 @@ class Suite:
             lambda: numpy_ref.compute(*ref_args),
             2 if self.quick else 3,
         )
-        _, (_, st) = best_time(lambda: core_render(xs, ys, c, roots, a["itmax"], a["tol"], output="data"), 1)
         px = a["imw"] * a["imh"]
-        for th in sorted({1, self.threads}):
-            t, _ = best_time(lambda th=th: nbcli.compute(*args, threads=th), 5 * self.rep, 0.5)
-            self.row(
-                f"README z^6+1 {a['imw']}x{a['imh']} nbcli.compute",
-                pixels=px,
-                seconds=t,
-                threads=th,
-                iterations=st["iterations"],
-                numpy_ratio=t_np / t,
-                group="readme",
+        for precision, case in (("double", "nbcli.compute"), ("single", "compute single")):
+            _, (_, st) = best_time(
+                lambda p=precision: core_render(
+                    xs, ys, c, roots, a["itmax"], a["tol"], output="data", precision=p
+                ),
+                1,
             )
-            self.extra[f"readme_vs_numpy_compacting_t{th}"] = t_np2 / t
+            for th in sorted({1, self.threads}):
+                t, _ = best_time(
+                    lambda th=th, p=precision: nbcli.compute(*args, threads=th, precision=p),
+                    5 * self.rep,
+                    0.5,
+                )
+                self.row(
+                    f"README z^6+1 {a['imw']}x{a['imh']} {case}",
+                    pixels=px,
+                    seconds=t,
+                    threads=th,
+                    iterations=st["iterations"],
+                    numpy_ratio=t_np / t,
+                    group="readme",
+                )
+                if precision == "double":
+                    self.extra[f"readme_vs_numpy_compacting_t{th}"] = t_np2 / t
+            if precision == "double":
+                self.extra["readme_pixels_computed"] = st["pixels_computed"]
+                print(
+                    f"       NumPy straightforward {t_np:.2f} s, compacting {t_np2:.3f} s; rows mirrored: {sym} "
+                    f"({st['pixels_computed']} of {px} pixels iterated)"
+                )
         self.extra["numpy_straightforward_s"] = t_np
         self.extra["numpy_compacting_s"] = t_np2
-        self.extra["readme_pixels_computed"] = st["pixels_computed"]
-        print(
-            f"       NumPy straightforward {t_np:.2f} s, compacting {t_np2:.3f} s; rows mirrored: {sym} "
-            f"({st['pixels_computed']} of {px} pixels iterated)"
-        )
 
-        # The same example in single precision (nbcli.compute(..., precision="single")),
-        # checked against double and NumPy first.
-        hsv1 = nbcli.compute(*args, precision="single")
-        for name, r in (("double (nbcli.compute)", mine), ("NumPy (straightforward)", ref2)):
-            cmp = numpy_ref.compare(hsv1, r)
-            ok = cmp["pixels_equal"] >= SINGLE_AGREEMENT
-            print(
-                f"check: single precision vs {name}: {100 * cmp['pixels_equal']:.4f}% of pixels identical "
-                f"({cmp['pixels_differing']} differ) -> {'ok' if ok else 'FAILED'}"
-            )
-            if not ok:
-                self.failures.append(f"README example in single precision differs from {name}")
-        self.extra["readme_single_agreement"] = numpy_ref.compare(hsv1, mine)["pixels_equal"]
-        _, (_, st1) = best_time(
-            lambda: core_render(xs, ys, c, roots, a["itmax"], a["tol"], output="data", precision="single"),
-            1,
+    def check_hsv(self, what: str, got: np.ndarray, ref: np.ndarray, need: float) -> float:
+        """Prints and records whether at least `need` of the pixels of two HSV images are identical."""
+        cmp = numpy_ref.compare(got, ref)
+        ok = cmp["pixels_equal"] >= need
+        print(
+            f"check: {what}: {100 * cmp['pixels_equal']:.4f}% of pixels identical "
+            f"({cmp['pixels_differing']} differ) -> {'ok' if ok else 'FAILED'}"
         )
-        for th in sorted({1, self.threads}):
-            t, _ = best_time(
-                lambda th=th: nbcli.compute(*args, threads=th, precision="single"), 5 * self.rep, 0.5
-            )
-            self.row(
-                f"README z^6+1 {a['imw']}x{a['imh']} compute single",
-                pixels=px,
-                seconds=t,
-                threads=th,
-                iterations=st1["iterations"],
-                numpy_ratio=t_np / t,
-                group="readme",
-            )
+        if not ok:
+            self.failures.append(f"README example: {what} differ")
+        return float(cmp["pixels_equal"])
 
     # 2. single-thread kernel efficiency against the measured roofline, in double and
     # single precision (each against its own roofline: floats have twice the lanes)

@@ -190,6 +190,7 @@ def single_precision_warnings(scene: Scene, *, kernel: Optional[str] = None) -> 
         & (roots.imag <= vp.ymax + my)
     )
     idx = near[np.unique(np.linspace(0, len(near) - 1, min(len(near), _PROBE_ROOTS)).round().astype(int))]
+    kname = _kernel(kernel)
     missed, floor = [], 0.0
     for i in idx:
         r = roots[i]
@@ -202,7 +203,7 @@ def single_precision_warnings(scene: Scene, *, kernel: Optional[str] = None) -> 
             min(scene.itmax, 10),
             scene.tol,
             threads=1,
-            kernel=_kernel(kernel),
+            kernel=kname,
             symmetry=False,
             method=scene.method,
             relax=scene.relax,

@@ -22,6 +22,17 @@ SUPPORTED = [k["name"] for k in _core.kernels() if k["supported"]]
 ALL = [k["name"] for k in _core.kernels()]
 FUSED = {k["name"]: k["fused"] for k in _core.kernels()}
 
+# (method, relax): every method, relaxed Newton with a real and with a non-real factor
+VARIANTS = [
+    ("newton", 1.0),
+    ("relaxed", 0.75),
+    ("relaxed", 0.7 + 0.4j),
+    ("halley", 1.0),
+    ("schroder", 1.0),
+    ("householder", 1.0),
+]
+VARIANT_IDS = [m if m != "relaxed" else f"relaxed{a}" for m, a in VARIANTS]
+
 
 # Under the sanitizers (`nox -s sanitize` sets NB_RENDER_SANITIZE=1) a few tests
 # cannot mean what they say. Mark such a test @pytest.mark.sanitizer_unsafe("why"),

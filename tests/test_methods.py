@@ -7,7 +7,7 @@ import functools
 import numpy as np
 import pytest
 import reference as ref
-from conftest import FUSED, SUPPORTED
+from conftest import FUSED, SUPPORTED, VARIANT_IDS, VARIANTS
 
 from nbcli import _core
 from nbcli.api import Viewport
@@ -19,16 +19,6 @@ CASES = {
     "complex deg 4": [1, -2 + 7.5j, 0, 12j, 5.1233 + 0.1j],  # no mirrors
     "deg 12": [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1],  # orbits through z ~ 0, where p' underflows
 }
-# (method, relax): every method, relaxed Newton with a real and with a non-real factor
-VARIANTS = [
-    ("newton", 1.0),
-    ("relaxed", 0.75),
-    ("relaxed", 0.7 + 0.4j),
-    ("halley", 1.0),
-    ("schroder", 1.0),
-    ("householder", 1.0),
-]
-VARIANT_IDS = [m if m != "relaxed" else f"relaxed{a}" for m, a in VARIANTS]
 GRID = Viewport(-2, 2, -1.5, 1.5).grid(57, 43)
 ITMAX, TOL = 30, 1e-6
 

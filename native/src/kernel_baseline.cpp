@@ -20,7 +20,6 @@
 #endif
 #else
 #include "simd/scalar.hpp"
-#include "simd/scalar_f32.hpp"
 #define NBR_BASELINE_VEC VecScalar
 #define NBR_BASELINE_VEC_SINGLE VecScalarF32
 #define NBR_BASELINE_U 4

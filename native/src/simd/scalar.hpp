@@ -1,18 +1,22 @@
-// One double per "vector": the portable fallback for other architectures.
-// No FMA, like the x86-64 baseline.
+// One number per "vector": the portable fallback for other architectures, in
+// double (VecScalar) and single precision (VecScalarF32). No FMA, like the
+// x86-64 baseline. (Single precision needs float arithmetic evaluated in float,
+// FLT_EVAL_METHOD 0, as on every target this is built for.)
 #pragma once
 #include <cmath>
 
 namespace {
-struct VecScalar {
-    using reg = double;
+template <class T>
+struct VecScalarOf {
+    using scalar = T;
+    using reg = T;
     using mask = bool;
     static constexpr int lanes = 1;
     static constexpr bool fused = false;
-    static reg set1(double a) { return a; }
-    static reg load(const double* p) { return *p; }
-    static reg loadu(const double* p) { return *p; }
-    static void store(double* p, reg a) { *p = a; }
+    static reg set1(T a) { return a; }
+    static reg load(const T* p) { return *p; }
+    static reg loadu(const T* p) { return *p; }
+    static void store(T* p, reg a) { *p = a; }
     static reg add(reg a, reg b) { return a + b; }
     static reg sub(reg a, reg b) { return a - b; }
     static reg mul(reg a, reg b) { return a * b; }
@@ -32,7 +36,9 @@ struct VecScalar {
     static mask nlt(reg a, reg b) { return !(a < b); }
     static unsigned signs(reg a) { return std::signbit(a) ? 1u : 0u; }
     static mask from_bits(unsigned b) { return (b & 1u) != 0; }
-    static reg clear(mask m, reg a) { return m ? 0.0 : a; }
+    static reg clear(mask m, reg a) { return m ? T(0) : a; }
     static reg expand(unsigned, reg a) { return a; }
 };
+using VecScalar = VecScalarOf<double>;
+using VecScalarF32 = VecScalarOf<float>;
 }  // namespace
