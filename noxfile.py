@@ -48,7 +48,7 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    session.install("ruff", "mypy", "numpy", "typer", "rich", "pillow", "check-jsonschema")
+    session.install("ruff", "mypy", "numpy", "typer<0.29", "rich", "pillow", "matplotlib", "check-jsonschema")
     session.run("ruff", "check", "nbcli", "tests", "benchmarks", "noxfile.py")
     session.run("ruff", "format", "--check", "nbcli", "tests", "benchmarks", "noxfile.py")
     session.run("mypy")
