@@ -1,0 +1,226 @@
+"""The compiled core, typed: the only module that imports ``nbcli._core``.
+
+Everything else in the package calls the functions here, which take and return
+plain NumPy arrays and small dataclasses. The core's own names and limits
+(methods, precisions, kernels, the largest image side, ...) are read from it
+once, so they are written in one place: the C++ library.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .errors import ParameterError
+
+try:
+    from . import _core
+except ImportError as _e:  # pragma: no cover - depends on how the package was installed
+    raise ImportError(
+        "nb-render's compiled core (nbcli._core) could not be imported. Install the package "
+        "(pip install nb-render, or pip install . in a source checkout) and, from a checkout, run "
+        f"Python outside the source folder so the installed package is used. Cause: {_e}"
+    ) from _e
+
+__all__ = [
+    "DATA_FIELDS",
+    "LIMITS",
+    "METHODS",
+    "PRECISIONS",
+    "SAMPLE_DATA_BYTES",
+    "KernelInfo",
+    "Limits",
+    "Palette",
+    "Problem",
+    "Progress",
+    "RunStats",
+    "check_kernel",
+    "colorize",
+    "default_threads",
+    "iterate",
+    "kernels",
+    "peak_fmadd",
+    "select_kernel",
+    "selected_kernel",
+]
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What the core accepts (and so what every input path checks against)."""
+
+    max_side: int  # samples on a side of one render
+    max_threads: int
+    max_itmax: int
+    max_itmax_single: int  # single precision counts steps in a float
+    max_degree: int
+    max_aa: int  # supersampling: samples per pixel side
+
+
+_INFO: dict[str, Any] = _core.info()
+LIMITS = Limits(**_INFO["limits"])
+METHODS: tuple[str, ...] = tuple(_INFO["methods"])
+PRECISIONS: tuple[str, ...] = tuple(_INFO["precisions"])
+# The per-sample data the core can return, with its types (root index, 0-based
+# step of convergence, smooth step count, |p| at the last step).
+DATA_FIELDS: dict[str, np.dtype[Any]] = {name: np.dtype(kind) for name, kind in _INFO["data_fields"]}
+SAMPLE_DATA_BYTES = sum(d.itemsize for d in DATA_FIELDS.values())
+
+
+@dataclass(frozen=True)
+class KernelInfo:
+    name: str
+    isa: str
+    lanes: int  # doubles per vector
+    lanes_single: int  # floats per vector
+    fused: bool  # uses fused multiply-add
+    supported: bool  # this CPU runs it
+
+
+def kernels() -> list[KernelInfo]:
+    """Every kernel compiled into this build, baseline first."""
+    return [KernelInfo(**k) for k in _core.kernels()]
+
+
+def selected_kernel() -> str:
+    """The kernel used by default: the best this CPU runs, or NB_RENDER_KERNEL's choice."""
+    return str(_core.selected_kernel())
+
+
+def select_kernel(name: str) -> None:
+    """Make ``name`` the default for this process ("auto": the best one again)."""
+    _core.select_kernel(check_kernel(name) or "auto")
+
+
+def check_kernel(name: str | None) -> str:
+    """A kernel name the core will accept ("" for the default); ParameterError otherwise."""
+    if name is None or name == "":
+        return ""
+    if not isinstance(name, str):
+        raise TypeError(f"kernel must be a name (got {name!r})")
+    ks = kernels()
+    if name == "auto":
+        return name
+    k = next((k for k in ks if k.name == name), None)
+    if k is None:
+        raise ParameterError(f"unknown kernel {name!r}; choose one of {', '.join(k.name for k in ks)} or auto")
+    if not k.supported:
+        ok = ", ".join(k.name for k in ks if k.supported)
+        raise ParameterError(f"this CPU cannot run the {name} kernel; choose one of {ok} or auto")
+    return name
+
+
+def default_threads() -> int:
+    """All cores this process may run on."""
+    try:
+        n = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        n = os.cpu_count() or 1
+    return max(1, min(n, LIMITS.max_threads))
+
+
+@dataclass(frozen=True)
+class Problem:
+    """The iteration every sample runs (see ``nbr::Problem``)."""
+
+    coefs: np.ndarray  # complex128, highest degree first
+    roots: np.ndarray  # complex128, distinct, in the order that defines root indices
+    itmax: int
+    tol: float
+    method: str = "newton"
+    relax: complex = 1 + 0j
+    precision: str = "double"
+
+
+@dataclass(frozen=True)
+class Palette:
+    """How the core colours a sample (see ``nbr::Palette``)."""
+
+    colors: np.ndarray  # (nroots, 3) float32 in 0..255
+    shade: np.ndarray  # float32 in 0..1: per step (itmax values; itmax + 1 when smooth)
+    nonconverged: np.ndarray  # (3,) float32 in 0..255
+    smooth: bool  # shade at the smooth step count
+    depth: int  # 8 or 16 bits per channel
+
+
+@dataclass(frozen=True)
+class RunStats:
+    pixels: int  # samples delivered
+    pixels_computed: int  # samples iterated (the rest were mirror images)
+    iterations: int  # steps taken
+    threads: int
+    kernel: str
+
+
+def iterate(
+    problem: Problem,
+    xs: np.ndarray,
+    ys: np.ndarray,
+    *,
+    threads: int,
+    kernel: str = "",
+    symmetry: bool = True,
+    hsv: bool = False,
+    data: bool = False,
+    smooth: bool = False,
+    palette: Palette | None = None,
+    progress: Progress | None = None,
+) -> tuple[dict[str, np.ndarray], RunStats]:
+    """Run the iteration from every start point ``xs[col] + 1j * ys[row]`` (GIL released).
+
+    Returns arrays of shape (len(ys), len(xs)[, 3]) by name: ``hsv`` (nb_cpp's
+    float64 HSV) with ``hsv``; ``root`` and ``iterations`` with ``data``;
+    ``smooth`` and ``residual`` with ``smooth``; ``rgb`` (uint8 or uint16) with a
+    ``palette``. ``progress(done, total)`` is called from this thread; Ctrl-C
+    raises KeyboardInterrupt promptly.
+    """
+    out, st = _core.render(
+        xs,
+        ys,
+        problem.coefs,
+        problem.roots,
+        problem.itmax,
+        problem.tol,
+        threads=threads,
+        kernel=kernel,
+        symmetry=symmetry,
+        method=problem.method,
+        relax=problem.relax,
+        precision=problem.precision,
+        hsv=hsv,
+        data=data,
+        smooth=smooth,
+        palette=None if palette is None else _palette(palette),
+        progress=progress,
+    )
+    stats = RunStats(
+        pixels=int(st["pixels"]),
+        pixels_computed=int(st["pixels_computed"]),
+        iterations=int(st["iterations"]),
+        threads=int(st["threads"]),
+        kernel=str(st["kernel"]),
+    )
+    return dict(out), stats
+
+
+def colorize(
+    root: np.ndarray, iterations: np.ndarray, palette: Palette, smooth: np.ndarray | None = None
+) -> np.ndarray:
+    """Colour saved per-sample data exactly as ``iterate(..., palette=...)`` would."""
+    out: np.ndarray = _core.colorize(root, iterations, _palette(palette), smooth=smooth)
+    return out
+
+
+def _palette(p: Palette) -> Any:
+    return _core.Palette(p.colors, p.shade, p.nonconverged, smooth=p.smooth, depth=p.depth)
+
+
+def peak_fmadd(kernel: str, iterations: int, precision: str = "double") -> float:
+    """Vector multiply-adds per second of one thread with ``kernel``'s instructions (benchmarks)."""
+    return float(_core._peak_fmadd(kernel, iterations, precision))

@@ -1,0 +1,54 @@
+"""nb-render's exceptions: each class knows the command line's exit code for it.
+
+Every error the library raises on purpose is an ``NbRenderError``. The classes
+also derive from the built-in exception a Python caller would expect
+(``ValueError`` for a bad value, ``MemoryError``, ``OSError``), so
+``except ValueError`` keeps working; the command line only looks at
+``exit_code``.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "EXIT_FAILURE",
+    "EXIT_USAGE",
+    "InputFileError",
+    "NbRenderError",
+    "NotEnoughMemory",
+    "OutputError",
+    "ParameterError",
+]
+
+EXIT_FAILURE = 1  # the work could not be done (memory, disk, ...)
+EXIT_USAGE = 2  # the request was wrong (an option, a value, an input file)
+
+
+class NbRenderError(Exception):
+    """Base class of the errors nb-render reports as one line."""
+
+    exit_code = EXIT_FAILURE
+
+
+class ParameterError(NbRenderError, ValueError):
+    """A parameter that cannot be rendered: an unknown name, a value out of range, a conflict."""
+
+    exit_code = EXIT_USAGE
+
+
+class InputFileError(ParameterError):
+    """A file given to read parameters or data from that is missing, not ours, corrupt or hostile."""
+
+
+class NotEnoughMemory(NbRenderError, MemoryError):
+    """A render that would not fit in the memory available (or allowed); raised before allocating."""
+
+
+class OutputError(NbRenderError, OSError):
+    """An output that cannot be written (refused before anything is written)."""
+
+    def __init__(self, message: str) -> None:
+        # OSError's own constructor would split the arguments into errno/strerror
+        NbRenderError.__init__(self, message)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
