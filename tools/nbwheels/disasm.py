@@ -1,0 +1,95 @@
+"""The machine code check: the baseline kernel uses no AVX (no VEX/EVEX instructions,
+no ymm/zmm/mask registers); the AVX2 and AVX-512 kernels do use ymm and zmm registers."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+from .build import build_dir
+from .context import Context
+from .kernels import SYMBOLS, WIDE_REGISTERS
+from .proc import StepFailed, note, run
+from .report import Row
+
+
+def check_asm(ctx: Context, row: Row, raw: Path, wheel: Path) -> None:
+    """Disassemble the unstripped copy of the shipped module and check every kernel."""
+    unstripped = _unstripped_module(ctx, row, raw, wheel)
+    dis = run(["objdump", "-d", "-C", "--no-show-raw-insn", unstripped], capture=True).stdout
+    funcs = split_functions(dis)
+    report = []
+    for name, needles in SYMBOLS.items():
+        mine = {n: body for n, body in funcs.items() if any(s in n for s in needles)}
+        if not mine:
+            raise StepFailed(f"no {name} kernel functions found in the disassembly")
+        report.append(_check_kernel(name, mine))
+        report += [f"    {n[:150]}" for n in sorted(mine)]
+    for line in report:
+        note(line)
+    row.asm = "ok"
+
+
+def _unstripped_module(ctx: Context, row: Row, raw: Path, wheel: Path) -> Path:
+    """The build folder's unstripped copy of the wheel's module, once its machine code
+    is shown to be the shipped module's."""
+    tag = "-".join(raw.name[: -len(".whl")].split("-")[2:5])
+    dest = ctx.work / "unpacked" / row.py.version
+    with zipfile.ZipFile(wheel) as z:
+        z.extractall(dest)
+    shipped = sorted(dest.glob("nbcli/_core*.so"))
+    if len(shipped) != 1:
+        raise StepFailed("no extension module in the wheel")
+    unstripped = build_dir(ctx) / f"zig-{tag}" / (shipped[0].name + ".unstripped")
+    if not unstripped.exists():
+        raise StepFailed(f"no unstripped copy of the module at {unstripped}")
+    texts = []
+    for i, f in enumerate((unstripped, shipped[0])):
+        out = ctx.work / f"text-{row.py.version}-{i}.bin"
+        run(["objcopy", "-O", "binary", "--only-section=.text", f, out])
+        texts.append(out.read_bytes())
+    if not texts[0] or texts[0] != texts[1]:
+        raise StepFailed("the unstripped module's .text differs from the shipped one")
+    return unstripped
+
+
+def _check_kernel(name: str, funcs: dict[str, list[str]]) -> str:
+    """One line of report for the kernel ``name`` made of ``funcs``, or StepFailed."""
+    ninsn = sum(len(b) for b in funcs.values())
+    if name not in WIDE_REGISTERS:
+        bad = [(n, ins) for n, body in funcs.items() for ins in body if uses_avx(ins)]
+        if bad:
+            for n, ins in bad[:10]:
+                note(f"AVX in the {name} kernel: {n}: {ins}")
+            raise StepFailed(f"{len(bad)} AVX instructions in the {name} kernel")
+        return f"{name}: {len(funcs)} function(s), {ninsn} instructions, no AVX"
+    reg = WIDE_REGISTERS[name]
+    hits = sum(1 for body in funcs.values() for ins in body if reg in ins)
+    if hits == 0:
+        raise StepFailed(f"the {name} kernel uses no {reg} register: is the check looking at the right code?")
+    return f"{name}: {len(funcs)} function(s), {hits}/{ninsn} instructions use {reg}"
+
+
+def split_functions(dis: str) -> dict[str, list[str]]:
+    """objdump's output as function name -> its instructions."""
+    funcs: dict[str, list[str]] = {}
+    cur: list[str] | None = None
+    for line in dis.splitlines():
+        m = re.match(r"^[0-9a-f]+ <(.*)>:$", line)
+        if m:
+            cur = funcs.setdefault(m.group(1), [])
+        elif cur is not None and re.match(r"^\s+[0-9a-f]+:\t", line):
+            cur.append(line.split("\t", 1)[1].strip())
+        elif not line.strip():
+            cur = None
+    return funcs
+
+
+def uses_avx(ins: str) -> bool:
+    """True for instructions that need AVX: ymm/zmm/mask registers, or a VEX/EVEX
+    encoded (v-prefixed) instruction on xmm registers."""
+    if re.search(r"%[yz]mm\d|%k[0-7]\b", ins):
+        return True
+    mnemonic = ins.split()[0] if ins.split() else ""
+    return mnemonic.startswith("v") and "%xmm" in ins
