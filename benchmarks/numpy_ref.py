@@ -25,7 +25,8 @@ different basin or at a different step. ``compare`` measures that.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
