@@ -1,7 +1,15 @@
+#!/usr/bin/env -S pipx run
+# /// script
+# dependencies = ["nox>=2025.2.9"]
+# ///
 """Developer tasks. Each session is one command; CI calls the same ones.
 
+`nox` alone runs the tests session; docs/development.md describes the set-up.
+
 nox -s tests      build, install and run the test suite
-nox -s lint       ruff, mypy, workflow validation
+nox -s lint       ruff, mypy (the package and tools/nbwheels), tools/wheels.py
+                  --check-config, the workflow and dependabot schemas, zizmor,
+                  codespell, and import-linter's contracts
 nox -s bench      the benchmark suite (prints a table; see docs/benchmarks.md)
 nox -s wheels     manylinux_2_17 wheels for every local CPython, repaired and tested (no Docker)
 nox -s sdist      build the sdist, check its contents, install it in a fresh venv and test
@@ -33,11 +41,14 @@ builds the C++ library for aarch64 in build/neon; arguments after `--` go to it:
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import nox
 
-nox.options.sessions = ["tests"]
+nox.needs_version = ">=2025.2.9"  # session(default=...), nox.project.dependency_groups
 nox.options.default_venv_backend = "venv"
+
+PYPROJECT = nox.project.load_toml(Path(__file__).resolve().parent / "pyproject.toml")
 
 
 @nox.session
@@ -50,33 +61,40 @@ def tests(session: nox.Session) -> None:
 LINTED = ["nbcli", "tests", "benchmarks", "noxfile.py", "tools/wheels.py", "tools/nbwheels"]
 
 
-@nox.session
+@nox.session(default=False)
 def lint(session: nox.Session) -> None:
-    session.install("ruff", "mypy", "numpy", "typer<0.29", "rich", "pillow", "matplotlib", "check-jsonschema")
+    # The lint tools (the "lint" dependency group), and what the package allows of its
+    # dependencies and extras without building it: mypy checks nbcli against them.
+    project = PYPROJECT["project"]
+    extras = dict.fromkeys(req for reqs in project["optional-dependencies"].values() for req in reqs)
+    session.install(*nox.project.dependency_groups(PYPROJECT, "lint"), *project["dependencies"], *extras)
     session.run("ruff", "check", *LINTED)
     session.run("ruff", "format", "--check", *LINTED)
     session.run("mypy")
     session.run("python", "tools/wheels.py", "--check-config")
-    session.run(
-        "check-jsonschema",
-        "--builtin-schema",
-        "vendor.github-workflows",
-        *sorted(str(p) for p in __import__("pathlib").Path(".github/workflows").glob("*.yml")),
-    )
+    workflows = sorted(str(p) for p in Path(".github/workflows").glob("*.yml"))
+    session.run("check-jsonschema", "--builtin-schema", "vendor.github-workflows", *workflows)
+    session.run("check-jsonschema", "--builtin-schema", "custom.github-workflows-require-timeout", *workflows)
+    session.run("check-jsonschema", "--builtin-schema", "vendor.dependabot", ".github/dependabot.yml")
+    session.run("zizmor", "--offline", ".github")
+    session.run("codespell")
+    # import-linter's contracts ([tool.importlinter] in pyproject.toml), on the sources
+    # in the working tree (lint-imports puts it on sys.path; nothing is built).
+    session.run("lint-imports")
 
 
-@nox.session
+@nox.session(default=False)
 def bench(session: nox.Session) -> None:
     session.install(".[bench]")
     session.run("python", "benchmarks/run.py", *session.posargs)
 
 
-@nox.session(venv_backend="none")
+@nox.session(venv_backend="none", default=False)
 def wheels(session: nox.Session) -> None:
     session.run("python", "tools/wheels.py", *session.posargs)
 
 
-@nox.session(venv_backend="none")
+@nox.session(venv_backend="none", default=False)
 def sdist(session: nox.Session) -> None:
     session.run("python", "tools/wheels.py", "--sdist-only", *session.posargs)
 
@@ -89,7 +107,7 @@ SANITIZE_BUILD = [
 ]
 
 
-@nox.session
+@nox.session(default=False)
 def sanitize(session: nox.Session) -> None:
     # GCC: its libasan/libubsan are what tools/sanitize.py preloads (clang does not
     # link a sanitizer runtime into a shared library).
@@ -101,7 +119,7 @@ def sanitize(session: nox.Session) -> None:
     session.run("python", "tools/sanitize.py", "lsan")
 
 
-@nox.session
+@nox.session(default=False)
 def fuzz(session: nox.Session) -> None:
     # `nox -s fuzz -- 60 [PYTEST ARGS]`: a leading number is the time in seconds.
     args = list(session.posargs)
@@ -119,8 +137,12 @@ def fuzz(session: nox.Session) -> None:
     )
 
 
-@nox.session
+@nox.session(default=False)
 def neon(session: nox.Session) -> None:
     session.install("cmake", "ninja")
     session.install(".")
     session.run("python", "tools/neon_check.py", *session.posargs)
+
+
+if __name__ == "__main__":
+    nox.main()
