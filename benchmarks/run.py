@@ -34,7 +34,7 @@ sys.path.insert(0, str(HERE))
 import numpy_ref
 
 import nbcli
-from nbcli import _core
+from nbcli import _native
 from nbcli.poly import canonical_roots
 
 README = {
@@ -110,15 +110,20 @@ def peak(kernel: str, repeat: int, precision: str = "double") -> float:
     on vectors of doubles or (precision="single") of floats."""
     key = (kernel, precision)
     if key not in _PEAK:
-        k = next(k for k in _core.kernels() if k["name"] == kernel)
-        lanes = k["lanes_single"] if precision == "single" else k["lanes"]
-        vec = max(_core._peak_fmadd(kernel, 2_000_000, precision) for _ in range(repeat))
+        k = next(k for k in _native.kernels() if k.name == kernel)
+        lanes = k.lanes_single if precision == "single" else k.lanes
+        vec = max(_native.peak_fmadd(kernel, 2_000_000, precision) for _ in range(repeat))
         _PEAK[key] = vec * lanes
     return _PEAK[key]
 
 
-def core_render(xs, ys, c, roots, itmax, tol, **kw):  # type: ignore[no-untyped-def]
-    return _core.render(xs, ys, c, roots, itmax, tol, **kw)
+def core_render(  # type: ignore[no-untyped-def]
+    xs, ys, c, roots, itmax, tol, *, method="newton", relax=1.0, precision="double", threads=0, **kw
+):
+    """One render by the compiled core (nbcli._native.iterate), without the package's
+    planning around it; threads=0: all hardware threads."""
+    problem = _native.Problem(c, roots, itmax, tol, method=method, relax=complex(relax), precision=precision)
+    return _native.iterate(problem, xs, ys, threads=threads, **kw)
 
 
 def grid(size: int, span: float = 4.0) -> tuple[np.ndarray, np.ndarray]:
@@ -147,7 +152,7 @@ class Suite:
         self.rows: list[dict[str, Any]] = []
         self.extra: dict[str, Any] = {}
         self.threads = nbcli.default_threads()
-        supported = [k["name"] for k in _core.kernels() if k["supported"]]
+        supported = [k.name for k in _native.kernels() if k.supported]
         self.kernels = supported if args.kernels == "all" else args.kernels.split(",")
         self.failures: list[str] = []
 
@@ -230,7 +235,7 @@ class Suite:
         for precision, case in (("double", "nbcli.compute"), ("single", "compute single")):
             _, (_, st) = best_time(
                 lambda p=precision: core_render(
-                    xs, ys, c, roots, a["itmax"], a["tol"], output="data", precision=p
+                    xs, ys, c, roots, a["itmax"], a["tol"], data=True, precision=p
                 ),
                 1,
             )
@@ -245,17 +250,17 @@ class Suite:
                     pixels=px,
                     seconds=t,
                     threads=th,
-                    iterations=st["iterations"],
+                    iterations=st.iterations,
                     numpy_ratio=t_np / t,
                     group="readme",
                 )
                 if precision == "double":
                     self.extra[f"readme_vs_numpy_compacting_t{th}"] = t_np2 / t
             if precision == "double":
-                self.extra["readme_pixels_computed"] = st["pixels_computed"]
+                self.extra["readme_pixels_computed"] = st.pixels_computed
                 print(
                     f"       NumPy straightforward {t_np:.2f} s, compacting {t_np2:.3f} s; rows mirrored: {sym} "
-                    f"({st['pixels_computed']} of {px} pixels iterated)"
+                    f"({st.pixels_computed} of {px} pixels iterated)"
                 )
         self.extra["numpy_straightforward_s"] = t_np
         self.extra["numpy_compacting_s"] = t_np2
@@ -305,21 +310,21 @@ class Suite:
                                 threads=1,
                                 kernel=k,
                                 symmetry=False,
-                                output="data",
+                                data=True,
                                 precision=precision,
                             )
 
                         if precision == "single" and label == "typical":
                             self.check_single(f"{k} z^{n}-1 {label}", run()[0], run(precision="double")[0])
                         t, (_, st) = best_time(run, self.rep, 0.3)
-                        rate[precision] = st["iterations"] / t
+                        rate[precision] = st.iterations / t
                         single = precision == "single"
                         self.row(
                             f"{k}{' single' if single else ''} z^{n}-1 {label} {len(gx)}^2 it{itmax}",
                             pixels=len(gx) * len(gy),
                             seconds=t,
                             threads=1,
-                            iterations=st["iterations"],
+                            iterations=st.iterations,
                             roofline=roof[precision],
                             ops=ops_per_step(n, True),
                             group=f"eff-{label}{'-single' if single else ''}",
@@ -354,7 +359,7 @@ class Suite:
         res = {}
         timed = best_times_interleaved(
             {
-                th: (lambda th=th: core_render(xs, ys, c, roots, 30, 1e-6, threads=th, output="data"))
+                th: (lambda th=th: core_render(xs, ys, c, roots, 30, 1e-6, threads=th, data=True))
                 for th in sorted({1, self.threads})
             },
             4 * self.rep,
@@ -366,7 +371,7 @@ class Suite:
                 pixels=size * size,
                 seconds=t,
                 threads=th,
-                iterations=st["iterations"],
+                iterations=st.iterations,
                 group="scaling",
             )
         if self.threads > 1:
@@ -390,10 +395,7 @@ class Suite:
                     roots,
                     30,
                     1e-6,
-                    output="rgb",
-                    colors=colors,
-                    shade=shade,
-                    nonconverged=np.zeros(3, np.float32),
+                    palette=_native.Palette(colors, shade, np.zeros(3, np.float32), smooth=False, depth=8),
                 ),
                 self.rep if s <= 2048 else 2,
             )
@@ -402,7 +404,7 @@ class Suite:
                 pixels=s * s,
                 seconds=t,
                 threads=self.threads,
-                iterations=st["iterations"],
+                iterations=st.iterations,
                 group="size",
             )
         size = 512 if self.quick else 1024
@@ -411,15 +413,15 @@ class Suite:
             c = z_n_minus_1(n)
             roots = canonical_roots(c)
             t, (_, st) = best_time(
-                lambda c=c, roots=roots: core_render(xs, ys, c, roots, 30, 1e-6, output="data"), self.rep
+                lambda c=c, roots=roots: core_render(xs, ys, c, roots, 30, 1e-6, data=True), self.rep
             )
             self.row(
                 f"degree z^{n}-1 {size}^2",
                 pixels=size * size,
                 seconds=t,
                 threads=self.threads,
-                iterations=st["iterations"],
-                roofline=peak(_core.selected_kernel(), self.rep) * self.threads,
+                iterations=st.iterations,
+                roofline=peak(_native.selected_kernel(), self.rep) * self.threads,
                 ops=ops_per_step(n, True),
                 group="degree",
             )
@@ -431,19 +433,19 @@ class Suite:
         roots = canonical_roots(c)
         xs, ys = numpy_ref.grid(a["imw"], a["imh"], a["crmin"], a["crmax"], a["cimin"], a["cimax"])
         variants = [
-            ("newton", "newton", 1.0, "data"),
-            ("newton +smooth", "newton", 1.0, "data+smooth"),
-            ("relaxed a=1", "relaxed", 1.0, "data"),
-            ("relaxed a=0.9+0.3i (no mirrors)", "relaxed", 0.9 + 0.3j, "data"),
-            ("halley", "halley", 1.0, "data"),
-            ("schroder", "schroder", 1.0, "data"),
-            ("householder", "householder", 1.0, "data"),
+            ("newton", "newton", 1.0, False),
+            ("newton +smooth", "newton", 1.0, True),
+            ("relaxed a=1", "relaxed", 1.0, False),
+            ("relaxed a=0.9+0.3i (no mirrors)", "relaxed", 0.9 + 0.3j, False),
+            ("halley", "halley", 1.0, False),
+            ("schroder", "schroder", 1.0, False),
+            ("householder", "householder", 1.0, False),
         ]
-        for label, method, relax, output in variants:
+        for label, method, relax, smooth in variants:
 
-            def run(method=method, relax=relax, output=output):  # type: ignore[no-untyped-def]
+            def run(method=method, relax=relax, smooth=smooth):  # type: ignore[no-untyped-def]
                 return core_render(
-                    xs, ys, c, roots, a["itmax"], a["tol"], method=method, relax=relax, output=output
+                    xs, ys, c, roots, a["itmax"], a["tol"], method=method, relax=relax, data=True, smooth=smooth
                 )
 
             t, (_, st) = best_time(run, 3 * self.rep, 0.3)
@@ -452,7 +454,7 @@ class Suite:
                 pixels=a["imw"] * a["imh"],
                 seconds=t,
                 threads=self.threads,
-                iterations=st["iterations"],
+                iterations=st.iterations,
                 group="methods",
             )
 
@@ -617,7 +619,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
 
     print(
-        f"nb-render {nbcli.__version__}, kernel {_core.selected_kernel()}, {nbcli.default_threads()} threads; "
+        f"nb-render {nbcli.__version__}, kernel {_native.selected_kernel()}, {nbcli.default_threads()} threads; "
         f"CPU {cpu_name()}; Python {platform.python_version()}, NumPy {np.__version__}"
     )
     suite = Suite(args)

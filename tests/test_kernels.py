@@ -9,8 +9,7 @@ import pytest
 import reference as ref
 from conftest import ALL, FUSED, SUPPORTED, run_python
 
-from nbcli import _core
-from nbcli.api import Viewport
+from nbcli import Viewport, _core
 from nbcli.poly import canonical_roots
 
 CASES = {
@@ -22,7 +21,7 @@ CASES = {
 
 
 def _data(xs, ys, c, roots, **kw):
-    out, stats = _core.render(xs, ys, c, roots, 30, 1e-6, output="data", **kw)
+    out, stats = _core.render(xs, ys, c, roots, 30, 1e-6, data=True, **kw)
     return out["root"], out["iterations"], stats
 
 
@@ -118,9 +117,9 @@ def test_bad_environment_variable_is_a_clear_error():
 def test_low_level_argument_checks():
     xs = ys = np.zeros(4)
     with pytest.raises(ValueError, match="leading coefficient"):
-        _core.render(xs, ys, np.array([0, 1], complex), np.array([0j]), 10, 1e-6)
-    with pytest.raises(ValueError, match="unknown output"):
-        _core.render(xs, ys, np.array([1, 1], complex), np.array([-1 + 0j]), 10, 1e-6, output="jpeg")
+        _core.render(xs, ys, np.array([0, 1], complex), np.array([0j]), 10, 1e-6, hsv=True)
+    with pytest.raises(ValueError, match="no output requested"):
+        _core.render(xs, ys, np.array([1, 1], complex), np.array([-1 + 0j]), 10, 1e-6)
     with pytest.raises(ValueError, match="shade"):
         _core.render(
             xs,
@@ -129,10 +128,13 @@ def test_low_level_argument_checks():
             np.array([-1 + 0j]),
             10,
             1e-6,
-            output="rgb",
-            colors=np.zeros((1, 3), np.float32),
-            shade=np.ones(3, np.float32),
-            nonconverged=np.zeros(3, np.float32),
+            palette=_core.Palette(
+                np.zeros((1, 3), np.float32),
+                np.ones(3, np.float32),
+                np.zeros(3, np.float32),
+                smooth=False,
+                depth=8,
+            ),
         )
 
 
@@ -174,8 +176,8 @@ def test_exact_ties_never_let_mirroring_change_a_pixel(coefs, size, kernel):
     c = np.array(coefs, complex)
     roots = canonical_roots(c)
     xs, ys = Viewport(-2, 2, -2, 2).grid(*size)
-    a, _ = _core.render(xs, ys, c, roots, 30, 1.5, output="data", symmetry=True, kernel=kernel)
-    b, _ = _core.render(xs, ys, c, roots, 30, 1.5, output="data", symmetry=False, kernel=kernel)
+    a, _ = _core.render(xs, ys, c, roots, 30, 1.5, data=True, symmetry=True, kernel=kernel)
+    b, _ = _core.render(xs, ys, c, roots, 30, 1.5, data=True, symmetry=False, kernel=kernel)
     np.testing.assert_array_equal(a["root"], b["root"])
     eroot, _ = ref.exact(xs, ys, c, roots, 30, 1.5, fused=FUSED[kernel])
     np.testing.assert_array_equal(a["root"], eroot)

@@ -9,8 +9,7 @@ import pytest
 import reference as ref
 from conftest import FUSED, SUPPORTED, VARIANT_IDS, VARIANTS
 
-from nbcli import _core
-from nbcli.api import Viewport
+from nbcli import Viewport, _core
 from nbcli.poly import canonical_roots
 
 CASES = {
@@ -32,7 +31,8 @@ def _expected(name, method, relax, fused):
 
 
 def _render(c, roots, xs=GRID[0], ys=GRID[1], itmax=ITMAX, tol=TOL, **kw):
-    kw.setdefault("output", "data+smooth")
+    kw.setdefault("data", True)
+    kw.setdefault("smooth", True)
     return _core.render(xs, ys, c, roots, itmax, tol, **kw)
 
 
@@ -92,7 +92,7 @@ def test_relaxed_with_non_real_factor_breaks_the_mirror_image():
     """The picture really is asymmetric, so computing one half and mirroring it would be wrong."""
     c = np.array(CASES["z^6+1"], complex)
     xs, ys = GRID
-    out, stats = _render(c, canonical_roots(c), method="relaxed", relax=0.7 + 0.4j, output="data")
+    out, stats = _render(c, canonical_roots(c), method="relaxed", relax=0.7 + 0.4j, smooth=False)
     assert stats["pixels_computed"] == xs.size * ys.size
     it = out["iterations"]
     assert np.all(ys == -ys[::-1])  # rows are mirror pairs...
@@ -104,7 +104,7 @@ def test_schroder_converges_fast_at_a_double_root():
     roots = np.array([1, -1], complex)
     xs, ys = Viewport(0.2, 3, -1.5, 1.5).grid(64, 64)  # mostly the double root's basin
     runs = {
-        m: _render(c, roots, xs, ys, itmax=100, tol=1e-10, method=m, output="data")[0]
+        m: _render(c, roots, xs, ys, itmax=100, tol=1e-10, method=m, smooth=False)[0]
         for m in ("newton", "schroder")
     }
     at_double = (runs["newton"]["root"] == 0) & (runs["schroder"]["root"] == 0)
@@ -122,8 +122,8 @@ def test_third_order_methods_take_fewer_steps_on_z3_minus_1(method):
     c = np.array([1, 0, 0, -1], complex)
     roots = canonical_roots(c)
     xs, ys = Viewport(-2, 2, -2, 2).grid(128, 128)
-    newton, _ = _render(c, roots, xs, ys, method="newton", output="data")
-    other, _ = _render(c, roots, xs, ys, method=method, output="data")
+    newton, _ = _render(c, roots, xs, ys, method="newton", smooth=False)
+    other, _ = _render(c, roots, xs, ys, method=method, smooth=False)
     both = (newton["root"] >= 0) & (other["root"] >= 0)
     assert both.mean() > 0.95
     assert other["iterations"][both].mean() < 0.9 * newton["iterations"][both].mean()
@@ -132,7 +132,7 @@ def test_third_order_methods_take_fewer_steps_on_z3_minus_1(method):
 @pytest.mark.parametrize(("method", "relax"), VARIANTS, ids=VARIANT_IDS)
 def test_smooth_count_lies_in_its_band(method, relax):
     c = np.array(CASES["z^3-2z+2"], complex)
-    out, _ = _render(c, canonical_roots(c), method=method, relax=relax, output="data+smooth")
+    out, _ = _render(c, canonical_roots(c), method=method, relax=relax, data=True, smooth=True)
     conv = out["root"] >= 0
     k = out["iterations"]
     s = out["smooth"]
@@ -201,37 +201,34 @@ def test_argument_errors_are_clear():
         _core.render(xs, ys, c, roots, 10, 1e-6, method="secant")
     for bad in (0, complex("nan"), complex("inf"), complex(1, float("inf"))):
         with pytest.raises(ValueError, match="relax must be a finite nonzero"):
-            _core.render(xs, ys, c, roots, 10, 1e-6, method="relaxed", relax=bad)
-    for bad in ("", "data+", "data+data", "hsv+data", "png", "smooth+hsv"):
-        with pytest.raises(ValueError, match="unknown output"):
-            _core.render(xs, ys, c, roots, 10, 1e-6, output=bad)
+            _core.render(xs, ys, c, roots, 10, 1e-6, method="relaxed", relax=bad, hsv=True)
+    with pytest.raises(ValueError, match="no output requested"):
+        _core.render(xs, ys, c, roots, 10, 1e-6)
     pal = _palette(2, 10)
     with pytest.raises(ValueError, match="depth must be 8 or 16"):
-        _core.render(xs, ys, c, roots, 10, 1e-6, output="rgb", depth=12, **pal)
+        _core.render(xs, ys, c, roots, 10, 1e-6, palette=_core.Palette(**pal, smooth=False, depth=12))
     with pytest.raises(ValueError, match="itmax \\+ 1"):
         _core.render(
-            xs, ys, c, roots, 10, 1e-6, output="rgb", smooth=True, **{**pal, "shade": pal["shade"][:10]}
+            xs, ys, c, roots, 10, 1e-6, palette=_core.Palette(**{**pal, "shade": pal["shade"][:10]}, smooth=True, depth=8)
         )
-    with pytest.raises(ValueError, match="needs colors"):
-        _core.render(xs, ys, c, roots, 10, 1e-6, output="rgb")
     root, it = np.zeros((2, 2), np.int16), np.zeros((2, 2), np.int32)
     with pytest.raises(ValueError, match="smooth shading needs"):
-        _core.colorize(root, it, *pal.values(), smooth_shading=True)
+        _core.colorize(root, it, _core.Palette(**pal, smooth=True, depth=8))
     with pytest.raises(ValueError, match="depth must be 8 or 16"):
-        _core.colorize(root, it, *pal.values(), depth=32)
+        _core.colorize(root, it, _core.Palette(**pal, smooth=False, depth=32))
     with pytest.raises(ValueError, match="same shape"):
-        _core.colorize(root, it, *pal.values(), smooth=np.zeros(3, np.float32), smooth_shading=True)
+        _core.colorize(root, it, _core.Palette(**pal, smooth=True, depth=8), smooth=np.zeros(3, np.float32))
 
 
-def test_old_arguments_still_work():
+def test_only_the_requested_outputs_are_returned():
     c = np.array(CASES["z^6+1"], complex)
     roots = canonical_roots(c)
-    pal = _palette(len(roots), ITMAX)
-    out, stats = _core.render(*GRID, c, roots, ITMAX, TOL, output="data+rgb", **pal)
+    pal = _core.Palette(**_palette(len(roots), ITMAX), smooth=False, depth=8)
+    out, stats = _core.render(*GRID, c, roots, ITMAX, TOL, data=True, palette=pal)
     assert set(out) == {"root", "iterations", "rgb"}
     assert out["rgb"].dtype == np.uint8
     assert stats["method"] == "newton"
-    hsv, _ = _core.render(*GRID, c, roots, ITMAX, TOL)
+    hsv, _ = _core.render(*GRID, c, roots, ITMAX, TOL, hsv=True)
     assert set(hsv) == {"hsv"}
 
 
@@ -268,62 +265,28 @@ def _colour_numpy(root, it, smooth, pal, smooth_shading, depth):
 
 @pytest.mark.parametrize("depth", [8, 16])
 @pytest.mark.parametrize("smooth", [False, True])
-@pytest.mark.parametrize("channels", [3, 4])
 @pytest.mark.parametrize(("method", "relax"), [("newton", 1.0), ("halley", 1.0), ("relaxed", 0.9 - 0.3j)])
-def test_colorize_of_saved_data_equals_render_rgb(depth, smooth, channels, method, relax):
+def test_colorize_of_saved_data_equals_render_rgb(depth, smooth, method, relax):
     c = np.array(CASES["z^6+1"], complex)
     roots = canonical_roots(c)
     pal = _palette(len(roots), ITMAX)
+    palette = _core.Palette(**pal, smooth=smooth, depth=depth)
     out, stats = _core.render(
-        *GRID,
-        c,
-        roots,
-        ITMAX,
-        TOL,
-        method=method,
-        relax=relax,
-        output="data+smooth+rgb",
-        smooth=smooth,
-        depth=depth,
-        rgb_channels=channels,
-        **pal,
+        *GRID, c, roots, ITMAX, TOL, method=method, relax=relax, data=True, smooth=True, palette=palette
     )
     if method != "relaxed":
         assert stats["pixels_computed"] == 29 * 22  # both mirrors were used
     rgb = out["rgb"]
     assert rgb.dtype == (np.uint16 if depth == 16 else np.uint8)
-    assert rgb.shape == (GRID[1].size, GRID[0].size, channels)
-    again = _core.colorize(
-        out["root"],
-        out["iterations"],
-        **pal,
-        smooth=out["smooth"],
-        smooth_shading=smooth,
-        depth=depth,
-        channels=channels,
-    )
+    assert rgb.shape == (GRID[1].size, GRID[0].size, 3)
+    again = _core.colorize(out["root"], out["iterations"], palette, smooth=out["smooth"])
     assert again.dtype == rgb.dtype
     np.testing.assert_array_equal(again, rgb)
     np.testing.assert_array_equal(
         rgb[..., :3], _colour_numpy(out["root"], out["iterations"], out["smooth"], pal, smooth, depth)
     )
-    if channels == 4:
-        assert np.all(rgb[..., 3] == (65535 if depth == 16 else 255))
     # rgb alone (no other sink asking for smooth data) colours the same
-    alone, _ = _core.render(
-        *GRID,
-        c,
-        roots,
-        ITMAX,
-        TOL,
-        method=method,
-        relax=relax,
-        output="rgb",
-        smooth=smooth,
-        depth=depth,
-        rgb_channels=channels,
-        **pal,
-    )
+    alone, _ = _core.render(*GRID, c, roots, ITMAX, TOL, method=method, relax=relax, palette=palette)
     np.testing.assert_array_equal(alone["rgb"], rgb)
 
 
@@ -335,8 +298,8 @@ def test_sixteen_bit_uses_the_full_range():
         "shade": np.linspace(1, 0, 31, dtype=np.float32),
         "nonconverged": np.array([255, 1, 0], np.float32),
     }
-    out16 = _core.colorize(root, it, **pal, depth=16)
-    out8 = _core.colorize(root, it, **pal)
+    out16 = _core.colorize(root, it, _core.Palette(**pal, smooth=False, depth=16))
+    out8 = _core.colorize(root, it, _core.Palette(**pal, smooth=False, depth=8))
     assert out16.dtype == np.uint16
     assert list(out16[0, 0]) == [65535, 0, 128 * 257]
     assert list(out16[0, 2]) == [65535, 257, 0]
@@ -352,9 +315,9 @@ def test_smooth_shading_interpolates_between_bands():
         "shade": np.array([1, 0.8, 0.4, 0.2], np.float32),
         "nonconverged": np.zeros(3, np.float32),
     }
-    out = _core.colorize(root, it, **pal, smooth=smooth, smooth_shading=True)
+    out = _core.colorize(root, it, _core.Palette(**pal, smooth=True, depth=8), smooth=smooth)
     assert list(out[0, :, 0]) == [160, 140, 120, 80]  # 200 * (0.8, 0.7, 0.6, 0.4)
-    flat = _core.colorize(root, it, **pal)
+    flat = _core.colorize(root, it, _core.Palette(**pal, smooth=False, depth=8))
     assert np.all(flat[0, :, 0] == 80)  # shade[k] for every pixel
 
 

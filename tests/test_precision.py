@@ -14,8 +14,8 @@ from conftest import FUSED, run_cli
 from typer.testing import CliRunner
 
 import nbcli
-from nbcli import Scene, _core
-from nbcli.api import MAX_ITMAX, Viewport
+from nbcli import Scene, Viewport, _core
+from nbcli._native import LIMITS
 from nbcli.cli import app
 from nbcli.png import read_png_text
 from nbcli.poly import canonical_roots
@@ -55,7 +55,7 @@ def test_single_and_double_agree_on_the_readme_picture(kernel):
     cc = np.asarray(c, complex)
     roots = canonical_roots(cc)
     out = {
-        p: _core.render(xs, ys, cc, roots, 30, 1e-6, output="data", kernel=kernel, precision=p)[0]
+        p: _core.render(xs, ys, cc, roots, 30, 1e-6, data=True, kernel=kernel, precision=p)[0]
         for p in ("single", "double")
     }
     a, b = out["single"], out["double"]
@@ -147,8 +147,8 @@ def test_unknown_precision_is_rejected(bad):
 
 def test_the_api_itmax_limit_is_within_the_single_precision_kernels_counter():
     # the float32 step counter is exact below 2**24; the API never asks for more
-    assert MAX_ITMAX < (1 << 24) - 1
-    hsv = nbcli.compute(4, 4, itmax=MAX_ITMAX, precision="single")
+    assert LIMITS.max_itmax < (1 << 24) - 1
+    hsv = nbcli.compute(4, 4, itmax=LIMITS.max_itmax, precision="single")
     assert hsv.shape == (4, 4, 3)
 
 

@@ -9,8 +9,7 @@ import pytest
 import reference as ref
 from conftest import ALL, FUSED, SUPPORTED, VARIANT_IDS, VARIANTS
 
-from nbcli import _core
-from nbcli.api import Viewport
+from nbcli import Viewport, _core
 from nbcli.poly import canonical_roots
 
 CASES = {
@@ -38,7 +37,8 @@ def _expected(name, method, relax, fused):
 
 
 def _render(c, roots, xs=GRID[0], ys=GRID[1], itmax=ITMAX, tol=TOL, **kw):
-    kw.setdefault("output", "data+smooth")
+    kw.setdefault("data", True)
+    kw.setdefault("smooth", True)
     return _core.render(xs, ys, c, roots, itmax, tol, precision="single", **kw)
 
 
@@ -116,8 +116,8 @@ def test_fused_kernels_agree_with_each_other():
 
 def test_outputs_hsv_and_rgb_follow_the_data():
     c, roots = _coefs("z^6+1")
-    out, _ = _render(c, roots, output="data+smooth")
-    hsv, stats = _render(c, roots, output="hsv")
+    out, _ = _render(c, roots, data=True, smooth=True)
+    hsv, stats = _render(c, roots, hsv=True, data=False, smooth=False)
     assert stats["precision"] == "single"
     np.testing.assert_array_equal(hsv["hsv"], ref.hsv(out["root"], out["iterations"], len(roots), ITMAX))
     colors = np.array([[230, 60, 60], [60, 200, 60], [60, 60, 230]] * 2, np.float32)
@@ -127,10 +127,9 @@ def test_outputs_hsv_and_rgb_follow_the_data():
         "nonconverged": np.zeros(3, np.float32),
     }
     for smooth in (False, True):
-        rgb, _ = _render(c, roots, output="rgb", smooth=smooth, depth=16, **pal)
-        again = _core.colorize(
-            out["root"], out["iterations"], **pal, smooth=out["smooth"], smooth_shading=smooth, depth=16
-        )
+        palette = _core.Palette(**pal, smooth=smooth, depth=16)
+        rgb, _ = _render(c, roots, data=False, smooth=False, palette=palette)
+        again = _core.colorize(out["root"], out["iterations"], palette, smooth=out["smooth"])
         np.testing.assert_array_equal(rgb["rgb"], again)
 
 
@@ -139,8 +138,8 @@ def test_single_reports_its_precision_and_mirrors_like_double():
     c = np.array([1, 0, 0, 0, 0, 0, 1], complex)
     roots = canonical_roots(c)
     xs, ys = Viewport(-10, 10, -5, 5).grid(256, 128)
-    _, ds = _core.render(xs, ys, c, roots, 30, 1e-6, output="data")
-    _, ss = _core.render(xs, ys, c, roots, 30, 1e-6, output="data", precision="single")
+    _, ds = _core.render(xs, ys, c, roots, 30, 1e-6, data=True)
+    _, ss = _core.render(xs, ys, c, roots, 30, 1e-6, data=True, precision="single")
     assert ds["precision"] == "double"
     assert ss["precision"] == "single"
     assert ss["pixels_computed"] == ds["pixels_computed"] < 256 * 128 // 3  # the same two mirrors
@@ -161,7 +160,7 @@ def test_start_points_beyond_float_range_become_infinite():
 
 def test_smooth_counts_lie_in_their_bands():
     c, roots = _coefs("z^3-2z+2")
-    out, _ = _render(c, roots, output="data+smooth")
+    out, _ = _render(c, roots, data=True, smooth=True)
     conv = out["root"] >= 0
     k, s = out["iterations"], out["smooth"]
     assert np.all(s[~conv] == ITMAX)
@@ -188,7 +187,7 @@ def test_precision_is_checked():
             _core.render(xs, ys, c, roots, 10, 1e-6, precision=bad)
     with pytest.raises(ValueError, match="unknown precision 'half'"):
         _core._peak_fmadd("baseline", 10, "half")
-    _, stats = _core.render(xs, ys, c, roots, 10, 1e-6)
+    _, stats = _core.render(xs, ys, c, roots, 10, 1e-6, hsv=True)
     assert stats["precision"] == "double"
 
 
@@ -196,20 +195,20 @@ def test_itmax_limit_in_single_precision():
     xs, ys = np.array([1.0, -1.0]), np.array([0.0])  # the roots themselves: converged at once
     c, roots = np.array([1, 0, -1], complex), np.array([-1, 1], complex)
     with pytest.raises(ValueError, match="16777216"):
-        _core.render(xs, ys, c, roots, 2**24, 1e-6, precision="single")
+        _core.render(xs, ys, c, roots, 2**24, 1e-6, precision="single", data=True)
     with pytest.raises(ValueError, match="single precision"):
-        _core.render(xs, ys, c, roots, 2**30, 1e-6, precision="single")
-    out, _ = _core.render(xs, ys, c, roots, 2**24 - 1, 1e-6, precision="single", output="data")
+        _core.render(xs, ys, c, roots, 2**30, 1e-6, precision="single", data=True)
+    out, _ = _core.render(xs, ys, c, roots, 2**24 - 1, 1e-6, precision="single", data=True)
     assert list(out["root"][0]) == [1, 0]
     assert list(out["iterations"][0]) == [0, 0]
-    out, _ = _core.render(xs, ys, c, roots, 2**24, 1e-6, output="data")  # double has no such limit
+    out, _ = _core.render(xs, ys, c, roots, 2**24, 1e-6, data=True)  # double has no such limit
     assert list(out["root"][0]) == [1, 0]
 
 
 def test_progress_and_cancellation():
     c, roots = _coefs("z^6+1")
     calls = []
-    _render(c, roots, output="data", progress=lambda d, t: calls.append((d, t)))
+    _render(c, roots, smooth=False, progress=lambda d, t: calls.append((d, t)))
     total = GRID[0].size * GRID[1].size
     assert calls[-1] == (total, total)
 
@@ -219,7 +218,9 @@ def test_progress_and_cancellation():
     c9 = np.array([1, 0, 0, 0, 0, 0, 0, 0, 0, 1], complex)
     xs, ys = Viewport(-2, 2, -2, 2).grid(1200, 1200)
     with pytest.raises(RuntimeError, match="stop"):
-        _core.render(xs, ys, c9, canonical_roots(c9), 300, 1e-6, precision="single", threads=1, progress=boom)
+        _core.render(
+            xs, ys, c9, canonical_roots(c9), 300, 1e-6, precision="single", threads=1, data=True, progress=boom
+        )
 
 
 @pytest.mark.parametrize("precision", ["double", "single"])
@@ -233,8 +234,8 @@ def test_exact_ties_never_let_mirroring_change_a_pixel(coefs, size, kernel):
     c = np.array(coefs, complex)
     roots = canonical_roots(c)
     xs, ys = Viewport(-2, 2, -2, 2).grid(*size)
-    a, _ = _render(c, roots, xs, ys, tol=1.5, output="data", symmetry=True, kernel=kernel)
-    b, _ = _render(c, roots, xs, ys, tol=1.5, output="data", symmetry=False, kernel=kernel)
+    a, _ = _render(c, roots, xs, ys, tol=1.5, smooth=False, symmetry=True, kernel=kernel)
+    b, _ = _render(c, roots, xs, ys, tol=1.5, smooth=False, symmetry=False, kernel=kernel)
     np.testing.assert_array_equal(a["root"], b["root"])
     eroot, _ = ref.exact(xs, ys, c, roots, ITMAX, 1.5, fused=FUSED[kernel], single=True)
     np.testing.assert_array_equal(a["root"], eroot)
@@ -246,8 +247,8 @@ def test_polynomials_scaled_by_a_power_of_two_give_the_same_picture(k, kernel):
     # rounding to float, so 2^k p with tol 2^k renders exactly like p with tol, even
     # where |2^k p|^2 would overflow or underflow float (k = +-70).
     c, roots = _coefs("z^3-2z+2")
-    base = _render(c, roots, kernel=kernel, output="data+smooth")[0]
-    scaled = _render(c * 2.0**k, roots, tol=TOL * 2.0**k, kernel=kernel, output="data+smooth")[0]
+    base = _render(c, roots, kernel=kernel, data=True, smooth=True)[0]
+    scaled = _render(c * 2.0**k, roots, tol=TOL * 2.0**k, kernel=kernel, data=True, smooth=True)[0]
     for key in ("root", "iterations"):
         np.testing.assert_array_equal(scaled[key], base[key])
     # the same up to the rounding of log(2^-2e x) = log(x) - 2e log 2 in the smooth count
@@ -262,5 +263,5 @@ def test_polynomials_scaled_by_a_power_of_two_give_the_same_picture(k, kernel):
 def test_huge_coefficients_converge_in_single_precision():
     c = np.array([1e20, 0, 0, -1e20], complex)  # |p|^2 near the roots ~1e26: would overflow float unscaled
     roots = canonical_roots(c)
-    out = _render(c, roots, tol=1e14, output="data")[0]
+    out = _render(c, roots, tol=1e14, smooth=False)[0]
     assert (out["root"] >= 0).mean() > 0.99

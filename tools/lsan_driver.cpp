@@ -46,6 +46,8 @@ nbr::Problem z3_minus_1(int w, int h, int itmax) {
     return p;
 }
 
+struct Cancelled {};
+
 class ThrowingSink final : public nbr::Sink {
 public:
     void put(int row, int, int, const std::int16_t*, const std::int32_t*, const float*, const float*) override {
@@ -79,16 +81,15 @@ int main() {
                     std::vector<double> hsv(n * 3);
                     std::vector<std::int16_t> root(n);
                     std::vector<std::int32_t> iter(n);
-                    std::vector<std::uint8_t> rgb(n * 3), rgbx(n * 4);
+                    std::vector<std::uint8_t> rgb(n * 3);
                     std::vector<std::uint16_t> rgb16(n * 3);
                     std::vector<float> smooth(n), residual(n);
                     nbr::HsvSink hs(hsv.data(), w, 3, p.itmax);
                     nbr::DataSink ds(root.data(), iter.data(), w);
-                    nbr::RgbSink rs(rgb.data(), w, pal, 3);
-                    nbr::RgbSink xs(rgbx.data(), w, pal, 4);
-                    nbr::RgbSink r16(rgb16.data(), w, pal16, 3);
+                    nbr::RgbSink rs(rgb.data(), w, pal);
+                    nbr::RgbSink r16(rgb16.data(), w, pal16);
                     nbr::SmoothSink ss(smooth.data(), residual.data(), w);
-                    nbr::TeeSink tee({&hs, &ds, &rs, &xs, &r16, &ss});
+                    nbr::TeeSink tee({&hs, &ds, &rs, &r16, &ss});
                     nbr::Options opt;
                     opt.threads = threads;
                     opt.kernel = name;
@@ -97,7 +98,7 @@ int main() {
                     const nbr::Stats st = nbr::render(p, tee, opt);
                     const std::string tag = name + " " + nbr::precision_name(precision) + " threads=" +
                                             std::to_string(threads) + " symmetry=" + std::to_string(symmetry);
-                    check(st.pixels == n && !st.cancelled, tag + ": every pixel delivered");
+                    check(st.pixels == n, tag + ": every pixel delivered");
                     check(st.kernel == name, tag + ": the requested kernel ran");
                     bool sane = true;
                     for (std::size_t i = 0; i < n; ++i) sane = sane && root[i] >= -1 && root[i] < 3;
@@ -107,7 +108,7 @@ int main() {
         }
     }
 
-    // Cancellation from the poll callback, with the workers mid-way.
+    // Cancellation by an exception from the poll callback, with the workers mid-way.
     {
         nbr::Problem p = z3_minus_1(400, 400, 100000);
         p.tol = 1e-300;  // hardly any pixel converges: the render would take minutes
@@ -116,12 +117,19 @@ int main() {
         nbr::DataSink ds(root.data(), iter.data(), 400);
         nbr::Control ctl;
         int polls = 0;
-        ctl.poll = [&](std::uint64_t, std::uint64_t) { return ++polls < 3; };
+        ctl.poll = [&](std::uint64_t, std::uint64_t) {
+            if (++polls == 3) throw Cancelled();
+        };
         ctl.poll_interval = 0.01;
         nbr::Options opt;
         opt.threads = 2;
-        const nbr::Stats st = nbr::render(p, ds, opt, ctl);
-        check(st.cancelled, "a poll returning false cancels the render");
+        bool cancelled = false;
+        try {
+            nbr::render(p, ds, opt, ctl);
+        } catch (const Cancelled&) {
+            cancelled = true;
+        }
+        check(cancelled, "an exception thrown by the poll callback cancels the render and reaches the caller");
     }
 
     // A sink that throws: the exception reaches the caller, the threads are joined.
@@ -143,12 +151,14 @@ int main() {
         std::vector<std::int16_t> root(n);
         std::vector<std::int32_t> iter(n);
         nbr::DataSink ds(root.data(), iter.data(), w);
-        std::vector<nbr::Problem> bad(5, z3_minus_1(w, h, 30));
+        std::vector<nbr::Problem> bad(7, z3_minus_1(w, h, 30));
         bad[0].coefs = {1};
         bad[1].roots.clear();
         bad[2].itmax = 0;
         bad[3].tol = -1;
         bad[4].xs.clear();
+        bad[5].coefs.resize(nbr::limits::max_degree + 2, 1.0);
+        bad[6].ys.resize(nbr::limits::max_side + 1, 0.5);
         for (const auto& p : bad) {
             bool caught = false;
             try {
@@ -163,7 +173,7 @@ int main() {
             opt.precision = nbr::Precision::single;
             bool caught = false;
             try {
-                nbr::render(z3_minus_1(w, h, nbr::kMaxItmaxSingle + 1), ds, opt);
+                nbr::render(z3_minus_1(w, h, nbr::limits::max_itmax_single + 1), ds, opt);
             } catch (const std::invalid_argument&) {
                 caught = true;
             }

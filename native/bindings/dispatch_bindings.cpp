@@ -1,8 +1,6 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
-#include <thread>
-
 #include "nbr/render.hpp"
 
 namespace py = pybind11;
@@ -29,5 +27,4 @@ void register_dispatch(py::module_& m) {
           "Name of the kernel used by default (the best one, or the one NB_RENDER_KERNEL forces).");
     m.def("select_kernel", &nbr::select_kernel, py::arg("name"),
           "Make NAME the default kernel for this process ('auto' for the best one).");
-    m.def("hardware_threads", [] { return std::thread::hardware_concurrency(); });
 }

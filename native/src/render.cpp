@@ -34,22 +34,34 @@ const char* method_name(Method m) {
     return "newton";
 }
 
+namespace {
+
+// "a, b or c": the names of a table's entries, for error messages.
+template <class E, std::size_t N>
+std::string choices(const E (&table)[N], const char* (*name)(E)) {
+    std::string s;
+    for (std::size_t i = 0; i < N; ++i) s += (i == 0 ? "" : i + 1 == N ? " or " : ", ") + std::string(name(table[i]));
+    return s;
+}
+
+}  // namespace
+
 Method parse_method(const std::string& name) {
-    for (Method m : {Method::newton, Method::relaxed, Method::halley, Method::schroder, Method::householder})
+    for (Method m : kMethods)
         if (name == method_name(m)) return m;
-    throw std::invalid_argument("unknown method '" + name +
-                                "' (choose newton, relaxed, halley, schroder or householder)");
+    throw std::invalid_argument("unknown method '" + name + "' (choose " + choices(kMethods, method_name) + ")");
 }
 
 const char* precision_name(Precision p) { return p == Precision::single ? "single" : "double"; }
 
 Precision parse_precision(const std::string& name) {
-    if (name == "double") return Precision::double_;
-    if (name == "single") return Precision::single;
-    throw std::invalid_argument("unknown precision '" + name + "' (choose double or single)");
+    for (Precision p : kPrecisions)
+        if (name == precision_name(p)) return p;
+    throw std::invalid_argument("unknown precision '" + name + "' (choose " + choices(kPrecisions, precision_name) +
+                                ")");
 }
 
-float smooth_iterations(std::int32_t k, double p2_before, double p2_at, double log_tol2) {
+SmoothCount smooth_iterations(StepCount k, double p2_before, double p2_at, double log_tol2) {
     if (k <= 0) return 0.0f;  // max(0, k - 1 + t) with t <= 1: no need for the logarithms
     const double a = std::log(p2_before);
     const double b = std::log(p2_at);
@@ -60,7 +72,7 @@ float smooth_iterations(std::int32_t k, double p2_before, double p2_at, double l
     return static_cast<float>(s > 0.0 ? s : 0.0);
 }
 
-float residual_value(double p2) {
+Residual residual_value(double p2) {
     const double r = std::sqrt(p2);
     // doubles from here on round to +inf as floats; the cast would be undefined behaviour
     if (r >= 0x1.ffffffp127) return std::numeric_limits<float>::infinity();
@@ -80,8 +92,8 @@ HsvSink::HsvSink(double* out, int width, int nroots, int itmax)
     }
 }
 
-void HsvSink::put(int row, int col0, int n, const std::int16_t* root, const std::int32_t* iter, const float*,
-                  const float*) {
+void HsvSink::put(int row, int col0, int n, const RootIndex* root, const StepCount* iter, const SmoothCount*,
+                  const Residual*) {
     double* o = out_ + (static_cast<std::size_t>(row) * static_cast<std::size_t>(w_) + static_cast<std::size_t>(col0)) * 3;
     const bool table = !value_.empty();
     for (int i = 0; i < n; ++i, o += 3) {
@@ -96,37 +108,34 @@ void HsvSink::put(int row, int col0, int n, const std::int16_t* root, const std:
     }
 }
 
-void DataSink::put(int row, int col0, int n, const std::int16_t* root, const std::int32_t* iter, const float*,
-                   const float*) {
+void DataSink::put(int row, int col0, int n, const RootIndex* root, const StepCount* iter, const SmoothCount*,
+                   const Residual*) {
     const std::size_t o = static_cast<std::size_t>(row) * static_cast<std::size_t>(w_) + static_cast<std::size_t>(col0);
-    std::memcpy(root_ + o, root, static_cast<std::size_t>(n) * sizeof(std::int16_t));
-    std::memcpy(iter_ + o, iter, static_cast<std::size_t>(n) * sizeof(std::int32_t));
+    std::memcpy(root_ + o, root, static_cast<std::size_t>(n) * sizeof(RootIndex));
+    std::memcpy(iter_ + o, iter, static_cast<std::size_t>(n) * sizeof(StepCount));
 }
 
-void SmoothSink::put(int row, int col0, int n, const std::int16_t*, const std::int32_t*, const float* smooth,
-                     const float* residual) {
+void SmoothSink::put(int row, int col0, int n, const RootIndex*, const StepCount*, const SmoothCount* smooth,
+                     const Residual* residual) {
     const std::size_t o = static_cast<std::size_t>(row) * static_cast<std::size_t>(w_) + static_cast<std::size_t>(col0);
-    std::memcpy(smooth_ + o, smooth, static_cast<std::size_t>(n) * sizeof(float));
-    std::memcpy(residual_ + o, residual, static_cast<std::size_t>(n) * sizeof(float));
+    std::memcpy(smooth_ + o, smooth, static_cast<std::size_t>(n) * sizeof(SmoothCount));
+    std::memcpy(residual_ + o, residual, static_cast<std::size_t>(n) * sizeof(Residual));
 }
 
 namespace {
 
 template <class T>
-void colorize_impl(const Palette& pal, std::size_t n, const std::int16_t* root, const std::int32_t* iter,
-                   const float* smooth, T* out, int channels) {
+void colorize_impl(const Palette& pal, std::size_t n, const RootIndex* root, const StepCount* iter,
+                   const SmoothCount* smooth, T* out) {
     if (pal.depth != static_cast<int>(8 * sizeof(T)))
         throw std::invalid_argument("the output type does not match the palette's depth");
     if (pal.smooth && smooth == nullptr) throw std::invalid_argument("smooth shading needs the smooth counts");
     const float scale = sizeof(T) == 1 ? 1.0f : 257.0f;  // 255 -> 65535
-    const T opaque = sizeof(T) == 1 ? T(255) : T(65535);
     const std::size_t ncolors = pal.colors.size() / 3;
     const std::size_t nshade = pal.shade.size();
-    const std::size_t step = channels == 4 ? 4 : 3;
     T nc[3];
     for (int c = 0; c < 3; ++c) nc[c] = static_cast<T>(pal.nonconverged[c] * scale + 0.5f);
-    for (std::size_t i = 0; i < n; ++i, out += step) {
-        if (step == 4) out[3] = opaque;
+    for (std::size_t i = 0; i < n; ++i, out += 3) {
         const int r = root[i];
         if (r < 0 || static_cast<std::size_t>(r) >= ncolors || nshade == 0) {
             for (int c = 0; c < 3; ++c) out[c] = nc[c];
@@ -151,39 +160,55 @@ void colorize_impl(const Palette& pal, std::size_t n, const std::int16_t* root, 
 
 }  // namespace
 
-void colorize(const Palette& pal, std::size_t n, const std::int16_t* root, const std::int32_t* iter,
-              const float* smooth, std::uint8_t* out, int channels) {
-    colorize_impl(pal, n, root, iter, smooth, out, channels);
+void validate(const Palette& pal) {
+    if (pal.colors.size() % 3 != 0) throw std::invalid_argument("colors must have shape (nroots, 3)");
+    if (pal.shade.empty()) throw std::invalid_argument("shade needs one value per iteration");
+    if (pal.depth != 8 && pal.depth != 16) throw std::invalid_argument("depth must be 8 or 16");
+    for (float v : pal.colors)
+        if (!(v >= 0.f && v <= 255.f)) throw std::invalid_argument("colors must be in [0, 255]");
+    for (float v : pal.shade)
+        if (!(v >= 0.f && v <= 1.f)) throw std::invalid_argument("shade must be in [0, 1]");
+    for (float v : pal.nonconverged)
+        if (!(v >= 0.f && v <= 255.f)) throw std::invalid_argument("nonconverged must be in [0, 255]");
 }
 
-void colorize(const Palette& pal, std::size_t n, const std::int16_t* root, const std::int32_t* iter,
-              const float* smooth, std::uint16_t* out, int channels) {
-    colorize_impl(pal, n, root, iter, smooth, out, channels);
+void check_covers(const Palette& pal, std::size_t nroots, int itmax) {
+    if (pal.colors.size() / 3 < nroots) throw std::invalid_argument("colors must have shape (nroots, 3)");
+    const std::size_t entries = static_cast<std::size_t>(std::max(itmax, 0)) + (pal.smooth ? 1 : 0);
+    if (pal.shade.size() < std::max<std::size_t>(entries, 1))
+        throw std::invalid_argument(pal.smooth ? "shade needs itmax + 1 values for smooth shading (0..itmax)"
+                                               : "shade needs one value per iteration");
 }
 
-RgbSink::RgbSink(std::uint8_t* out, int width, const Palette& palette, int channels)
-    : out8_(out), w_(width), pal_(palette), channels_(channels) {
+void colorize(const Palette& pal, std::size_t n, const RootIndex* root, const StepCount* iter,
+              const SmoothCount* smooth, std::uint8_t* out) {
+    colorize_impl(pal, n, root, iter, smooth, out);
+}
+
+void colorize(const Palette& pal, std::size_t n, const RootIndex* root, const StepCount* iter,
+              const SmoothCount* smooth, std::uint16_t* out) {
+    colorize_impl(pal, n, root, iter, smooth, out);
+}
+
+RgbSink::RgbSink(std::uint8_t* out, int width, const Palette& palette) : out8_(out), w_(width), pal_(palette) {
     if (palette.depth != 8) throw std::invalid_argument("an 8-bit image needs a palette of depth 8");
 }
 
-RgbSink::RgbSink(std::uint16_t* out, int width, const Palette& palette, int channels)
-    : out16_(out), w_(width), pal_(palette), channels_(channels) {
+RgbSink::RgbSink(std::uint16_t* out, int width, const Palette& palette) : out16_(out), w_(width), pal_(palette) {
     if (palette.depth != 16) throw std::invalid_argument("a 16-bit image needs a palette of depth 16");
 }
 
-void RgbSink::put(int row, int col0, int n, const std::int16_t* root, const std::int32_t* iter, const float* smooth,
-                  const float*) {
+void RgbSink::put(int row, int col0, int n, const RootIndex* root, const StepCount* iter, const SmoothCount* smooth,
+                  const Residual*) {
     const std::size_t px = static_cast<std::size_t>(row) * static_cast<std::size_t>(w_) + static_cast<std::size_t>(col0);
-    const std::size_t at = px * static_cast<std::size_t>(channels_ == 4 ? 4 : 3);
-    if (out8_ != nullptr) colorize(pal_, static_cast<std::size_t>(n), root, iter, smooth, out8_ + at, channels_);
-    else colorize(pal_, static_cast<std::size_t>(n), root, iter, smooth, out16_ + at, channels_);
+    if (out8_ != nullptr) colorize(pal_, static_cast<std::size_t>(n), root, iter, smooth, out8_ + 3 * px);
+    else colorize(pal_, static_cast<std::size_t>(n), root, iter, smooth, out16_ + 3 * px);
 }
 
 // ---- driver -------------------------------------------------------------------------------
 
 namespace {
 
-constexpr std::int64_t kMaxSide = 1 << 20;
 // The largest span handed to a kernel. The float kernels number a span's
 // pixels in float lanes, which is exact below 2^24.
 constexpr std::int64_t kMaxTile = 16384;
@@ -191,19 +216,22 @@ static_assert(kMaxTile < (std::int64_t{1} << 24), "spans of the float kernels mu
 
 void validate(const Problem& P) {
     if (P.coefs.size() < 2) throw std::invalid_argument("the polynomial must have degree >= 1");
+    if (P.coefs.size() - 1 > static_cast<std::size_t>(limits::max_degree))
+        throw std::invalid_argument("the polynomial's degree must be at most " + std::to_string(limits::max_degree));
     if (P.coefs[0] == std::complex<double>(0.0, 0.0))
         throw std::invalid_argument("the leading coefficient must not be zero");
     for (const auto& c : P.coefs)
         if (!std::isfinite(c.real()) || !std::isfinite(c.imag()))
             throw std::invalid_argument("coefficients must be finite");
-    if (P.roots.empty() || P.roots.size() > 32767) throw std::invalid_argument("need 1 to 32767 roots");
+    if (P.roots.empty() || P.roots.size() > static_cast<std::size_t>(limits::max_degree))
+        throw std::invalid_argument("need 1 to " + std::to_string(limits::max_degree) + " roots");
     if (P.itmax < 1) throw std::invalid_argument("itmax must be >= 1");
     if (!(P.tol > 0.0) || !std::isfinite(P.tol)) throw std::invalid_argument("tol must be a positive finite number");
     if (!std::isfinite(P.relax.real()) || !std::isfinite(P.relax.imag()) || P.relax == std::complex<double>(0.0, 0.0))
         throw std::invalid_argument("relax must be a finite nonzero complex number");
     if (P.xs.empty() || P.ys.empty()) throw std::invalid_argument("the image must have at least one pixel");
-    if (static_cast<std::int64_t>(P.xs.size()) > kMaxSide || static_cast<std::int64_t>(P.ys.size()) > kMaxSide)
-        throw std::invalid_argument("image side too large");
+    if (P.xs.size() > static_cast<std::size_t>(limits::max_side) || P.ys.size() > static_cast<std::size_t>(limits::max_side))
+        throw std::invalid_argument("image side too large (at most " + std::to_string(limits::max_side) + ")");
 }
 
 // Mirror symmetry. With real coefficients every operation of the kernel
@@ -303,8 +331,11 @@ bool parity_polynomial(const std::vector<std::complex<double>>& c) {
 Stats render(const Problem& P, Sink& sink, const Options& opt, const Control& ctl) {
     validate(P);
     const bool single = opt.precision == Precision::single;
-    if (single && P.itmax > kMaxItmaxSingle)
+    if (single && P.itmax > limits::max_itmax_single)
         throw std::invalid_argument("itmax must be below 16777216 (2^24) in single precision");
+    static_assert(limits::max_itmax_single == 16777215, "the message above names the limit");
+    if (opt.threads < 0 || opt.threads > limits::max_threads)
+        throw std::invalid_argument("threads must be between 0 (all) and " + std::to_string(limits::max_threads));
     const KernelEntry& kernel = find_kernel(opt.kernel);
 
     const int degree = static_cast<int>(P.coefs.size()) - 1;
@@ -369,10 +400,9 @@ Stats render(const Problem& P, Sink& sink, const Options& opt, const Control& ct
     const std::uint64_t delivered_total = static_cast<std::uint64_t>(P.xs.size()) * P.ys.size();
 
     int threads = opt.threads > 0 ? opt.threads : static_cast<int>(std::thread::hardware_concurrency());
-    threads = std::max(threads, 1);
+    threads = std::clamp(threads, 1, limits::max_threads);
     // Tiles small enough for ~16 per thread (balance: basins cost wildly
     // different amounts), large enough to amortise the lanes' drain.
-    threads = std::min(threads, 4096);
     // Tiles shrink towards the end (guided scheduling: a quarter of each
     // thread's share of what is left), so the threads run out of work at
     // nearly the same moment.
@@ -415,7 +445,7 @@ Stats render(const Problem& P, Sink& sink, const Options& opt, const Control& ct
         if (now - last_poll < interval) return;
         last_poll = now;
         try {
-            if (!ctl.poll(done.load(), delivered_total)) cancel.store(true);
+            ctl.poll(done.load(), delivered_total);
         } catch (...) {
             fail(std::current_exception());
         }
@@ -595,7 +625,6 @@ Stats render(const Problem& P, Sink& sink, const Options& opt, const Control& ct
     st.kernel = kernel.name;
     st.method = method_name(P.method);
     st.precision = precision_name(opt.precision);
-    st.cancelled = cancel.load();
     return st;
 }
 

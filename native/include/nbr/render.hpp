@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "nbr/limits.hpp"
+
 namespace nbr {
 
 // The iteration each pixel runs (p' and p'' are the first and second derivatives):
@@ -26,6 +28,9 @@ namespace nbr {
 // roots and iteration counts as newton, though not necessarily the same bits
 // of intermediate values (it rounds one more product per step).
 enum class Method { newton, relaxed, halley, schroder, householder };
+// Every method, in the order above (the order nbcli._core.info() lists them in).
+constexpr Method kMethods[] = {Method::newton, Method::relaxed, Method::halley, Method::schroder,
+                               Method::householder};
 
 // "newton", "relaxed", ...; parse_method throws std::invalid_argument for other names.
 const char* method_name(Method method);
@@ -36,21 +41,20 @@ Method parse_method(const std::string& name);
 // are rounded to float and every step is computed in float, with twice the
 // lanes per vector; the nearest root and the smooth counts and residuals are
 // then found in double from the (exactly converted) float results. Single
-// precision needs itmax < 2^24. Details: native/src/kernel_impl.hpp.
+// precision needs itmax <= limits::max_itmax_single. Details: native/src/kernel_impl.hpp.
 enum class Precision { double_, single };
+constexpr Precision kPrecisions[] = {Precision::double_, Precision::single};
 // "double" or "single"; parse_precision throws std::invalid_argument for other names.
 const char* precision_name(Precision precision);
 Precision parse_precision(const std::string& name);
-// The largest itmax single precision accepts (its step counter is a float).
-constexpr int kMaxItmaxSingle = (1 << 24) - 1;
 
 // What to compute. Pixel (row, col) starts the iteration at xs[col] + i*ys[row].
 struct Problem {
-    std::vector<std::complex<double>> coefs;  // highest degree first; coefs[0] != 0; degree >= 1
-    std::vector<std::complex<double>> roots;  // distinct roots, in the order that defines root indices
-    std::vector<double> xs;                   // real part of each column
-    std::vector<double> ys;                   // imaginary part of each row
-    int itmax = 30;                           // at most this many steps
+    std::vector<std::complex<double>> coefs;  // highest degree first; coefs[0] != 0; 1 <= degree <= max_degree
+    std::vector<std::complex<double>> roots;  // 1 to max_degree distinct roots, in the order that defines root indices
+    std::vector<double> xs;                   // real part of each column (1 to max_side)
+    std::vector<double> ys;                   // imaginary part of each row (1 to max_side)
+    int itmax = 30;                           // at most this many steps (>= 1)
     double tol = 1e-6;                        // converged when |p(z)| <= tol after a step
     Method method = Method::newton;
     std::complex<double> relax{1.0, 0.0};     // the factor a of Method::relaxed: finite and nonzero
@@ -71,8 +75,8 @@ struct Problem {
 class Sink {
 public:
     virtual ~Sink() = default;
-    virtual void put(int row, int col0, int n, const std::int16_t* root, const std::int32_t* iter,
-                     const float* smooth, const float* residual) = 0;
+    virtual void put(int row, int col0, int n, const RootIndex* root, const StepCount* iter,
+                     const SmoothCount* smooth, const Residual* residual) = 0;
     // Whether put() needs smooth (and residual: computing them costs a little).
     virtual bool wants_smooth() const { return false; }
     virtual bool wants_residual() const { return wants_smooth(); }
@@ -88,12 +92,12 @@ public:
 // small that a step lands |p| below the rounding noise of evaluating p (which
 // third-order methods reach sooner), neighbouring pixels' fractions jitter.
 // The one definition used everywhere, so every path agrees bit for bit.
-float smooth_iterations(std::int32_t k, double p2_before, double p2_at, double log_tol2);
+SmoothCount smooth_iterations(StepCount k, double p2_before, double p2_at, double log_tol2);
 // |p| as a float from |p|^2: sqrt in double, rounded to float (+inf beyond its range).
-float residual_value(double p2);
+Residual residual_value(double p2);
 
 struct Options {
-    int threads = 0;       // 0: all hardware threads
+    int threads = 0;       // 0 to limits::max_threads; 0: all hardware threads (at most max_threads)
     std::string kernel;    // "" : the selected kernel (see selected_kernel())
     bool symmetry = true;  // compute mirror-image rows/columns once where that is exact (see render.cpp)
     Precision precision = Precision::double_;
@@ -102,8 +106,9 @@ struct Options {
 struct Control {
     // Called from the calling thread about every poll_interval seconds while
     // the workers run, with the number of pixels finished so far and the total.
-    // Returning false cancels the render promptly.
-    std::function<bool(std::uint64_t done, std::uint64_t total)> poll;
+    // To cancel the render, throw: the workers stop promptly and render()
+    // rethrows the exception once they have all finished.
+    std::function<void(std::uint64_t done, std::uint64_t total)> poll;
     double poll_interval = 0.05;
 };
 
@@ -115,11 +120,10 @@ struct Stats {
     std::string kernel;
     std::string method;
     std::string precision;             // "double" or "single"
-    bool cancelled = false;
 };
 
-// Runs the render; blocks until done or cancelled. Throws std::invalid_argument
-// for inconsistent problems and rethrows exceptions raised by sinks.
+// Runs the render; blocks until done. Throws std::invalid_argument for
+// inconsistent problems and rethrows exceptions raised by sinks or Control::poll.
 Stats render(const Problem& problem, Sink& sink, const Options& options = {}, const Control& control = {});
 
 // ---- sinks provided by the library -------------------------------------------------
@@ -129,8 +133,8 @@ Stats render(const Problem& problem, Sink& sink, const Options& options = {}, co
 class HsvSink final : public Sink {
 public:
     HsvSink(double* out, int width, int nroots, int itmax);
-    void put(int row, int col0, int n, const std::int16_t* root, const std::int32_t* iter, const float* smooth,
-             const float* residual) override;
+    void put(int row, int col0, int n, const RootIndex* root, const StepCount* iter, const SmoothCount* smooth,
+             const Residual* residual) override;
 
 private:
     double* out_;
@@ -141,27 +145,28 @@ private:
 // The raw per-pixel data: root index and step count.
 class DataSink final : public Sink {
 public:
-    DataSink(std::int16_t* root, std::int32_t* iter, int width) : root_(root), iter_(iter), w_(width) {}
-    void put(int row, int col0, int n, const std::int16_t* root, const std::int32_t* iter, const float* smooth,
-             const float* residual) override;
+    DataSink(RootIndex* root, StepCount* iter, int width) : root_(root), iter_(iter), w_(width) {}
+    void put(int row, int col0, int n, const RootIndex* root, const StepCount* iter, const SmoothCount* smooth,
+             const Residual* residual) override;
 
 private:
-    std::int16_t* root_;
-    std::int32_t* iter_;
+    RootIndex* root_;
+    StepCount* iter_;
     int w_;
 };
 
 // The smooth step count and the residual of each pixel (see Sink).
 class SmoothSink final : public Sink {
 public:
-    SmoothSink(float* smooth, float* residual, int width) : smooth_(smooth), residual_(residual), w_(width) {}
-    void put(int row, int col0, int n, const std::int16_t* root, const std::int32_t* iter, const float* smooth,
-             const float* residual) override;
+    SmoothSink(SmoothCount* smooth, Residual* residual, int width)
+        : smooth_(smooth), residual_(residual), w_(width) {}
+    void put(int row, int col0, int n, const RootIndex* root, const StepCount* iter, const SmoothCount* smooth,
+             const Residual* residual) override;
     bool wants_smooth() const override { return true; }
 
 private:
-    float* smooth_;
-    float* residual_;
+    SmoothCount* smooth_;
+    Residual* residual_;
     int w_;
 };
 
@@ -184,26 +189,27 @@ struct Palette {
     int depth = 8;              // bits per channel of the output: 8 (uint8) or 16 (uint16, native endian)
 };
 
-// Writes `channels` values per pixel (3: RGB; 4: RGBX with X = the maximum,
-// the layout Pillow maps without copying). `smooth` may be null unless
-// palette.smooth. The output type must match palette.depth, else
-// std::invalid_argument.
-void colorize(const Palette& palette, std::size_t n, const std::int16_t* root, const std::int32_t* iter,
-              const float* smooth, std::uint8_t* out, int channels = 3);
-void colorize(const Palette& palette, std::size_t n, const std::int16_t* root, const std::int32_t* iter,
-              const float* smooth, std::uint16_t* out, int channels = 3);
-inline void colorize(const Palette& palette, std::size_t n, const std::int16_t* root, const std::int32_t* iter,
-                     std::uint8_t* rgb, int channels = 3) {
-    colorize(palette, n, root, iter, nullptr, rgb, channels);
-}
+// Throws std::invalid_argument unless the palette is well formed: a whole
+// number of colours, at least one shade, every value in its range, depth 8 or 16.
+void validate(const Palette& palette);
+// Throws std::invalid_argument unless the palette colours every root of a
+// problem with `nroots` roots and every step up to itmax.
+void check_covers(const Palette& palette, std::size_t nroots, int itmax);
 
-// Colours pixels into an 8-bit (palette.depth 8) or 16-bit (depth 16) image.
+// Writes 3 values (RGB) per pixel. `smooth` may be null unless palette.smooth.
+// The output type must match palette.depth, else std::invalid_argument.
+void colorize(const Palette& palette, std::size_t n, const RootIndex* root, const StepCount* iter,
+              const SmoothCount* smooth, std::uint8_t* out);
+void colorize(const Palette& palette, std::size_t n, const RootIndex* root, const StepCount* iter,
+              const SmoothCount* smooth, std::uint16_t* out);
+
+// Colours pixels into an 8-bit (palette.depth 8) or 16-bit (depth 16) RGB image.
 class RgbSink final : public Sink {
 public:
-    RgbSink(std::uint8_t* out, int width, const Palette& palette, int channels = 3);
-    RgbSink(std::uint16_t* out, int width, const Palette& palette, int channels = 3);
-    void put(int row, int col0, int n, const std::int16_t* root, const std::int32_t* iter, const float* smooth,
-             const float* residual) override;
+    RgbSink(std::uint8_t* out, int width, const Palette& palette);
+    RgbSink(std::uint16_t* out, int width, const Palette& palette);
+    void put(int row, int col0, int n, const RootIndex* root, const StepCount* iter, const SmoothCount* smooth,
+             const Residual* residual) override;
     bool wants_smooth() const override { return pal_.smooth; }
     bool wants_residual() const override { return false; }  // colours use the smooth count only
 
@@ -212,16 +218,14 @@ private:
     std::uint16_t* out16_ = nullptr;
     int w_;
     const Palette& pal_;
-    int channels_;
 };
-using Rgb8Sink = RgbSink;  // the earlier name
 
 // Fans each put() out to several sinks.
 class TeeSink final : public Sink {
 public:
     explicit TeeSink(std::vector<Sink*> sinks) : sinks_(std::move(sinks)) {}
-    void put(int row, int col0, int n, const std::int16_t* root, const std::int32_t* iter, const float* smooth,
-             const float* residual) override {
+    void put(int row, int col0, int n, const RootIndex* root, const StepCount* iter, const SmoothCount* smooth,
+             const Residual* residual) override {
         for (Sink* s : sinks_) s->put(row, col0, n, root, iter, smooth, residual);
     }
     bool wants_smooth() const override {
