@@ -5,13 +5,15 @@
 >>> img = nbcli.render(coefs=[1, 0, 0, -1], size=(320, 240))          # RGB + per-pixel data
 >>> img.save("cubic.png")
 
-The names below are imported lazily, so ``import nbcli`` (and the command
-line's ``--help``) stay fast.
+The names below are imported lazily (from the modules named in ``_HOME``), so
+``import nbcli`` and the command line's ``--help`` stay fast. The layers
+behind them are described in docs/architecture.md.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import importlib
+import typing
 
 from ._version import __version__
 
@@ -31,36 +33,37 @@ __all__ = [
     "single_precision_warnings",
 ]
 
-_API = set(__all__) - {"Style", "__version__"}  # served lazily from nbcli.api
+# where each public name lives
+_HOME = {
+    "PrecisionWarning": "precision",
+    "Render": "api",
+    "Scene": "scene",
+    "Style": "style",
+    "Viewport": "scene",
+    "available_kernels": "api",
+    "compute": "compat",
+    "default_threads": "_native",
+    "render": "api",
+    "render_to_png": "api",
+    "selected_kernel": "_native",
+    "single_precision_warnings": "api",
+}
 
-if TYPE_CHECKING:
-    from .api import (
-        PrecisionWarning,
-        Render,
-        Scene,
-        Viewport,
-        available_kernels,
-        compute,
-        default_threads,
-        render,
-        render_to_png,
-        selected_kernel,
-        single_precision_warnings,
-    )
-    from .colors import Style
+if typing.TYPE_CHECKING:
+    from ._native import default_threads, selected_kernel
+    from .api import Render, available_kernels, render, render_to_png, single_precision_warnings
+    from .compat import compute
+    from .precision import PrecisionWarning
+    from .scene import Scene, Viewport
+    from .style import Style
 
 
-def __getattr__(name: str) -> Any:
-    if name in _API:
-        from . import api
-
-        return getattr(api, name)
-    if name == "Style":
-        from .colors import Style
-
-        return Style
-    raise AttributeError(f"module 'nbcli' has no attribute {name!r}")
+def __getattr__(name: str) -> typing.Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module 'nbcli' has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{home}", __name__), name)
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    return sorted(__all__)

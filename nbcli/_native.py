@@ -8,8 +8,9 @@ once, so they are written in one place: the C++ library.
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,6 +52,17 @@ __all__ = [
 Progress = Callable[[int, int], None]
 
 
+@contextlib.contextmanager
+def _refusals() -> Iterator[None]:
+    """The core refuses bad values with ValueError (std::invalid_argument): make them ParameterErrors."""
+    try:
+        yield
+    except ValueError as e:
+        if isinstance(e, ParameterError):
+            raise
+        raise ParameterError(str(e)) from None
+
+
 @dataclass(frozen=True)
 class Limits:
     """What the core accepts (and so what every input path checks against)."""
@@ -90,12 +102,14 @@ def kernels() -> list[KernelInfo]:
 
 def selected_kernel() -> str:
     """The kernel used by default: the best this CPU runs, or NB_RENDER_KERNEL's choice."""
-    return str(_core.selected_kernel())
+    with _refusals():  # NB_RENDER_KERNEL may name no kernel
+        return str(_core.selected_kernel())
 
 
 def select_kernel(name: str) -> None:
     """Make ``name`` the default for this process ("auto": the best one again)."""
-    _core.select_kernel(check_kernel(name) or "auto")
+    with _refusals():
+        _core.select_kernel(check_kernel(name) or "auto")
 
 
 def check_kernel(name: str | None) -> str:
@@ -109,7 +123,9 @@ def check_kernel(name: str | None) -> str:
         return name
     k = next((k for k in ks if k.name == name), None)
     if k is None:
-        raise ParameterError(f"unknown kernel {name!r}; choose one of {', '.join(k.name for k in ks)} or auto")
+        raise ParameterError(
+            f"unknown kernel {name!r}; choose one of {', '.join(k.name for k in ks)} or auto"
+        )
     if not k.supported:
         ok = ", ".join(k.name for k in ks if k.supported)
         raise ParameterError(f"this CPU cannot run the {name} kernel; choose one of {ok} or auto")
@@ -180,25 +196,26 @@ def iterate(
     ``palette``. ``progress(done, total)`` is called from this thread; Ctrl-C
     raises KeyboardInterrupt promptly.
     """
-    out, st = _core.render(
-        xs,
-        ys,
-        problem.coefs,
-        problem.roots,
-        problem.itmax,
-        problem.tol,
-        threads=threads,
-        kernel=kernel,
-        symmetry=symmetry,
-        method=problem.method,
-        relax=problem.relax,
-        precision=problem.precision,
-        hsv=hsv,
-        data=data,
-        smooth=smooth,
-        palette=None if palette is None else _palette(palette),
-        progress=progress,
-    )
+    with _refusals():
+        out, st = _core.render(
+            xs,
+            ys,
+            problem.coefs,
+            problem.roots,
+            problem.itmax,
+            problem.tol,
+            threads=threads,
+            kernel=kernel,
+            symmetry=symmetry,
+            method=problem.method,
+            relax=problem.relax,
+            precision=problem.precision,
+            hsv=hsv,
+            data=data,
+            smooth=smooth,
+            palette=None if palette is None else _palette(palette),
+            progress=progress,
+        )
     stats = RunStats(
         pixels=int(st["pixels"]),
         pixels_computed=int(st["pixels_computed"]),
@@ -213,12 +230,14 @@ def colorize(
     root: np.ndarray, iterations: np.ndarray, palette: Palette, smooth: np.ndarray | None = None
 ) -> np.ndarray:
     """Colour saved per-sample data exactly as ``iterate(..., palette=...)`` would."""
-    out: np.ndarray = _core.colorize(root, iterations, _palette(palette), smooth=smooth)
+    with _refusals():
+        out: np.ndarray = _core.colorize(root, iterations, _palette(palette), smooth=smooth)
     return out
 
 
 def _palette(p: Palette) -> Any:
-    return _core.Palette(p.colors, p.shade, p.nonconverged, smooth=p.smooth, depth=p.depth)
+    with _refusals():
+        return _core.Palette(p.colors, p.shade, p.nonconverged, smooth=p.smooth, depth=p.depth)
 
 
 def peak_fmadd(kernel: str, iterations: int, precision: str = "double") -> float:

@@ -1,19 +1,31 @@
-"""Palettes: which colour each root's basin gets, and how it darkens with iterations."""
+"""Colouring, all of it: colours from text, palettes, shading curves, linear light, and the
+finishing of coloured samples (basin borders, averaging supersamples, root markers).
+
+The core colours each sample (``nbcli._native.colorize`` and the ``palette``
+output of ``iterate``) from the arrays ``Colouring`` holds; ``Colouring.finish``
+does the rest on a band of coloured samples. Every step is the same whatever
+the bands are, so an image's bytes never depend on memory or thread count.
+"""
 
 from __future__ import annotations
 
 import colorsys
+import functools
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Optional
 
 import numpy as np
+
+from ._native import Palette
+from .errors import ParameterError
 
 __all__ = [
     "PALETTES",
     "SHADINGS",
-    "Style",
+    "Colouring",
+    "Marks",
     "linear_to_srgb",
     "parse_color",
     "root_colors",
@@ -75,7 +87,7 @@ def parse_color(text: str) -> tuple[int, int, int]:
     m = _HEX.match(t)
     if not m:
         shown = text if len(text) <= 40 else text[:40] + "..."
-        raise ValueError(
+        raise ParameterError(
             f"cannot read colour {shown!r}; use hex like #1b9e77 or #fff, or a name such as white or navy"
         )
     h = m.group(1)
@@ -92,7 +104,7 @@ def _hue_wheel(n: int, s: float, v: float, offset: float = 0.0) -> list[tuple[in
     return out
 
 
-def _colormap(name: str, nroots: int) -> Optional[list[tuple[int, int, int]]]:
+def _colormap(name: str, nroots: int) -> list[tuple[int, int, int]] | None:
     """Colours from a matplotlib colormap, or None if there is no such colormap (or no matplotlib)."""
     try:
         import matplotlib
@@ -143,14 +155,14 @@ def root_colors(palette: str | Sequence[str], nroots: int) -> np.ndarray:
                     if importlib.util.find_spec("matplotlib") is not None
                     else " (matplotlib, needed for its colormaps, is not installed: pip install 'nb-render[colormaps]')"
                 )
-                raise ValueError(
+                raise ParameterError(
                     f"unknown palette {palette!r}; choose one of {', '.join(PALETTES)}, a matplotlib colormap "
                     f"name, or colours like '#1b9e77,#d95f02'{hint}"
                 )
             return np.array(cm, dtype=np.float32).reshape(nroots, 3)
     colors_list = [parse_color(c) for c in palette]
     if not colors_list:
-        raise ValueError("the palette has no colours")
+        raise ParameterError("the palette has no colours")
     rgb = [colors_list[i % len(colors_list)] for i in range(nroots)]
     return np.array(rgb, dtype=np.float32).reshape(nroots, 3)
 
@@ -174,95 +186,8 @@ def shade_curve(itmax: int, shading: str = "smooth") -> np.ndarray:
     elif shading == "smooth":
         s = 1.0 - 0.85 * np.minimum(1.0, k / min(itmax, 60)) ** 0.6
     else:
-        raise ValueError(f"unknown shading {shading!r}; choose {', '.join(SHADINGS)}")
+        raise ParameterError(f"unknown shading {shading!r}; choose {', '.join(SHADINGS)}")
     return np.clip(s, 0.0, 1.0).astype(np.float32)
-
-
-@dataclass(frozen=True)
-class Style:
-    """How per-pixel results become colours (changing it needs no new computation).
-
-    ``palette``: see ``root_colors``. ``shading``: smooth, iterations or flat.
-    ``nonconverged``: colour of pixels that did not converge. ``boundary``: a
-    colour for the borders between basins, or None. ``mark_roots``: draw a
-    small marker on each root. ``depth``: 8 or 16 bits per channel.
-    """
-
-    palette: str | tuple[str, ...] = "default"
-    shading: str = "smooth"
-    nonconverged: str = "#000000"
-    boundary: Optional[str] = None
-    mark_roots: bool = False
-    depth: int = 8
-
-    def __post_init__(self) -> None:
-        sh = self.shading.strip().lower() if isinstance(self.shading, str) else self.shading
-        object.__setattr__(self, "shading", "smooth" if sh == "default" else sh)
-        if not isinstance(self.palette, str):
-            object.__setattr__(self, "palette", tuple(self.palette))
-
-    def validate(self) -> Style:
-        if not isinstance(self.shading, str) or self.shading not in SHADINGS:
-            raise ValueError(f"unknown shading {self.shading!r}; choose {', '.join(SHADINGS)}")
-        root_colors(self.palette, 1)
-        parse_color(self.nonconverged)
-        if self.boundary is not None:
-            parse_color(self.boundary)
-        if not isinstance(self.mark_roots, bool):
-            raise TypeError("mark_roots must be True or False")
-        if isinstance(self.depth, bool) or self.depth not in (8, 16):
-            raise ValueError(f"depth must be 8 or 16 bits per channel (got {self.depth!r})")
-        return self
-
-    @property
-    def smooth(self) -> bool:
-        return self.shading == "smooth"
-
-    def arrays(self, nroots: int, itmax: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        return (
-            root_colors(self.palette, nroots),
-            shade_curve(itmax, self.shading),
-            np.array(parse_color(self.nonconverged), dtype=np.float32),
-        )
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "palette": self.palette if isinstance(self.palette, str) else list(self.palette),
-            "shading": self.shading,
-            "nonconverged": self.nonconverged,
-            "boundary": self.boundary,
-            "mark_roots": self.mark_roots,
-            "depth": self.depth,
-        }
-
-    @classmethod
-    def from_dict(cls, d: object) -> Style:
-        """A Style from ``to_dict``'s output (untrusted: every field is type-checked)."""
-        if not isinstance(d, dict):
-            raise ValueError("the style must be a JSON object")  # noqa: TRY004 (untrusted file data)
-        pal = d.get("palette", "default")
-        if isinstance(pal, list) and all(isinstance(c, str) for c in pal) and len(pal) <= 4096:
-            pal = tuple(pal)
-        elif not isinstance(pal, str):
-            raise ValueError("the style's palette must be a name or a list of colours")
-        b = d.get("boundary")
-        checks = [
-            isinstance(d.get("shading", "smooth"), str),
-            isinstance(d.get("nonconverged", "#000000"), str),
-            b is None or isinstance(b, str),
-            isinstance(d.get("mark_roots", False), bool),
-            isinstance(d.get("depth", 8), int),
-        ]
-        if not all(checks):
-            raise ValueError("the style has a field of the wrong type")
-        return cls(
-            palette=pal,
-            shading=d.get("shading", "smooth"),
-            nonconverged=d.get("nonconverged", "#000000"),
-            boundary=b,
-            mark_roots=d.get("mark_roots", False),
-            depth=d.get("depth", 8),
-        ).validate()
 
 
 # ---- light: averaging supersamples and drawing markers happen in linear light --------------
@@ -278,3 +203,134 @@ def linear_to_srgb(v: np.ndarray) -> np.ndarray:
     """Linear light in [0, 1] to sRGB-encoded values in [0, 1] (float32)."""
     v = np.clip(np.asarray(v, dtype=np.float32), 0.0, 1.0)
     return np.where(v <= 0.0031308, v * 12.92, 1.055 * v ** (1 / 2.4) - 0.055).astype(np.float32)
+
+
+def _lut16() -> np.ndarray:
+    return srgb_to_linear(np.arange(65536, dtype=np.float32) / 65535.0)
+
+
+# ---- finishing: what happens to a band of coloured samples -------------------------------
+
+
+class Marks:
+    """Root markers: a white disc with a dark rim, antialiased, drawn in linear light.
+
+    ``centres``: (row, column) of every root on the whole image's pixel grid, so a
+    band (or a tile) draws exactly its part of each marker.
+    """
+
+    def __init__(self, centres: list[tuple[float, float]], width: int, height: int) -> None:
+        self.radius = max(3.0, 0.007 * min(width, height))
+        self.rim = max(1.2, self.radius * 0.35)
+        r2 = 2 * self.radius
+        self.centres = [(y, x) for y, x in centres if -r2 <= x <= width + r2 and -r2 <= y <= height + r2]
+
+    def draw(self, rgb: np.ndarray, row0: int, maxval: int) -> None:
+        r_out = self.radius + self.rim
+        rows = rgb.shape[0]
+        for cy, cx in self.centres:
+            y0, y1 = max(row0, math.floor(cy - r_out - 1)), min(row0 + rows, math.ceil(cy + r_out + 2))
+            x0, x1 = max(0, math.floor(cx - r_out - 1)), min(rgb.shape[1], math.ceil(cx + r_out + 2))
+            if y0 >= y1 or x0 >= x1:
+                continue
+            yy, xx = np.mgrid[y0:y1, x0:x1]
+            d = np.hypot(yy - cy, xx - cx)
+            cover_all = np.clip(r_out + 0.5 - d, 0.0, 1.0)[..., None]  # rim + disc
+            cover_in = np.clip(self.radius + 0.5 - d, 0.0, 1.0)[..., None]  # disc
+            patch = rgb[y0 - row0 : y1 - row0, x0:x1]
+            lin = srgb_to_linear(patch.astype(np.float32) / maxval)
+            lin = lin * (1 - cover_all) + 0.02 * (cover_all - cover_in) + 1.0 * cover_in
+            patch[...] = np.rint(linear_to_srgb(lin) * maxval).astype(patch.dtype)
+
+
+@dataclass(frozen=True)
+class Colouring:
+    """How samples become pixels: the core's palette, then borders, averaging and markers.
+
+    Build one with ``Colouring.create``. ``palette`` colours samples at
+    ``palette.depth`` bits: 16 whenever samples are averaged (so that
+    averaging in linear light loses nothing), else the output's depth.
+    """
+
+    palette: Palette
+    depth: int  # bits per channel of the output
+    aa: int  # samples per pixel side
+    boundary: np.ndarray | None  # (3,) float32 colour of basin borders, 0..255
+    marks: Marks | None
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        palette: str | Sequence[str],
+        shading: str,
+        nonconverged: str,
+        boundary: str | None,
+        depth: int,
+        nroots: int,
+        itmax: int,
+        aa: int = 1,
+        marks: Marks | None = None,
+    ) -> Colouring:
+        internal = 16 if (aa > 1 or depth == 16) else 8
+        core = Palette(
+            colors=root_colors(palette, nroots),
+            shade=shade_curve(itmax, shading),
+            nonconverged=np.array(parse_color(nonconverged), dtype=np.float32),
+            smooth=shading == "smooth",
+            depth=internal,
+        )
+        edge = np.array(parse_color(boundary), np.float32) if boundary is not None else None
+        return cls(core, depth, aa, edge, marks)
+
+    @property
+    def finishing(self) -> bool:
+        """Whether coloured samples need work after the core (borders, averaging, markers)."""
+        return self.aa > 1 or self.boundary is not None or self.marks is not None
+
+    @property
+    def needs_roots(self) -> bool:
+        """Whether finishing needs each sample's root (to find basin borders)."""
+        return self.boundary is not None
+
+    def finish(
+        self, rgb: np.ndarray, root: np.ndarray | None, above: np.ndarray | None, row0: int
+    ) -> np.ndarray:
+        """Output rows ``row0 ..`` from their coloured samples ``rgb``.
+
+        ``root``: the samples' roots (when ``needs_roots``); ``above``: the roots of
+        the sample row just above these (None at the top of the image).
+        """
+        if self.boundary is not None:
+            assert root is not None
+            edge = np.zeros(root.shape, bool)
+            edge[:, 1:] = root[:, 1:] != root[:, :-1]
+            edge[1:] |= root[1:] != root[:-1]
+            if above is not None:
+                edge[0] |= root[0] != above
+            scale = 65535.0 / 255.0 if self.palette.depth == 16 else 1.0
+            rgb[edge] = np.rint(self.boundary * scale).astype(rgb.dtype)
+        maxval = 255 if self.depth == 8 else 65535
+        if self.aa > 1:
+            a = self.aa
+            lin = _LUT16()[rgb]  # (rows * a, width * a, 3) float32
+            lin = lin.reshape(rgb.shape[0] // a, a, rgb.shape[1] // a, a, 3).mean(
+                axis=(1, 3), dtype=np.float32
+            )
+            rgb = np.rint(linear_to_srgb(lin) * maxval).astype(np.uint8 if self.depth == 8 else np.uint16)
+        if self.marks is not None:
+            self.marks.draw(rgb, row0, maxval)
+        return rgb
+
+    def work_bytes(self) -> int:
+        """Working memory per output pixel that finishing needs (an upper estimate)."""
+        s = self.aa * self.aa
+        per = 0
+        if self.aa > 1:
+            per += s * 12 * 2 + 12  # linear-light floats and their average
+        if self.finishing:
+            per += 3 * self.depth // 8
+        return per
+
+
+_LUT16 = functools.lru_cache(maxsize=1)(_lut16)

@@ -17,77 +17,21 @@ and CRCs, and returns the text chunks: metadata of files given to
 
 from __future__ import annotations
 
-import contextlib
 import os
 import struct
-import sys
-import tempfile
 import zlib
 from collections import deque
-from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import IO, Optional, Union
+from typing import IO
 
 import numpy as np
 
-PathLike = Union[str, "os.PathLike[str]"]
+from .errors import InputFileError, ParameterError
+from .outfile import PathLike, atomic_output
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
 GROUP_BYTES = 1 << 20  # uncompressed bytes per independently compressed group of rows
 MAX_TEXT = 1 << 20  # the reader's limit for one text chunk (bytes, also after decompression)
-
-
-def check_writable(path: PathLike) -> None:
-    """Fail early, before a long render, if ``path`` cannot be written."""
-    if str(path) == "-":
-        return
-    p = os.fspath(path)
-    if not p or not os.path.basename(p):
-        raise ValueError(f"output {p!r} has no file name; give one such as out.png")
-    if os.path.isdir(p):
-        raise OSError(f"{p} is a directory; give a file name such as {os.path.join(p, 'out.png')}")
-    d = os.path.dirname(os.path.abspath(p))
-    if not os.path.isdir(d):
-        raise OSError(f"directory {d} does not exist")
-    if not os.access(d, os.W_OK | os.X_OK):
-        raise OSError(f"cannot write to directory {d} (permission denied)")
-    if os.path.exists(p) and not os.path.isfile(p):
-        raise OSError(
-            f"{p} exists and is not a regular file; give a file name such as out.png (or - for standard output)"
-        )
-    if os.path.exists(p) and not os.access(p, os.W_OK):
-        raise OSError(f"{p} exists and is not writable")
-
-
-@contextlib.contextmanager
-def atomic_output(path: PathLike) -> Iterator[IO[bytes]]:
-    """A binary file that replaces ``path`` only if the block completes.
-
-    It is written under a temporary name in the same directory and renamed into
-    place, so an existing file is replaced whole or not at all (also on Ctrl-C,
-    a full disk or an error). ``'-'`` is standard output (not atomic).
-    """
-    if str(path) == "-":
-        out = sys.stdout.buffer
-        yield out
-        out.flush()
-        return
-    check_writable(path)
-    p = os.fspath(path)
-    d = os.path.dirname(os.path.abspath(p))
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(p) + ".", suffix=".part", dir=d)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            yield f
-            f.flush()
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, p)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
@@ -97,7 +41,7 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
 def _text_chunk(key: str, value: str) -> bytes:
     k = key.encode("latin-1")
     if not 1 <= len(k) <= 79:
-        raise ValueError(f"PNG text keyword {key!r} must have 1 to 79 characters")
+        raise ParameterError(f"PNG text keyword {key!r} must have 1 to 79 characters")
     try:
         return _chunk(b"tEXt", k + b"\0" + value.encode("latin-1"))
     except UnicodeEncodeError:  # international text: iTXt, uncompressed UTF-8
@@ -164,14 +108,16 @@ class PngWriter:
         height: int,
         *,
         depth: int = 8,
-        text: Optional[dict[str, str]] = None,
+        text: dict[str, str] | None = None,
         threads: int = 1,
         level: int = 2,
     ) -> None:
         if depth not in (8, 16):
-            raise ValueError(f"depth must be 8 or 16 (got {depth})")
+            raise ParameterError(f"depth must be 8 or 16 (got {depth})")
         if not (1 <= width <= 2**31 - 1 and 1 <= height <= 2**31 - 1):
-            raise ValueError(f"a PNG's width and height must be between 1 and 2^31-1 (got {width}x{height})")
+            raise ParameterError(
+                f"a PNG's width and height must be between 1 and 2^31-1 (got {width}x{height})"
+            )
         self.fp = fp
         self.width, self.height, self.depth = width, height, depth
         self.level = level
@@ -195,13 +141,13 @@ class PngWriter:
     def write(self, rows: np.ndarray) -> None:
         """Append rows: an (n, width, 3) array of the writer's depth (uint8 or uint16)."""
         if self.closed:
-            raise ValueError("the PNG is already complete")
+            raise ParameterError("the PNG is already complete")
         if rows.ndim != 3 or rows.shape[1:] != (self.width, 3) or rows.dtype != self.dtype:
-            raise ValueError(
+            raise ParameterError(
                 f"expected (n, {self.width}, 3) {np.dtype(self.dtype).name} rows, got {rows.shape} {rows.dtype}"
             )
         if self.rows_done + self.pending_rows + rows.shape[0] > self.height:
-            raise ValueError("more rows than the image height")
+            raise ParameterError("more rows than the image height")
         start = 0
         while start < rows.shape[0]:
             take = min(self.group_rows - self.pending_rows, rows.shape[0] - start)
@@ -250,7 +196,7 @@ class PngWriter:
         while self.inflight:
             self._emit(self.inflight.popleft().result())
         if self.rows_done != self.height:
-            raise ValueError(f"the PNG needs {self.height} rows but got {self.rows_done}")
+            raise ParameterError(f"the PNG needs {self.height} rows but got {self.rows_done}")
         self.fp.write(_chunk(b"IEND", b""))
         self.closed = True
         self.abort()
@@ -266,7 +212,7 @@ class PngWriter:
 
 
 def encode_png(
-    rgb: np.ndarray, text: Optional[dict[str, str]] = None, *, threads: int = 1, level: int = 2
+    rgb: np.ndarray, text: dict[str, str] | None = None, *, threads: int = 1, level: int = 2
 ) -> bytes:
     """A whole (height, width, 3) uint8 or uint16 image as PNG bytes."""
     import io
@@ -277,16 +223,18 @@ def encode_png(
 
 
 def write_png(
-    dest: Union[PathLike, IO[bytes]],
+    dest: PathLike | IO[bytes],
     rgb: np.ndarray,
-    text: Optional[dict[str, str]] = None,
+    text: dict[str, str] | None = None,
     *,
     threads: int = 1,
     level: int = 2,
 ) -> None:
     """Write a whole image to a path (atomically; '-' is standard output) or a binary file."""
     if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype not in (np.uint8, np.uint16):
-        raise ValueError(f"expected a (height, width, 3) uint8 or uint16 image, got {rgb.shape} {rgb.dtype}")
+        raise ParameterError(
+            f"expected a (height, width, 3) uint8 or uint16 image, got {rgb.shape} {rgb.dtype}"
+        )
     depth = 8 if rgb.dtype == np.uint8 else 16
     h, w = rgb.shape[:2]
 
@@ -318,37 +266,37 @@ def read_png_text(path: PathLike, *, max_file: int = 1 << 34) -> dict[str, str]:
     except OSError as e:
         raise OSError(f"{p}: {e.strerror or e}") from None
     if size > max_file:
-        raise ValueError(f"{p}: file too large to be a PNG from nb-render")
+        raise InputFileError(f"{p}: file too large to be a PNG from nb-render")
     out: dict[str, str] = {}
     with open(p, "rb") as f:
         if f.read(8) != SIGNATURE:
-            raise ValueError(f"{p} is not a PNG file")
+            raise InputFileError(f"{p} is not a PNG file")
         seen_ihdr = False
         while True:
             head = f.read(8)
             if len(head) < 8:
-                raise ValueError(f"{p} is truncated (no image data)")
+                raise InputFileError(f"{p} is truncated (no image data)")
             length, kind = struct.unpack(">I4s", head)
             if length > 2**31 - 1 or not kind.isalpha():
-                raise ValueError(f"{p} is corrupt (bad chunk header)")
+                raise InputFileError(f"{p} is corrupt (bad chunk header)")
             if not seen_ihdr and kind != b"IHDR":
-                raise ValueError(f"{p} is corrupt (IHDR missing)")
+                raise InputFileError(f"{p} is corrupt (IHDR missing)")
             seen_ihdr = True
             if kind in (b"IDAT", b"IEND"):
                 return out
             if kind not in (b"tEXt", b"zTXt", b"iTXt"):
                 if length > (1 << 26):
-                    raise ValueError(f"{p} is corrupt (chunk of {length} bytes)")
+                    raise InputFileError(f"{p} is corrupt (chunk of {length} bytes)")
                 data = f.read(length)
             elif length > MAX_TEXT:
-                raise ValueError(f"{p}: a text chunk of {length} bytes is larger than nb-render accepts")
+                raise InputFileError(f"{p}: a text chunk of {length} bytes is larger than nb-render accepts")
             else:
                 data = f.read(length)
             crc = f.read(4)
             if len(data) < length or len(crc) < 4:
-                raise ValueError(f"{p} is truncated")
+                raise InputFileError(f"{p} is truncated")
             if struct.unpack(">I", crc)[0] != zlib.crc32(data, zlib.crc32(kind)):
-                raise ValueError(f"{p} is corrupt (CRC mismatch in a {kind.decode('ascii')} chunk)")
+                raise InputFileError(f"{p} is corrupt (CRC mismatch in a {kind.decode('ascii')} chunk)")
             if kind in (b"tEXt", b"zTXt", b"iTXt"):
                 key, text = _decode_text(kind, data, p)
                 out[key] = text
@@ -359,32 +307,32 @@ def _inflate_limited(data: bytes, p: str) -> bytes:
     try:
         raw = d.decompress(data, MAX_TEXT + 1)
     except zlib.error:
-        raise ValueError(f"{p} is corrupt (bad compressed text)") from None
+        raise InputFileError(f"{p} is corrupt (bad compressed text)") from None
     if len(raw) > MAX_TEXT or d.unconsumed_tail:
-        raise ValueError(f"{p}: a compressed text chunk expands beyond what nb-render accepts")
+        raise InputFileError(f"{p}: a compressed text chunk expands beyond what nb-render accepts")
     return raw
 
 
 def _decode_text(kind: bytes, data: bytes, p: str) -> tuple[str, str]:
     key, sep, rest = data.partition(b"\0")
     if not sep or not 1 <= len(key) <= 79:
-        raise ValueError(f"{p} is corrupt (bad text chunk)")
+        raise InputFileError(f"{p} is corrupt (bad text chunk)")
     try:
         if kind == b"tEXt":
             return key.decode("latin-1"), rest.decode("latin-1")
         if kind == b"zTXt":
             if not rest or rest[0] != 0:
-                raise ValueError(f"{p} is corrupt (bad zTXt chunk)")
+                raise InputFileError(f"{p} is corrupt (bad zTXt chunk)")
             return key.decode("latin-1"), _inflate_limited(rest[1:], p).decode("latin-1")
         if len(rest) < 2:
-            raise ValueError(f"{p} is corrupt (bad iTXt chunk)")
+            raise InputFileError(f"{p} is corrupt (bad iTXt chunk)")
         compressed, method = rest[0], rest[1]
         _lang, s1, tail = rest[2:].partition(b"\0")
         _tkey, s2, body = tail.partition(b"\0")
         if not (s1 and s2) or method != 0 or compressed not in (0, 1):
-            raise ValueError(f"{p} is corrupt (bad iTXt chunk)")
+            raise InputFileError(f"{p} is corrupt (bad iTXt chunk)")
         if compressed:
             body = _inflate_limited(body, p)
         return key.decode("latin-1"), body.decode("utf-8")
     except UnicodeDecodeError:
-        raise ValueError(f"{p} is corrupt (text chunk is not valid UTF-8)") from None
+        raise InputFileError(f"{p} is corrupt (text chunk is not valid UTF-8)") from None

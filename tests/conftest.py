@@ -15,12 +15,18 @@ settings.register_profile("ci", derandomize=True, database=None)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
-import nbcli
-from nbcli import _core
+# `python -m pytest` run in a checkout puts the checkout first on sys.path, where the
+# source folder nbcli/ (which has no compiled _core) would shadow the installed package.
+# Drop that entry so the tests always run against the installed nb-render.
+_CHECKOUT = Path(__file__).resolve().parent.parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _CHECKOUT]
 
-SUPPORTED = [k["name"] for k in _core.kernels() if k["supported"]]
-ALL = [k["name"] for k in _core.kernels()]
-FUSED = {k["name"]: k["fused"] for k in _core.kernels()}
+import nbcli
+from nbcli import _native
+
+SUPPORTED = [k.name for k in _native.kernels() if k.supported]
+ALL = [k.name for k in _native.kernels()]
+FUSED = {k.name: k.fused for k in _native.kernels()}
 
 # (method, relax): every method, relaxed Newton with a real and with a non-real factor
 VARIANTS = [
@@ -66,7 +72,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def pytest_report_header(config: pytest.Config) -> list[str]:
     line = (
         f"nb-render {nbcli.__version__}: kernels {', '.join(ALL)}; this CPU runs {', '.join(SUPPORTED)}; "
-        f"selected {_core.selected_kernel()}"
+        f"selected {_native.selected_kernel()}"
     )
     return [line]
 
@@ -75,10 +81,10 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 def _restore_selected_kernel():
     """Tests that select a kernel leave the selection as they found it: a run forced onto
     one kernel (NB_RENDER_KERNEL=baseline pytest) stays on it for every later test."""
-    before = _core.selected_kernel()
+    before = _native.selected_kernel()
     yield
-    if _core.selected_kernel() != before:
-        _core.select_kernel(before)
+    if _native.selected_kernel() != before:
+        _native.select_kernel(before)
 
 
 @pytest.fixture(params=ALL)

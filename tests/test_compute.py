@@ -83,7 +83,7 @@ def test_matches_independent_numpy_reference_bit_for_bit(name, kernel):
 
     coefs = POLYS[name]
     imw, imh, view = 48, 40, (-1.7, 1.9, -1.6, 1.4)
-    nbcli.api._core.select_kernel(kernel)  # conftest restores the previous selection
+    nbcli._native.select_kernel(kernel)  # conftest restores the previous selection
     hsv = nbcli.compute(imw, imh, coefs, *view, 25, 1e-6)
     c = np.asarray(coefs, complex)
     roots = canonical_roots(c)
@@ -185,7 +185,7 @@ def test_nb_cpp_readme_grid_is_mirrored_and_exact(kernel):
     """nb_cpp's README example, shrunk: its grid is symmetric in binary, so both mirrors apply."""
     from conftest import FUSED
 
-    nbcli.api._core.select_kernel(kernel)  # conftest restores the previous selection
+    nbcli._native.select_kernel(kernel)  # conftest restores the previous selection
     hsv = nbcli.compute(128, 64, [1, 0, 0, 0, 0, 0, 1], -10, 10, -5, 5, 30, 1e-6)
     c = np.array([1, 0, 0, 0, 0, 0, 1], complex)
     roots = canonical_roots(c)

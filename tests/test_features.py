@@ -15,9 +15,11 @@ from typer.testing import CliRunner
 
 import nbcli
 from nbcli import pipeline
+from nbcli.api import job
 from nbcli.cli import app
-from nbcli.colors import Style, linear_to_srgb, root_colors, srgb_to_linear
+from nbcli.colors import linear_to_srgb, root_colors, srgb_to_linear
 from nbcli.png import read_png_text
+from nbcli.style import Style
 
 
 def cli(*args: str) -> tuple[int, str]:
@@ -296,7 +298,7 @@ def test_save_data_and_recolour_give_the_direct_render(tmp_path):
 def test_api_save_data_roundtrip(tmp_path):
     r = nbcli.render(coefs=[1, 0, 0, 0, -1], size=(40, 30))
     r.save_data(tmp_path / "d.npz")
-    from nbcli.data import load_npz
+    from nbcli.params import load_npz
 
     p, arrays = load_npz(tmp_path / "d.npz")
     for k in ("root", "iterations", "smooth", "residual"):
@@ -421,11 +423,14 @@ def test_bands_give_the_same_bytes_as_one_piece(tmp_path):
 def test_huge_images_are_split_into_bounded_bands():
     scene = nbcli.Scene.create([1, 0, 0, -1], size=(32768, 32768))
     style = Style()
-    rows = pipeline.band_rows(scene, style, 0)
+    work = job(scene, style, scene.canonical_roots())
+    rows = pipeline.band_rows(work, 0)
     assert rows < 32768
-    assert rows * 32768 * pipeline.work_bytes_per_pixel(scene, style, 0) <= pipeline.BAND_BYTES
+    assert rows * 32768 * pipeline.work_bytes_per_pixel(work, 0) <= pipeline.BAND_BYTES
     small = nbcli.Scene.create([1, 0, 0, -1], size=(1024, 1024))
-    assert pipeline.band_rows(small, style, 0) == 1024  # whole: rows mirror across the real axis
+    assert (
+        pipeline.band_rows(job(small, style, small.canonical_roots()), 0) == 1024
+    )  # whole: rows mirror across the real axis
 
 
 def test_too_big_for_memory_fails_up_front(tmp_path):

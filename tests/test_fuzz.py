@@ -15,8 +15,9 @@ from __future__ import annotations
 import os
 import random
 import time
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pytest

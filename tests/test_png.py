@@ -13,11 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pngdecode import chunks, decode
 
+from nbcli.outfile import atomic_output
 from nbcli.png import (
     SIGNATURE,
     PngWriter,
     adler32_combine,
-    atomic_output,
     encode_png,
     read_png_text,
     write_png,

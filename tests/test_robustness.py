@@ -128,7 +128,7 @@ def test_concurrent_calls_from_python_threads_match_serial_ones():
         t.start()
     for t in threads:
         t.join()
-    for a, b in zip(serial, results):
+    for a, b in zip(serial, results, strict=True):
         np.testing.assert_array_equal(a, b)
 
 

@@ -1,0 +1,99 @@
+"""Argument checks shared by every public function: one wording for each kind of mistake.
+
+A wrong type raises ``TypeError``; a wrong value raises ``ParameterError`` (a
+``ValueError``) naming the argument and what it accepts. Names and limits come
+from the core (``nbcli._native``).
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from typing import Any
+
+from ._native import LIMITS, METHODS, PRECISIONS, default_threads
+from .errors import ParameterError
+from .poly import parse_complex
+
+__all__ = ["as_float", "as_int", "method_name", "precision_name", "relax_factor", "thread_count", "tolerance"]
+
+
+def as_int(value: Any, name: str, lo: int, hi: int) -> int:
+    """An integer in [lo, hi] (a float with an integer value is accepted)."""
+    if isinstance(value, bool):
+        raise TypeError(f"{name} must be an integer, not a bool")
+    try:
+        v = operator.index(value)
+    except TypeError:
+        if isinstance(value, float) and value.is_integer():
+            v = int(value)
+        else:
+            raise TypeError(f"{name} must be an integer (got {value!r})") from None
+    if not lo <= v <= hi:
+        raise ParameterError(f"{name} must be between {lo} and {hi} (got {v})")
+    return v
+
+
+def as_float(value: Any, name: str) -> float:
+    """A finite real number."""
+    if isinstance(value, bool):
+        raise TypeError(f"{name} must be a number, not a bool")
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a real number (got {value!r})") from None
+    if not math.isfinite(v):
+        raise ParameterError(f"{name} must be finite (got {v})")
+    return v
+
+
+def thread_count(threads: int | None) -> int:
+    """``None``: all cores this process may use."""
+    if threads is None:
+        return default_threads()
+    return as_int(threads, "threads", 1, LIMITS.max_threads)
+
+
+def tolerance(tol: Any, name: str = "tol") -> float:
+    t = as_float(tol, name)
+    if t <= 0:
+        raise ParameterError(f"{name} must be > 0 (got {t})")
+    return t
+
+
+def relax_factor(value: Any) -> complex:
+    """The complex factor of the relaxed method: finite and nonzero (text like '0.5+0.2j' allowed)."""
+    if isinstance(value, bool):
+        raise TypeError("relax must be a number, not a bool")
+    if isinstance(value, str):
+        value = parse_complex(value, "relax")
+    try:
+        a = complex(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"relax must be a complex number (got {value!r})") from None
+    if not (math.isfinite(a.real) and math.isfinite(a.imag)):
+        raise ParameterError(f"relax must be finite (got {a})")
+    if a == 0:
+        raise ParameterError("relax must not be 0 (the iteration would never move)")
+    return a
+
+
+def _name(value: Any, what: str, choices: tuple[str, ...]) -> str:
+    key = value.strip().lower() if isinstance(value, str) else None
+    if key not in choices:
+        raise ParameterError(f"unknown {what} {value!r}; choose {_one_of(choices)}")
+    return key
+
+
+def _one_of(choices: tuple[str, ...]) -> str:
+    if len(choices) == 2:
+        return f"{choices[0]} or {choices[1]}"
+    return "one of " + ", ".join(choices)
+
+
+def method_name(value: Any) -> str:
+    return _name(value, "method", METHODS)
+
+
+def precision_name(value: Any) -> str:
+    return _name(value, "precision", PRECISIONS)

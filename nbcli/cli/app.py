@@ -1,0 +1,333 @@
+"""The ``nb-render`` command's options, as Typer declares them; the work is done by ``run``.
+
+Kept quick to import: numpy and the compiled core are only imported once
+there is something to render (``--help`` and ``--version`` stay instant).
+"""
+
+from typing import Annotated
+
+import typer
+
+from .._version import __version__
+from .options import PROG, Options
+from .run import run
+
+app = typer.Typer(
+    add_completion=False,  # see docs/usage.md
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+
+_P_POLY = "Polynomial (one of)"
+_P_VIEW = "View"
+_P_ITER = "Method"
+_P_COLOR = "Colours and quality"
+_P_DATA = "Data and statistics"
+_P_RUN = "Running"
+
+EPILOG = (
+    "[b]Examples[/b]\n\n"
+    "  nb-render --coefs 1,0,0,0,0,0,1 out.png   [dim]# z^6 + 1[/dim]\n\n"
+    "  nb-render --roots 1,-1,1j,-1j --size 1920x1080 wall.png\n\n"
+    "  nb-render -c 1,-2+7.5j,0,12j,5+0.1j --center 0.2+0.5j --width 1.5 zoom.png\n\n"
+    "  nb-render -c 1,0,0,-1 --xmin -2 --xmax 2 --ymin -1 --ymax 1 - > cubic.png\n\n"
+    "  nb-render -e '(z-1)(z+1)^2(z-2j)' --method schroder --aa 3 --mark-roots double.png\n\n"
+    "  nb-render --from wall.png --palette okabe-ito --size 3840x2160 wall-4k.png   [dim]# re-render, changed[/dim]\n\n"
+    "  nb-render -c 1,0,0,-1 --save-data cubic.npz cubic.png; nb-render --from cubic.npz --palette viridis c2.png\n\n"
+    "Coefficients go highest degree first (numpy.polyval order); complex numbers are written 3+4j or 3+4i. "
+    "Every PNG records its parameters in its metadata."
+)
+
+
+def _version_callback(value: bool) -> None:
+    if not value:
+        return
+    from .._native import default_threads, kernels, selected_kernel  # here: --help needs no core
+
+    name = selected_kernel()
+    isa = next((k.isa for k in kernels() if k.name == name), "?")
+    others = ", ".join(k.name for k in kernels() if k.supported and k.name != name)
+    also = f"; also runs {others}" if others else ""
+    typer.echo(f"{PROG} {__version__} (kernel {name}: {isa}; {default_threads()} threads{also})")
+    raise typer.Exit()
+
+
+@app.command(epilog=EPILOG)
+def render(
+    ctx: typer.Context,
+    output: Annotated[
+        str,
+        typer.Argument(
+            metavar="OUTPUT", help="PNG file to write, or - for standard output.", show_default=False
+        ),
+    ],
+    coefs: Annotated[
+        str | None,
+        typer.Option(
+            "--coefs",
+            "-c",
+            metavar="C0,C1,...",
+            rich_help_panel=_P_POLY,
+            help="Coefficients, highest degree first, complex allowed: [b]1,0,0,-1[/b] is z^3 - 1.",
+        ),
+    ] = None,
+    roots: Annotated[
+        str | None,
+        typer.Option(
+            "--roots",
+            "-r",
+            metavar="R1,R2,...",
+            rich_help_panel=_P_POLY,
+            help="Roots of a monic polynomial instead, repeats allowed: [b]1,-1,1j,-1j[/b] is z^4 - 1.",
+        ),
+    ] = None,
+    expr: Annotated[
+        str | None,
+        typer.Option(
+            "--expr",
+            "-e",
+            metavar="EXPR",
+            rich_help_panel=_P_POLY,
+            help="A polynomial in z: [b]'z^5 - 3z^2 + (1+2j)'[/b] or [b]'(z-1)(z+1)^2(z-2j)'[/b].",
+        ),
+    ] = None,
+    from_file: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            metavar="FILE",
+            rich_help_panel=_P_POLY,
+            help="Start from the parameters of a PNG made by nb-render, or of a --save-data .npz file; options "
+            "given here override them. With an .npz and only colour options changed, the saved data is "
+            "recoloured without computing again.",
+        ),
+    ] = None,
+    size: Annotated[
+        str | None,
+        typer.Option(
+            "--size",
+            "-s",
+            metavar="WxH",
+            rich_help_panel=_P_VIEW,
+            help="Image size in pixels, e.g. 1920x1080. [dim]Default: 1024 on the longer side.[/dim]",
+        ),
+    ] = None,
+    xmin: Annotated[
+        float | None, typer.Option(help="Left edge (real part).", rich_help_panel=_P_VIEW, metavar="X")
+    ] = None,
+    xmax: Annotated[
+        float | None, typer.Option(help="Right edge (real part).", rich_help_panel=_P_VIEW, metavar="X")
+    ] = None,
+    ymin: Annotated[
+        float | None,
+        typer.Option(help="Bottom edge (imaginary part).", rich_help_panel=_P_VIEW, metavar="Y"),
+    ] = None,
+    ymax: Annotated[
+        float | None, typer.Option(help="Top edge (imaginary part).", rich_help_panel=_P_VIEW, metavar="Y")
+    ] = None,
+    center: Annotated[
+        str | None,
+        typer.Option(metavar="Z", rich_help_panel=_P_VIEW, help="Centre of the view, e.g. 0 or -0.5+0.25j."),
+    ] = None,
+    width: Annotated[
+        float | None,
+        typer.Option(
+            rich_help_panel=_P_VIEW,
+            help="Width of the view in the complex plane (with or without --center).",
+            metavar="W",
+        ),
+    ] = None,
+    fit: Annotated[
+        bool,
+        typer.Option(
+            "--fit",
+            rich_help_panel=_P_VIEW,
+            help="Frame all roots with a margin, keeping the image's aspect ratio "
+            "[dim](what happens anyway when no view is given; useful with --from)[/dim].",
+            metavar="",
+        ),
+    ] = False,
+    stretch: Annotated[
+        bool,
+        typer.Option(
+            "--stretch",
+            rich_help_panel=_P_VIEW,
+            help="With all of --xmin/--xmax/--ymin/--ymax, use them exactly even if pixels become non-square "
+            "(by default the view is widened to keep the picture undistorted).",
+            metavar="",
+        ),
+    ] = False,
+    method: Annotated[
+        str,
+        typer.Option(
+            "--method",
+            "-m",
+            rich_help_panel=_P_ITER,
+            help="newton; relaxed (z - a p/p', see --relax); halley; schroder (fast at repeated roots); "
+            "householder (third order).",
+            metavar="NAME",
+        ),
+    ] = "newton",
+    relax: Annotated[
+        str,
+        typer.Option(metavar="A", rich_help_panel=_P_ITER, help="The complex factor a of --method relaxed."),
+    ] = "1",
+    itmax: Annotated[
+        int,
+        typer.Option("--itmax", "-n", rich_help_panel=_P_ITER, help="Maximum steps per pixel.", metavar="N"),
+    ] = 60,
+    precision: Annotated[
+        str,
+        typer.Option(
+            "--precision",
+            metavar="double|single",
+            rich_help_panel=_P_ITER,
+            help="double, or single: float32 arithmetic, 1.6-1.8x as fast. Pictures look the same unless --tol "
+            "is below float32's resolution near the roots or the view is zoomed in deep; nb-render warns about "
+            "both (see docs/usage.md).",
+        ),
+    ] = "double",
+    tol: Annotated[
+        float,
+        typer.Option(rich_help_panel=_P_ITER, help="A pixel has converged when |p(z)| <= tol.", metavar="T"),
+    ] = 1e-6,
+    palette: Annotated[
+        str,
+        typer.Option(
+            "--palette",
+            "-p",
+            rich_help_panel=_P_COLOR,
+            help="default, okabe-ito (colour-blind safe), pastel, hsv, a matplotlib colormap name (if matplotlib "
+            "is installed), or colours: '#1b9e77,#d95f02,#7570b3'.",
+            metavar="NAME",
+        ),
+    ] = "default",
+    shading: Annotated[
+        str,
+        typer.Option(
+            rich_help_panel=_P_COLOR,
+            help="smooth (bright basins darkening towards their borders, no banding), iterations (nb_cpp's "
+            "1 - k/itmax, banded) or flat.",
+            metavar="NAME",
+        ),
+    ] = "smooth",
+    nonconverged_color: Annotated[
+        str,
+        typer.Option(
+            "--nonconverged-color",
+            metavar="COLOR",
+            rich_help_panel=_P_COLOR,
+            help="Colour of pixels that did not converge.",
+        ),
+    ] = "#000000",
+    boundary: Annotated[
+        str | None,
+        typer.Option(
+            "--boundary",
+            metavar="COLOR",
+            rich_help_panel=_P_COLOR,
+            help="Draw the borders between basins in this colour (e.g. white; none to turn off).",
+        ),
+    ] = None,
+    mark_roots: Annotated[
+        bool,
+        typer.Option(
+            "--mark-roots/--no-mark-roots",
+            rich_help_panel=_P_COLOR,
+            help="Mark each root with a dot.",
+            metavar="",
+        ),
+    ] = False,
+    aa: Annotated[
+        int,
+        typer.Option(
+            "--aa",
+            metavar="N",
+            rich_help_panel=_P_COLOR,
+            help="Anti-aliasing: N x N samples per pixel, averaged in linear light (N^2 times the work).",
+        ),
+    ] = 1,
+    depth: Annotated[
+        int,
+        typer.Option(
+            "--depth", metavar="8|16", rich_help_panel=_P_COLOR, help="Bits per channel of the PNG."
+        ),
+    ] = 8,
+    save_data: Annotated[
+        str | None,
+        typer.Option(
+            "--save-data",
+            metavar="FILE.npz",
+            rich_help_panel=_P_DATA,
+            help="Also save per-pixel root, iterations, smooth count and |p| (recolour later with --from).",
+        ),
+    ] = None,
+    stats: Annotated[
+        bool,
+        typer.Option(
+            "--stats",
+            rich_help_panel=_P_DATA,
+            help="Print one line: share of each root, non-converged, mean steps.",
+            metavar="",
+        ),
+    ] = False,
+    stats_json: Annotated[
+        bool,
+        typer.Option(
+            "--stats-json", rich_help_panel=_P_DATA, help="The same statistics as JSON.", metavar=""
+        ),
+    ] = False,
+    threads: Annotated[
+        int | None,
+        typer.Option(
+            "--threads",
+            "-j",
+            rich_help_panel=_P_RUN,
+            help="Threads to use. [dim]Default: all cores.[/dim]",
+            metavar="N",
+        ),
+    ] = None,
+    kernel: Annotated[
+        str | None,
+        typer.Option(
+            rich_help_panel=_P_RUN,
+            help="Force a kernel by name, or auto (same as NB_RENDER_KERNEL); --version lists the ones this CPU "
+            "runs. [dim]Default: the best of them.[/dim]",
+            metavar="NAME",
+        ),
+    ] = None,
+    max_memory: Annotated[
+        str | None,
+        typer.Option(
+            "--max-memory",
+            metavar="SIZE",
+            rich_help_panel=_P_RUN,
+            help="Memory the render may use, e.g. 8G. [dim]Default: what is available; a render that needs more "
+            "stops before starting.[/dim]",
+        ),
+    ] = None,
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", "-q", rich_help_panel=_P_RUN, help="No progress bar or summary.", metavar=""),
+    ] = False,
+    version: Annotated[
+        bool | None,
+        typer.Option(
+            "--version",
+            "-V",
+            callback=_version_callback,
+            is_eager=True,
+            rich_help_panel=_P_RUN,
+            help="Show the version and the CPU kernel in use, then exit.",
+            metavar="",
+        ),
+    ] = None,
+) -> None:
+    """Render the basins of attraction of Newton's method for a polynomial to a PNG.
+
+    Each pixel is a starting point in the complex plane; it is coloured by the
+    root that Newton's method (or another root-finding method) reaches from
+    there, darker the more steps it takes.
+    """
+    run(Options.collect(ctx))

@@ -1,0 +1,99 @@
+"""The console script's entry point: every way a run ends becomes one line and an exit code.
+
+Errors that nb-render raises on purpose carry their exit code
+(``nbcli.errors``); the command line's own usage errors (from Typer's parser)
+are recognised by their ``exit_code`` and ``format_message``; signals end with
+128 + their number; anything else is a bug, reported in one line.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+from typing import Any
+
+import typer
+
+from ..errors import EXIT_FAILURE, EXIT_USAGE, NbRenderError
+from .app import app
+from .options import PROG, CommandLineError
+from .run import Interrupted, Terminated
+
+EXIT_SIGINT = 130
+EXIT_SIGTERM = 143
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise Terminated()
+
+
+def _one_line(msg: object) -> str:
+    return " ".join(str(msg).split())
+
+
+def _is_parser_error(e: BaseException) -> bool:
+    """A usage error from Typer's argument parser (Click's exception classes, by their interface)."""
+    return isinstance(getattr(e, "exit_code", None), int) and callable(getattr(e, "format_message", None))
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: turns every failure into one line on stderr and an exit code."""
+    with contextlib.suppress(ValueError, OSError):  # not the main thread
+        signal.signal(signal.SIGTERM, _on_sigterm)
+    if not (sys.argv[1:] if argv is None else argv):
+        app(args=["--help"], prog_name=PROG, standalone_mode=False)
+        sys.exit(EXIT_USAGE)
+    sys.exit(_run(argv))
+
+
+def _error(message: str) -> None:
+    sys.stderr.write(f"{PROG}: error: {_one_line(message)}\n")
+
+
+def _run(argv: list[str] | None) -> int:
+    try:
+        rv = app(args=argv, prog_name=PROG, standalone_mode=False)
+        code = rv if isinstance(rv, int) else 0
+        if code == EXIT_SIGINT:
+            raise Interrupted()
+        return code
+    except typer.Exit as e:
+        return int(e.exit_code)
+    except (Interrupted, typer.Abort, KeyboardInterrupt):
+        sys.stderr.write(f"{PROG}: interrupted\n")
+        return EXIT_SIGINT
+    except Terminated:
+        sys.stderr.write(f"{PROG}: terminated\n")
+        return EXIT_SIGTERM
+    except CommandLineError as e:
+        _error(f"{e}{_hint(str(e))}")
+        return e.exit_code
+    except NbRenderError as e:
+        _error(str(e) or type(e).__name__)
+        return e.exit_code
+    except OSError as e:  # the system refused (a file, the disk): the request itself was fine
+        where = f"{e.filename}: " if getattr(e, "filename", None) else ""
+        _error(where + (e.strerror or str(e)))
+        return EXIT_FAILURE
+    except MemoryError as e:
+        _error(str(e) or "out of memory; try a smaller --size or --aa")
+        return EXIT_FAILURE
+    except Exception as e:
+        if _is_parser_error(e):
+            message = e.format_message()  # type: ignore[attr-defined]
+            code = int(e.exit_code)  # type: ignore[attr-defined]
+            _error(message + (_hint(message) if code == EXIT_USAGE else ""))
+            return code
+        if os.environ.get("NB_RENDER_DEBUG"):
+            raise
+        sys.stderr.write(
+            f"{PROG}: internal error: {type(e).__name__}: {_one_line(str(e))} "
+            "(set NB_RENDER_DEBUG=1 for a traceback, and please report it)\n"
+        )
+        return EXIT_FAILURE
+
+
+def _hint(message: str) -> str:
+    return f" (try '{PROG} --help')" if "--help" not in message else ""

@@ -1,0 +1,180 @@
+"""The command line's options as one object, with the checks that belong to the command line.
+
+``Options.collect`` gathers what Typer parsed and remembers which options were
+given (so that ``--from`` knows what to override). Values are still text where
+the library parses them (numbers, colours, polynomials).
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+import typer
+
+from ..errors import ParameterError
+
+PROG = "nb-render"
+
+SCENE_OPTIONS = frozenset(
+    {
+        "coefs",
+        "roots",
+        "expr",
+        "size",
+        "xmin",
+        "xmax",
+        "ymin",
+        "ymax",
+        "center",
+        "width",
+        "stretch",
+        "fit",
+        "itmax",
+        "tol",
+        "method",
+        "relax",
+        "aa",
+        "precision",
+    }
+)
+VIEW_OPTIONS = frozenset({"xmin", "xmax", "ymin", "ymax", "center", "width", "fit"})
+# option -> Style field
+STYLE_OPTIONS = {
+    "palette": "palette",
+    "shading": "shading",
+    "nonconverged_color": "nonconverged",
+    "boundary": "boundary",
+    "mark_roots": "mark_roots",
+    "depth": "depth",
+}
+
+
+class CommandLineError(ParameterError, typer.BadParameter):
+    """A mistake in the command line: reported with a hint to read --help.
+
+    Also a Typer usage error, so that the app run on its own (Typer's standalone
+    mode, or its test runner) reports it as one too: exit code 2.
+    """
+
+    def __init__(self, message: str) -> None:
+        typer.BadParameter.__init__(self, message)
+
+    def format_message(self) -> str:
+        return str(self.message)
+
+
+@dataclass(frozen=True)
+class Options:
+    """Every option of ``nb-render``, as given or defaulted."""
+
+    output: str
+    coefs: str | None = None
+    roots: str | None = None
+    expr: str | None = None
+    from_file: str | None = None
+    size: str | None = None
+    xmin: float | None = None
+    xmax: float | None = None
+    ymin: float | None = None
+    ymax: float | None = None
+    center: str | None = None
+    width: float | None = None
+    fit: bool = False
+    stretch: bool = False
+    method: str = "newton"
+    relax: str = "1"
+    itmax: int = 60
+    precision: str = "double"
+    tol: float = 1e-6
+    palette: str = "default"
+    shading: str = "smooth"
+    nonconverged_color: str = "#000000"
+    boundary: str | None = None
+    mark_roots: bool = False
+    aa: int = 1
+    depth: int = 8
+    save_data: str | None = None
+    stats: bool = False
+    stats_json: bool = False
+    threads: int | None = None
+    kernel: str | None = None
+    max_memory: str | None = None
+    quiet: bool = False
+    given: frozenset[str] = field(default=frozenset())  # the options given on the command line
+
+    @classmethod
+    def collect(cls, ctx: Any) -> Options:
+        """From a Typer/Click context: the parsed values and which of them were given."""
+        names = {f.name for f in fields(cls)}
+        values = {k: v for k, v in ctx.params.items() if k in names}
+        given = frozenset(name for name in ctx.params if _given(ctx, name))
+        return cls(**values, given=given)
+
+    @property
+    def to_stdout(self) -> bool:
+        return self.output == "-"
+
+    def check(self) -> None:
+        """What the command line checks itself, before anything is computed."""
+        npoly = sum(v is not None for v in (self.coefs, self.roots, self.expr))
+        if npoly > 1 or (npoly == 0 and self.from_file is None):
+            raise CommandLineError(
+                "give the polynomial with exactly one of --coefs, --roots or --expr (or use --from)"
+            )
+        # imported here, not at the top: they load numpy and the core, which --help does not need
+        from .._native import LIMITS
+        from ..checks import as_int, tolerance
+
+        if self.threads is not None:
+            as_int(self.threads, "--threads", 1, LIMITS.max_threads)
+        as_int(self.itmax, "--itmax", 1, LIMITS.max_itmax)
+        tolerance(self.tol, "--tol")
+        if self.depth not in (8, 16):
+            raise CommandLineError(f"--depth must be 8 or 16 (got {self.depth})")
+        as_int(self.aa, "--aa", 1, LIMITS.max_aa)
+        if self.to_stdout and sys.stdout.isatty():
+            raise CommandLineError(
+                "refusing to write PNG data to a terminal: redirect standard output or give a file name"
+            )
+
+    def memory_limit(self) -> int | None:
+        return parse_bytes(self.max_memory) if self.max_memory is not None else None
+
+
+def _given(ctx: Any, name: str) -> bool:
+    src = ctx.get_parameter_source(name)
+    return src is not None and getattr(src, "name", "") in ("COMMANDLINE", "ENVIRONMENT", "PROMPT")
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """'1920x1080' (or '800': square) -> (width, height)."""
+    t = text.strip().lower().replace("×", "x").replace("*", "x")
+    parts = t.split("x")
+    try:
+        if len(parts) == 1:
+            w = h = int(parts[0])
+        elif len(parts) == 2:
+            w, h = int(parts[0]), int(parts[1])
+        else:
+            raise ValueError
+    except ValueError:
+        raise CommandLineError(f"--size {text!r}: expected WIDTHxHEIGHT in pixels, e.g. 1920x1080") from None
+    if w <= 0 or h <= 0:
+        raise CommandLineError(f"--size {text!r}: width and height must be positive")
+    return w, h
+
+
+def parse_bytes(text: str) -> int:
+    """'8G', '512M', '2000000000' -> bytes."""
+    t = text.strip().lower().replace(" ", "").removesuffix("b").removesuffix("i")
+    mult = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}.get(t[-1:], 1)
+    try:
+        v = float(t[:-1] if t[-1:] in "kmgt" else t) * mult
+    except ValueError:
+        v = -1.0
+    if not (math.isfinite(v) and v > 0):
+        raise CommandLineError(f"--max-memory {text!r}: expected a size such as 8G, 512M or 2000000000")
+    return int(v)

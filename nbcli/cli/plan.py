@@ -1,0 +1,130 @@
+"""From options to what to render: a Scene, a Style and (when recolouring) saved data.
+
+With ``--from``, the file's parameters are the starting point and the options
+given on the command line override them: colour options change only the
+style (an .npz is then recoloured without computing), a new polynomial keeps
+the view, a new size keeps the view's centre and width, and view options
+replace the view.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .._version import __version__
+from ..params import Source, load_source
+from ..poly import parse_complex, parse_complex_list, parse_polynomial
+from ..scene import Scene
+from ..style import Style
+from .options import PROG, SCENE_OPTIONS, STYLE_OPTIONS, VIEW_OPTIONS, CommandLineError, Options, parse_size
+
+
+@dataclass(frozen=True)
+class Plan:
+    scene: Scene
+    style: Style
+    source: dict[str, np.ndarray] | None  # saved per-sample data to recolour, or None to compute
+
+
+def make_plan(opts: Options) -> Plan:
+    """The render the options ask for (ParameterError for anything that cannot be rendered)."""
+    base = _read_from(opts.from_file) if opts.from_file is not None else None
+    style = _style(opts, base.style if base is not None else None)
+    parsed = _Parsed.read(opts)
+    method = _pick(opts, base, "method", opts.method)
+    if "relax" in opts.given and method != "relaxed":
+        raise CommandLineError("--relax only applies to --method relaxed")
+    if base is not None and not opts.given & SCENE_OPTIONS:
+        return Plan(base.scene, style, base.arrays)  # only colours changed: recolour saved data, if any
+    return Plan(_scene(opts, parsed, base.scene if base is not None else None, method), style, None)
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    """The options that are text for the library to read."""
+
+    coefs: list[complex] | None
+    roots: list[complex] | None
+    size: tuple[int, int] | None
+    center: complex | None
+    relax: complex
+
+    @classmethod
+    def read(cls, opts: Options) -> _Parsed:
+        c = parse_complex_list(opts.coefs, "coefficient") if opts.coefs is not None else None
+        r = parse_complex_list(opts.roots, "root") if opts.roots is not None else None
+        if opts.expr is not None:
+            c = [complex(v) for v in parse_polynomial(opts.expr)]
+        return cls(
+            coefs=c,
+            roots=r,
+            size=parse_size(opts.size) if opts.size is not None else None,
+            center=parse_complex(opts.center, "--center") if opts.center is not None else None,
+            relax=parse_complex(opts.relax, "--relax"),
+        )
+
+
+def _read_from(path: str) -> Source:
+    src = load_source(path)
+    if src.version != __version__:
+        sys.stderr.write(
+            f"{PROG}: note: {path} was made by nb-render {src.version}; this is {__version__}, "
+            "so the picture may differ slightly\n"
+        )
+    return src
+
+
+def _pick(opts: Options, base: Source | None, name: str, value: Any) -> Any:
+    """The option if given (or if there is nothing to start from), else --from's value."""
+    return value if base is None or name in opts.given else getattr(base.scene, name)
+
+
+def _style(opts: Options, base: Style | None) -> Style:
+    kw: dict[str, Any] = {
+        f: getattr(opts, opt) if base is None or opt in opts.given else getattr(base, f)
+        for opt, f in STYLE_OPTIONS.items()
+    }
+    if isinstance(kw["boundary"], str) and kw["boundary"].strip().lower() in ("none", "off", ""):
+        kw["boundary"] = None
+    return Style(**kw).validate()
+
+
+def _polynomial(p: _Parsed, b: Scene | None) -> dict[str, Any]:
+    c, r = p.coefs, p.roots
+    if b is None or c is not None or r is not None:
+        return {"coefs": c, "roots": r}
+    if b.roots is not None:
+        return {"roots": list(b.roots)}
+    return {"coefs": list(b.coefs)}
+
+
+def _scene(opts: Options, p: _Parsed, b: Scene | None, method: str) -> Scene:
+    poly = _polynomial(p, b)
+    sz, ctr, relax = p.size, p.center, p.relax
+
+    def pick(name: str, value: Any) -> Any:
+        return value if b is None or name in opts.given else getattr(b, name)
+
+    kw: dict[str, Any] = {
+        "itmax": pick("itmax", opts.itmax),
+        "tol": pick("tol", opts.tol),
+        "method": method,
+        "relax": pick("relax", relax),
+        "aa": pick("aa", opts.aa),
+        "precision": pick("precision", opts.precision),
+    }
+    size = sz if sz is not None or b is None else (b.width, b.height)
+    if b is None or opts.given & VIEW_OPTIONS:
+        view: dict[str, Any] = {"xmin": opts.xmin, "xmax": opts.xmax, "ymin": opts.ymin, "ymax": opts.ymax}
+        view.update(center=ctr, span=opts.width, stretch=opts.stretch, fit=opts.fit)
+        return Scene.create(**poly, size=size, **view, **kw)
+    # same view: same centre and width, height following the image's aspect ratio
+    vp = b.viewport
+    scene = Scene.create(**poly, size=size, center=vp.center, span=vp.width, **kw)
+    if size == (b.width, b.height):
+        scene = scene.with_options(viewport=vp)
+    return scene

@@ -1,0 +1,103 @@
+"""What the command reports: a progress bar on a terminal, statistics, a closing summary."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Callable
+from typing import IO, Any
+
+from .options import PROG
+
+
+def stats_record(scene: Any, info: dict[str, Any]) -> dict[str, Any]:
+    keys = (
+        "polynomial",
+        "roots",
+        "root_share",
+        "nonconverged_share",
+        "mean_steps",
+        "pixels",
+        "samples",
+        "method",
+        "precision",
+        "seconds",
+        "kernel",
+        "threads",
+    )
+    rec = {k: info[k] for k in keys if k in info}
+    rec["size"] = [scene.width, scene.height]
+    if isinstance(rec.get("mean_steps"), float) and math.isnan(rec["mean_steps"]):
+        rec["mean_steps"] = None
+    return rec
+
+
+def stats_line(scene: Any, info: dict[str, Any]) -> str:
+    shares = " ".join(f"{100 * s:.1f}%" for s in info["root_share"])
+    mean = info["mean_steps"]
+    steps = f"{mean:.2f}" if isinstance(mean, float) and math.isfinite(mean) else "-"
+    return (
+        f"{scene.polynomial}: {scene.width}x{scene.height}, {len(info['roots'])} roots, "
+        f"shares {shares}, non-converged {100 * info['nonconverged_share']:.2f}%, "
+        f"mean steps {steps}, {info['seconds']:.3f} s"
+        + (", single precision" if scene.precision == "single" else "")
+    )
+
+
+class ProgressBar:
+    """A rich progress bar on stderr that appears only if a render takes a while."""
+
+    DELAY = 0.3
+
+    def __init__(self, enabled: bool, total: int, label: str = "rendering") -> None:
+        self.enabled = enabled
+        self.label = label
+        self.total = total
+        self.bar: Any = None
+        self.task: Any = None
+        self.t0 = time.perf_counter()
+
+    def __enter__(self) -> Callable[[int, int], None] | None:
+        return self.update if self.enabled else None
+
+    def update(self, done: int, total: int) -> None:
+        if self.bar is None:
+            if time.perf_counter() - self.t0 < self.DELAY or done >= total:
+                return
+            from rich.console import Console
+            from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+
+            self.bar = Progress(
+                TextColumn(self.label),
+                BarColumn(),
+                TaskProgressColumn(),
+                TimeRemainingColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            self.bar.start()
+            self.task = self.bar.add_task("render", total=total)
+        self.bar.update(self.task, completed=done)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def summary(scene: Any, info: dict[str, Any], output: str, recoloured: bool) -> str:
+    """The closing line on a terminal: what was written, how big, how long."""
+    what = "recoloured" if recoloured else "wrote"
+    where = output if output != "-" else "standard output"
+    single = "single precision, " if scene.precision == "single" else ""
+    return (
+        f"{PROG}: {what} {where} ({scene.width}x{scene.height}, {scene.polynomial}, "
+        f"{len(info['roots'])} roots, {single}{info['seconds']:.2f} s)"
+    )
+
+
+def write_stats(out: IO[str], scene: Any, info: dict[str, Any], *, line: bool, as_json: bool) -> None:
+    if as_json:
+        out.write(json.dumps(stats_record(scene, info), separators=(", ", ": ")) + "\n")
+    if line:
+        out.write(stats_line(scene, info) + "\n")

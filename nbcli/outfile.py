@@ -1,0 +1,75 @@
+"""Output files: written whole or not at all, refused early when they cannot be written.
+
+``atomic_output`` writes under a hidden temporary name in the target's
+directory and renames it into place only when the writer finishes, so an
+existing file is replaced whole or kept as it was. Every image and data writer
+goes through it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from typing import IO
+
+from .errors import OutputError, ParameterError
+
+__all__ = ["PathLike", "atomic_output", "check_writable"]
+
+PathLike = str | os.PathLike[str]
+
+
+def check_writable(path: PathLike) -> None:
+    """Fail early, before a long render, if ``path`` cannot be written."""
+    if str(path) == "-":
+        return
+    p = os.fspath(path)
+    if not p or not os.path.basename(p):
+        raise ParameterError(f"output {p!r} has no file name; give one such as out.png")
+    if os.path.isdir(p):
+        raise OutputError(f"{p} is a directory; give a file name such as {os.path.join(p, 'out.png')}")
+    d = os.path.dirname(os.path.abspath(p))
+    if not os.path.isdir(d):
+        raise OutputError(f"directory {d} does not exist")
+    if not os.access(d, os.W_OK | os.X_OK):
+        raise OutputError(f"cannot write to directory {d} (permission denied)")
+    if os.path.exists(p) and not os.path.isfile(p):
+        raise OutputError(
+            f"{p} exists and is not a regular file; give a file name such as out.png (or - for standard output)"
+        )
+    if os.path.exists(p) and not os.access(p, os.W_OK):
+        raise OutputError(f"{p} exists and is not writable")
+
+
+@contextlib.contextmanager
+def atomic_output(path: PathLike) -> Iterator[IO[bytes]]:
+    """A binary file that replaces ``path`` only if the block completes.
+
+    It is written under a temporary name in the same directory and renamed into
+    place, so an existing file is replaced whole or not at all (also on Ctrl-C,
+    a full disk or an error). ``'-'`` is standard output (not atomic).
+    """
+    if str(path) == "-":
+        out = sys.stdout.buffer
+        yield out
+        out.flush()
+        return
+    check_writable(path)
+    p = os.fspath(path)
+    d = os.path.dirname(os.path.abspath(p))
+    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(p) + ".", suffix=".part", dir=d)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            yield f
+            f.flush()
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, p)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

@@ -1,0 +1,160 @@
+"""Parameters: the record of how an image was made, written into every file and read back.
+
+One record (JSON) serves every format: the scene's and the style's fields
+(``Scene.to_dict``, ``Style.to_dict``), the canonical roots and the version.
+PNG files carry it as a text chunk, .npz data files as their ``parameters``
+string. Reading treats files as untrusted: JSON without NaN or Infinity,
+every field type-checked and bounded, arrays checked against the record
+before they are read, values range-checked.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ._version import __version__
+from .errors import InputFileError
+from .npz import FIELDS, NpzReader, write_npz
+from .outfile import PathLike
+from .png import read_png_text
+from .scene import Scene, pairs
+from .style import Style
+
+__all__ = [
+    "Source",
+    "load_npz",
+    "load_source",
+    "parameters",
+    "parse_parameters",
+    "png_text",
+    "read_parameters",
+    "save_npz",
+]
+
+PNG_KEY = "nb-render"  # the text chunk that holds the record
+
+
+def parameters(scene: Scene, style: Style, roots: np.ndarray) -> dict[str, Any]:
+    """Everything needed to make an image again, as JSON-ready values."""
+    return {
+        "version": __version__,
+        **scene.to_dict(),
+        "style": style.to_dict(),
+        "roots_canonical": pairs(roots),
+    }
+
+
+def _json(record: dict[str, Any]) -> str:
+    return json.dumps(record, separators=(",", ":"))
+
+
+def png_text(scene: Scene, style: Style, roots: np.ndarray) -> dict[str, str]:
+    """PNG text chunks that document how the image was made."""
+    return {
+        "Software": f"nb-render {__version__}",
+        "Title": f"Newton basins of {scene.polynomial}",
+        PNG_KEY: _json(parameters(scene, style, roots)),
+    }
+
+
+def save_npz(
+    path: PathLike,
+    scene: Scene,
+    style: Style,
+    roots: np.ndarray,
+    root: np.ndarray,
+    iterations: np.ndarray,
+    smooth: np.ndarray,
+    residual: np.ndarray,
+) -> None:
+    """Write the per-sample data with the parameters, atomically (see ``nbcli.npz``)."""
+    arrays = {"root": root, "iterations": iterations, "smooth": smooth, "residual": residual}
+    write_npz(path, _json(parameters(scene, style, roots)), arrays)
+
+
+def parse_parameters(params: Any, where: str) -> tuple[Scene, Style]:
+    """Scene and Style from the parameters nb-render stores in its PNG and .npz files."""
+    if not isinstance(params, dict):
+        raise InputFileError(f"{where}: its parameters are not a JSON object")
+    try:
+        return Scene.from_dict(params), Style.from_dict(params.get("style", {}))
+    except (ValueError, TypeError) as e:
+        raise InputFileError(f"{where}: invalid parameters: {e}") from None
+
+
+def _from_json(text: str, where: str) -> tuple[dict[str, Any], Scene, Style]:
+    """Parse and validate stored parameters (JSON without NaN or Infinity)."""
+    try:
+        params = json.loads(text, parse_constant=_no_constants)
+    except (ValueError, RecursionError):
+        raise InputFileError(f"{where}: its nb-render parameters are not valid JSON") from None
+    scene, style = parse_parameters(params, where)
+    return params, scene, style
+
+
+def _no_constants(name: str) -> None:
+    raise ValueError(f"non-standard JSON constant {name}")
+
+
+def read_parameters(path: PathLike) -> dict[str, Any]:
+    """The parameters stored in a PNG written by nb-render (untrusted input)."""
+    p = os.fspath(path)
+    text = read_png_text(p).get(PNG_KEY)
+    if text is None:
+        raise InputFileError(f"{p} has no nb-render parameters (was it made by nb-render?)")
+    return _from_json(text, p)[0]
+
+
+def load_npz(path: PathLike) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """(parameters, arrays) from a file written by ``save_npz`` / ``--save-data``.
+
+    Raises InputFileError (a ValueError) with a one-line reason if the file is
+    not such a file, is corrupt or inconsistent.
+    """
+    with NpzReader(path) as f:
+        params, scene, _style = _from_json(f.parameters(), f.path)
+        sw, sh = scene.samples
+        arrays = {name: f.array(name, (sh, sw)) for name in FIELDS}
+    _check_ranges(f.path, scene, arrays)
+    return params, arrays
+
+
+def _check_ranges(p: str, scene: Scene, arrays: dict[str, np.ndarray]) -> None:
+    nroots = len(scene.canonical_roots())
+    root, it = arrays["root"], arrays["iterations"]
+    if root.size and (int(root.min()) < -1 or int(root.max()) >= nroots):
+        raise InputFileError(f"{p}: root indices out of range for {nroots} roots")
+    if it.size and (int(it.min()) < 0 or int(it.max()) > scene.itmax):
+        raise InputFileError(f"{p}: iteration counts out of range 0..{scene.itmax}")
+    sm = arrays["smooth"]
+    if sm.size and not (np.isfinite(sm).all() and float(sm.min()) >= 0 and float(sm.max()) <= scene.itmax):
+        raise InputFileError(f"{p}: smooth iteration counts out of range 0..{scene.itmax}")
+
+
+@dataclass(frozen=True)
+class Source:
+    """What a file given to ``--from`` holds: its parameters, and its data if it is an .npz."""
+
+    params: dict[str, Any]
+    scene: Scene
+    style: Style
+    arrays: dict[str, np.ndarray] | None
+
+    @property
+    def version(self) -> Any:
+        return self.params.get("version")
+
+
+def load_source(path: str) -> Source:
+    """Read a PNG made by nb-render or a --save-data .npz file (untrusted)."""
+    if path.lower().endswith(".npz"):
+        params, arrays = load_npz(path)
+    else:
+        params, arrays = read_parameters(path), None
+    scene, style = parse_parameters(params, path)
+    return Source(params, scene, style, arrays)

@@ -1,0 +1,428 @@
+"""The model of what is rendered: ``Viewport`` (a rectangle of the complex plane) and ``Scene``.
+
+A Scene is everything that determines a render's per-pixel results (the
+polynomial, the view, the size, the method and its limits, the precision),
+but not its colours (``nbcli.style``). ``Scene.create`` fills in defaults the
+way the command line does; ``to_dict``/``from_dict`` give the scene's fields as
+JSON-ready values and read them back from untrusted files.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ._native import LIMITS
+from .checks import as_float, as_int, method_name, precision_name, relax_factor, tolerance
+from .errors import ParameterError
+from .poly import ComplexLike, as_coefficients, canonical_roots, coefficients_from_roots, format_polynomial
+from .precision import check_single_range
+
+__all__ = ["Scene", "Viewport"]
+
+DEFAULT_SIDE = 1024  # pixels on the longer side when no size is given
+
+
+@dataclass(frozen=True)
+class Viewport:
+    """A rectangle of the complex plane: real part in [xmin, xmax], imaginary in [ymin, ymax]."""
+
+    xmin: float
+    xmax: float
+    ymin: float
+    ymax: float
+
+    def __post_init__(self) -> None:
+        for name in ("xmin", "xmax", "ymin", "ymax"):
+            object.__setattr__(self, name, as_float(getattr(self, name), name))
+        if not self.xmin < self.xmax:
+            raise ParameterError(
+                f"empty viewport: xmin ({self.xmin:g}) must be less than xmax ({self.xmax:g})"
+            )
+        if not self.ymin < self.ymax:
+            raise ParameterError(
+                f"empty viewport: ymin ({self.ymin:g}) must be less than ymax ({self.ymax:g})"
+            )
+        if not (math.isfinite(self.xmax - self.xmin) and math.isfinite(self.ymax - self.ymin)):
+            raise ParameterError("the viewport is too large")
+
+    @classmethod
+    def centered(cls, center: complex, width: float, height: float) -> Viewport:
+        c = complex(center)
+        w, h = as_float(width, "width"), as_float(height, "height")
+        if w <= 0 or h <= 0:
+            raise ParameterError(f"the viewport's width and height must be > 0 (got {w:g} x {h:g})")
+        return cls(c.real - w / 2, c.real + w / 2, c.imag - h / 2, c.imag + h / 2)
+
+    @property
+    def center(self) -> complex:
+        return complex((self.xmin + self.xmax) / 2, (self.ymin + self.ymax) / 2)
+
+    @property
+    def width(self) -> float:
+        return self.xmax - self.xmin
+
+    @property
+    def height(self) -> float:
+        return self.ymax - self.ymin
+
+    def grid(self, width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
+        """Pixel centres: real part per column, imaginary part per row (top row first).
+
+        Measured from the centre, so a viewport centred on the real axis gives
+        rows that are exact mirror images (which the renderer exploits).
+        """
+        c = self.center
+        dx = self.width / width
+        dy = self.height / height
+        xs = c.real + (np.arange(width, dtype=np.float64) - (width - 1) / 2) * dx
+        ys = c.imag - (np.arange(height, dtype=np.float64) - (height - 1) / 2) * dy
+        return xs, ys
+
+    def pixel_of(self, z: complex, width: int, height: int) -> tuple[float, float]:
+        """(row, column) of point ``z`` on a ``width`` x ``height`` grid of this view (fractional)."""
+        c = self.center
+        col = (z.real - c.real) / (self.width / width) + (width - 1) / 2
+        row = (c.imag - z.imag) / (self.height / height) + (height - 1) / 2
+        return row, col
+
+    @classmethod
+    def fit(cls, roots: np.ndarray, width: int, height: int, margin: float = 2.0) -> Viewport:
+        """Frame all roots, centred on their centroid, with square pixels."""
+        r = np.asarray(roots, dtype=complex)
+        centre = complex(np.mean(r))
+        radius = float(np.max(np.abs(r - centre))) if r.size else 0.0
+        if not radius > 0:
+            radius = max(abs(centre), 1.0) if r.size == 1 else 1.0
+        # roots closer together than the doubles around them can show: frame a representable neighbourhood
+        radius = max(radius, 1e-9 * abs(centre), 1e-290)
+        half = margin * radius
+        aspect = height / width
+        half_w, half_h = (half, half * aspect) if aspect >= 1 else (half / aspect, half)
+        centre = complex(centre.real, 0.0) if abs(centre.imag) <= 1e-12 * radius else centre
+        return cls(centre.real - half_w, centre.real + half_w, centre.imag - half_h, centre.imag + half_h)
+
+    def square_pixels(self, w: int, h: int) -> Viewport:
+        """This view, its shorter side widened so that ``w`` x ``h`` pixels are square."""
+        px, py = self.width / w, self.height / h
+        if abs(px - py) <= 1e-9 * max(px, py):
+            return self
+        if px > py:
+            return Viewport.centered(self.center, self.width, px * h)
+        return Viewport.centered(self.center, py * w, self.height)
+
+
+@functools.lru_cache(maxsize=16)
+def _scene_roots(coefs: tuple[complex, ...], roots: tuple[complex, ...] | None) -> np.ndarray:
+    """Canonical roots, remembered: a render asks for them more than once (warnings, colours)."""
+    return canonical_roots(np.asarray(coefs), None if roots is None else np.asarray(roots))
+
+
+def pairs(c: Sequence[complex] | np.ndarray) -> list[list[float]]:
+    """Complex numbers as JSON-ready [real, imag] pairs."""
+    return [[float(v.real), float(v.imag)] for v in c]
+
+
+@dataclass(frozen=True)
+class Scene:
+    """Everything that determines a render, except how it is coloured.
+
+    Build one with ``Scene.create`` (which fills in good defaults) or directly.
+    """
+
+    coefs: tuple[complex, ...]
+    width: int = 1024
+    height: int = 1024
+    viewport: Viewport = field(default_factory=lambda: Viewport(-2.0, 2.0, -2.0, 2.0))
+    itmax: int = 60
+    tol: float = 1e-6
+    roots: tuple[complex, ...] | None = None  # exact roots, when the polynomial was given by them
+    method: str = "newton"
+    relax: complex = 1 + 0j  # the factor a of the relaxed method
+    aa: int = 1  # supersampling: aa x aa samples per pixel
+    precision: str = "double"  # or "single": the kernel iterates in float32
+
+    def __post_init__(self) -> None:
+        c = as_coefficients(self.coefs)
+        set_ = functools.partial(object.__setattr__, self)
+        set_("coefs", tuple(complex(v) for v in c))
+        set_("width", as_int(self.width, "width", 1, LIMITS.max_side))
+        set_("height", as_int(self.height, "height", 1, LIMITS.max_side))
+        set_("precision", precision_name(self.precision))
+        set_("itmax", as_int(self.itmax, "itmax", 1, LIMITS.max_itmax))
+        set_("tol", tolerance(self.tol))
+        if not isinstance(self.viewport, Viewport):
+            raise TypeError("viewport must be a Viewport")
+        if self.roots is not None:
+            set_("roots", tuple(complex(v) for v in self.roots))
+        set_("method", method_name(self.method))
+        set_("relax", relax_factor(self.relax))
+        set_("aa", as_int(self.aa, "aa (samples per pixel side)", 1, LIMITS.max_aa))
+        if self.precision == "single":
+            vp = self.viewport
+            bounds = {
+                "the view's left edge (xmin)": vp.xmin,
+                "the view's right edge (xmax)": vp.xmax,
+                "the view's bottom edge (ymin)": vp.ymin,
+                "the view's top edge (ymax)": vp.ymax,
+            }
+            check_single_range(np.asarray(self.coefs), bounds, self.relax)
+        side = LIMITS.max_side
+        if self.width * self.aa > side or self.height * self.aa > side:
+            raise ParameterError(
+                f"{self.width}x{self.height} pixels with {self.aa}x{self.aa} supersampling is more than "
+                f"{side} samples on a side; lower the size or the supersampling"
+            )
+
+    @property
+    def polynomial(self) -> str:
+        return format_polynomial(self.coefs)
+
+    @property
+    def samples(self) -> tuple[int, int]:
+        """(width, height) of the grid of starting points: the image times the supersampling."""
+        return self.width * self.aa, self.height * self.aa
+
+    def canonical_roots(self) -> np.ndarray:
+        roots: np.ndarray = _scene_roots(self.coefs, self.roots).copy()
+        return roots
+
+    def with_options(self, **changes: Any) -> Scene:
+        """A copy with some fields changed (validated again)."""
+        return dataclasses.replace(self, **changes)
+
+    @classmethod
+    def create(
+        cls,
+        coefs: Sequence[ComplexLike] | np.ndarray | None = None,
+        *,
+        roots: Sequence[ComplexLike] | np.ndarray | None = None,
+        size: tuple[int, int] | None = None,
+        xmin: float | None = None,
+        xmax: float | None = None,
+        ymin: float | None = None,
+        ymax: float | None = None,
+        center: complex | None = None,
+        span: float | None = None,
+        itmax: int = 60,
+        tol: float = 1e-6,
+        stretch: bool = False,
+        fit: bool = False,
+        method: str = "newton",
+        relax: ComplexLike = 1,
+        aa: int = 1,
+        precision: str = "double",
+    ) -> Scene:
+        """A scene with sensible defaults.
+
+        Give the polynomial by ``coefs`` (highest degree first) or by ``roots``.
+        The viewport is, in order of precedence: ``center`` and/or ``span``
+        (the width of the view in the complex plane), the bounds ``xmin`` ..
+        ``ymax`` (a missing pair is derived from the other to keep pixels
+        square), or else (also with ``fit=True``) a frame around all roots
+        with a margin. ``size`` is (width, height) in pixels; without it the
+        longer side is 1024. Unless ``stretch``, pixels are kept square by
+        widening the view if needed. ``method``: newton, relaxed (with the
+        complex factor ``relax``), halley, schroder or householder. ``aa``:
+        anti-aliasing by ``aa`` x ``aa`` samples per pixel. ``precision``:
+        "double" (default) or "single" (float32, 1.6-1.8x as fast).
+        """
+        c, exact = _polynomial(coefs, roots)
+        view = _ViewRequest(xmin, xmax, ymin, ymax, center, span, stretch, fit)
+        w, h = _image_size(size, view)
+        vp = view.resolve(lambda: Viewport.fit(canonical_roots(c, exact), w, h), w, h)
+        return cls(
+            coefs=tuple(complex(v) for v in c),
+            width=w,
+            height=h,
+            viewport=vp,
+            itmax=itmax,
+            tol=tol,
+            roots=None if exact is None else tuple(complex(v) for v in exact),
+            method=method,
+            relax=relax_factor(relax),
+            aa=aa,
+            precision=precision,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The scene's fields as JSON-ready values (see ``nbcli.params`` for the whole record)."""
+        vp = self.viewport
+        d: dict[str, Any] = {
+            "polynomial": self.polynomial,
+            "coefs": pairs(self.coefs),
+            "size": [self.width, self.height],
+            "viewport": {"xmin": vp.xmin, "xmax": vp.xmax, "ymin": vp.ymin, "ymax": vp.ymax},
+            "itmax": self.itmax,
+            "tol": self.tol,
+            "method": self.method,
+            "relax": [self.relax.real, self.relax.imag],
+            "aa": self.aa,
+            "precision": self.precision,
+        }
+        if self.roots is not None:
+            d["roots"] = pairs(self.roots)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: Any) -> Scene:
+        """A Scene from ``to_dict``'s output. The input is untrusted (it may come from a
+        file): every field is type-checked and bounded; problems raise ParameterError."""
+        try:
+            if not isinstance(d, dict):
+                raise ParameterError("the scene must be a JSON object")
+            return cls(**_fields_from_dict(d))
+        except KeyError as e:
+            raise ParameterError(f"not a valid scene description (no {e.args[0]!r})") from None
+        except (TypeError, ValueError) as e:
+            raise ParameterError(f"not a valid scene description: {e}") from None
+
+
+def _polynomial(
+    coefs: Sequence[ComplexLike] | np.ndarray | None, roots: Sequence[ComplexLike] | np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """(coefficients, exact roots or None) from exactly one of the two."""
+    if (coefs is None) == (roots is None):
+        raise ParameterError("give the polynomial either by its coefficients or by its roots (exactly one)")
+    if roots is not None:
+        return coefficients_from_roots(roots), np.asarray(roots, dtype=complex)
+    assert coefs is not None
+    return as_coefficients(coefs), None
+
+
+@dataclass(frozen=True)
+class _ViewRequest:
+    """The view options of ``Scene.create``, checked for conflicts."""
+
+    xmin: float | None
+    xmax: float | None
+    ymin: float | None
+    ymax: float | None
+    center: complex | None
+    span: float | None
+    stretch: bool
+    fit: bool
+
+    def __post_init__(self) -> None:
+        if (self.xmin is None) != (self.xmax is None):
+            raise ParameterError("give both xmin and xmax, or neither")
+        if (self.ymin is None) != (self.ymax is None):
+            raise ParameterError("give both ymin and ymax, or neither")
+        if self.fit and (self.by_center or self.has_x or self.has_y):
+            raise ParameterError(
+                "fit frames the roots by itself; do not also give center/width or xmin..ymax"
+            )
+        if self.by_center and (self.has_x or self.has_y):
+            raise ParameterError(
+                "give the viewport either by center/width or by xmin/xmax/ymin/ymax, not both"
+            )
+
+    @property
+    def has_x(self) -> bool:
+        return self.xmin is not None
+
+    @property
+    def has_y(self) -> bool:
+        return self.ymin is not None
+
+    @property
+    def by_center(self) -> bool:
+        return self.center is not None or self.span is not None
+
+    def bounds(self) -> Viewport:
+        return Viewport(self.xmin, self.xmax, self.ymin, self.ymax)  # type: ignore[arg-type]
+
+    def resolve(self, fitted: Any, w: int, h: int) -> Viewport:
+        """The viewport for a w x h image; ``fitted()`` frames the roots (computed only if needed)."""
+        if self.by_center:
+            base = fitted()
+            ctr = complex(self.center) if self.center is not None else base.center
+            sw = as_float(self.span, "width") if self.span is not None else base.width
+            if sw <= 0:
+                raise ParameterError(f"the view's width must be > 0 (got {sw:g})")
+            return Viewport.centered(ctr, sw, sw * h / w)
+        if self.has_x and self.has_y:
+            vp = self.bounds()
+            return vp if self.stretch else vp.square_pixels(w, h)
+        if self.has_x:
+            vx = Viewport(self.xmin, self.xmax, -1.0, 1.0)  # type: ignore[arg-type]
+            cy = fitted().center.imag
+            return Viewport.centered(complex(vx.center.real, cy), vx.width, vx.width * h / w)
+        if self.has_y:
+            vy = Viewport(-1.0, 1.0, self.ymin, self.ymax)  # type: ignore[arg-type]
+            cx = fitted().center.real
+            return Viewport.centered(complex(cx, vy.center.imag), vy.height * w / h, vy.height)
+        return fitted()  # type: ignore[no-any-return]
+
+
+def _image_size(size: tuple[int, int] | None, view: _ViewRequest) -> tuple[int, int]:
+    """The requested size, or 1024 pixels on the longer side (following the bounds' aspect ratio)."""
+    if size is not None:
+        side = LIMITS.max_side
+        return as_int(size[0], "image width", 1, side), as_int(size[1], "image height", 1, side)
+    if not (view.has_x and view.has_y):
+        return DEFAULT_SIDE, DEFAULT_SIDE
+    aspect = view.bounds().height / view.bounds().width
+    if aspect <= 1:
+        return DEFAULT_SIDE, max(1, round(DEFAULT_SIDE * aspect))
+    return max(1, round(DEFAULT_SIDE / aspect)), DEFAULT_SIDE
+
+
+def _pair(v: Any, what: str) -> complex:
+    if (
+        not isinstance(v, list)
+        or len(v) != 2
+        or not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v)
+    ):
+        raise ParameterError(f"{what} must be [real, imag] pairs")
+    return complex(float(v[0]), float(v[1]))
+
+
+def _number(v: Any, what: str, kind: type = float) -> Any:
+    ok = isinstance(v, int) if kind is int else isinstance(v, (int, float))
+    if not ok or isinstance(v, bool):
+        raise ParameterError(f"{what} must be {'an integer' if kind is int else 'a number'}")
+    return v
+
+
+def _name_field(d: dict[str, Any], key: str, default: str) -> str:
+    v = d.get(key, default)
+    if not isinstance(v, str):
+        raise ParameterError(f"{key} must be a name")
+    return v
+
+
+def _fields_from_dict(d: dict[str, Any]) -> dict[str, Any]:
+    """Scene fields from ``Scene.to_dict``'s form, each type-checked (untrusted input)."""
+    most = LIMITS.max_degree
+    coefs = d["coefs"]
+    if not isinstance(coefs, list) or not 2 <= len(coefs) <= most + 1:
+        raise ParameterError(f"coefs must be a list of 2 to {most + 1} [real, imag] pairs")
+    roots = d.get("roots")
+    if roots is not None and (not isinstance(roots, list) or not 1 <= len(roots) <= most):
+        raise ParameterError(f"roots must be a list of 1 to {most} [real, imag] pairs")
+    size = d["size"]
+    if not isinstance(size, list) or len(size) != 2:
+        raise ParameterError("size must be [width, height]")
+    vp = d["viewport"]
+    if not isinstance(vp, dict):
+        raise ParameterError("viewport must be an object")
+    return {
+        "coefs": tuple(_pair(v, "coefs") for v in coefs),
+        "width": _number(size[0], "width", int),
+        "height": _number(size[1], "height", int),
+        "viewport": Viewport(*(_number(vp[k], k) for k in ("xmin", "xmax", "ymin", "ymax"))),
+        "itmax": _number(d["itmax"], "itmax", int),
+        "tol": _number(d["tol"], "tol"),
+        "roots": None if roots is None else tuple(_pair(v, "roots") for v in roots),
+        "method": _name_field(d, "method", "newton"),
+        "relax": _pair(d.get("relax", [1.0, 0.0]), "relax"),
+        "aa": _number(d.get("aa", 1), "aa", int),
+        "precision": _name_field(d, "precision", "double"),  # files from before single precision: double
+    }
