@@ -333,7 +333,7 @@ def compare(got: dict[str, np.ndarray], want: dict[str, np.ndarray], cross: bool
 
 
 def mirrors_expected(job: Job, inputs: Inputs) -> bool:
-    """Whether the render should compute fewer pixels than it delivers (see render.cpp)."""
+    """Whether the render should compute fewer pixels than it delivers (see native/src/mirror.hpp)."""
     ys = inputs.grid[job.poly.key][1]
     return (
         job.symmetry
