@@ -106,12 +106,12 @@ std::uint64_t KernelInput::run(const KernelEntry& kernel, std::int64_t a, std::i
         const KernelSpanSingle span{xsf_.data(), width_,   ysf_.data(),     a,    b,    tile.root.data(),
                                     tile.iter.data(), p2a, p2b, tile.zr.data(), tile.zi.data(), stop,
                                     stop_ctx,    ties};
-        return kernel.fn_single(poly_single_, span);
+        return kernel.impl.fn_single(poly_single_, span);
     }
     const KernelSpan span{xs_.data(),       width_, ys_.data(), a,    b,    tile.root.data(),
                           tile.iter.data(), p2a,    p2b,        tile.zr.data(), tile.zi.data(), stop,
                           stop_ctx,         ties};
-    return kernel.fn(poly_, span);
+    return kernel.impl.fn(poly_, span);
 }
 
 }  // namespace detail

@@ -2,8 +2,11 @@
 // instruction set) and which one render() uses by default.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
+
+#include "nbr/problem.hpp"
 
 namespace nbr {
 
@@ -24,5 +27,10 @@ std::string selected_kernel();
 // Changes the default for this process; throws std::invalid_argument if the
 // name is unknown or the CPU cannot run it. "auto" picks the best again.
 void select_kernel(const std::string& name);
+
+// For the benchmark suite: vector multiply-adds per second that one thread
+// issues with the instructions of kernel `name` ("" for the selected one), on
+// vectors of doubles or of floats, timed over `iterations` rounds.
+double peak_fmadd(const std::string& name, std::int64_t iterations, Precision precision = Precision::double_);
 
 }  // namespace nbr
