@@ -150,7 +150,7 @@ class Inputs:
     """Grid and roots of each polynomial, computed once."""
 
     def __init__(self) -> None:
-        from nbcli.api import Viewport
+        from nbcli import Viewport
         from nbcli.poly import canonical_roots
 
         grid = Viewport(-2, 2, -1.5, 1.5).grid(57, 43)  # tests/test_methods.py's GRID
