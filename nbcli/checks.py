@@ -12,7 +12,7 @@ import operator
 from typing import Any
 
 from ._native import LIMITS, METHODS, PRECISIONS, default_threads
-from .errors import ParameterError
+from .errors import ParameterError, unknown_name
 from .poly import parse_complex
 
 __all__ = ["as_float", "as_int", "method_name", "precision_name", "relax_factor", "thread_count", "tolerance"]
@@ -79,16 +79,11 @@ def relax_factor(value: Any) -> complex:
 
 
 def _name(value: Any, what: str, choices: tuple[str, ...]) -> str:
+    """A name from ``choices``, in any case (every name nb-render takes follows this one rule)."""
     key = value.strip().lower() if isinstance(value, str) else None
     if key not in choices:
-        raise ParameterError(f"unknown {what} {value!r}; choose {_one_of(choices)}")
+        raise unknown_name(what, value, choices)
     return key
-
-
-def _one_of(choices: tuple[str, ...]) -> str:
-    if len(choices) == 2:
-        return f"{choices[0]} or {choices[1]}"
-    return "one of " + ", ".join(choices)
 
 
 def method_name(value: Any) -> str:

@@ -93,7 +93,9 @@ def available_memory() -> int | None:
 def format_bytes(n: float) -> str:
     for unit in ("bytes", "KiB", "MiB", "GiB", "TiB"):
         if n < 1024 or unit == "TiB":
-            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+            if unit == "bytes":
+                return "1 byte" if round(n) == 1 else f"{n:.0f} bytes"
+            return f"{n:.1f} {unit}"
         n /= 1024
     return f"{n:.1f} TiB"  # pragma: no cover
 
@@ -111,14 +113,21 @@ def work_bytes_per_pixel(job: Job, data: int) -> int:
     return per + 2 * 3 * col.depth // 8  # the PNG writer's filtered copy
 
 
-def check_memory(need: int, max_memory: int | None, what: str) -> None:
-    """Fail before allocating if ``need`` bytes will not fit (``max_memory``: the caller's limit)."""
+SMALLER = "use a smaller --size or less supersampling (--aa)"
+
+
+def check_memory(need: int, max_memory: int | None, what: str, advice: str = SMALLER) -> None:
+    """Fail before allocating if ``need`` bytes will not fit (``max_memory``: the caller's limit).
+    ``advice``: what would make the render fit."""
     limit = max_memory if max_memory is not None else available_memory()
     if limit is not None and need > limit:
-        src = "the limit given" if max_memory is not None else "available"
+        if max_memory is not None:
+            where, anyway = "the limit given (--max-memory)", "raise the limit"
+        else:
+            where, anyway = "available", "free some memory, or give a larger --max-memory to try anyway"
         raise NotEnoughMemory(
-            f"{what} needs about {format_bytes(need)} of memory but {format_bytes(limit)} is {src}; "
-            "use a smaller size or supersampling, or raise the limit (--max-memory) to try anyway"
+            f"{what} needs about {format_bytes(need)} of memory but {format_bytes(limit)} is {where}; "
+            f"{advice}, or {anyway}"
         )
 
 
