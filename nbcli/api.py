@@ -34,10 +34,11 @@ from .pipeline import (
     ShareCounter,
     band_rows,
     check_memory,
+    gather,
     render_bands,
 )
 from .pipeline import work_bytes_per_pixel as _work_bytes
-from .png import PngWriter, encode_png, write_png
+from .png import encode_png, stream_png, write_png
 from .precision import PrecisionWarning, Probe
 from .precision import single_precision_warnings as _probe_warnings
 from .scene import Scene, pairs
@@ -321,9 +322,9 @@ def render_to_file(
     with atomic_output(path) as f:
         images = _pixels(bands, counter, keep)
         if fmt.streams:
-            _stream_png(f, images, scene, style.depth, text, nthreads)
+            stream_png(f, images, scene.width, scene.height, depth=style.depth, text=text, threads=nthreads)
         else:
-            write_image(f, _whole(images, scene), fmt, text, quality=quality, lossless=lossless)
+            write_image(f, gather(images, scene.height), fmt, text, quality=quality, lossless=lossless)
         if save_data is not None and keep is not None:
             arrays = {k: (v[0] if len(v) == 1 else np.concatenate(v)) for k, v in keep.items()}
             save_npz(save_data, scene, style, roots, **arrays)
@@ -360,37 +361,6 @@ def _pixels(
                 for k, v in band.data.items():
                     keep.setdefault(k, []).append(v)
         yield band.rgb
-
-
-def _stream_png(
-    f: Any, rows: Iterator[np.ndarray], scene: Scene, depth: int, text: dict[str, str], threads: int
-) -> None:
-    writer = PngWriter(f, scene.width, scene.height, depth=depth, text=text, threads=threads)
-    try:
-        for band in rows:
-            writer.write(band)
-        writer.close()
-    finally:
-        writer.abort()
-
-
-def _whole(bands: Iterator[np.ndarray], scene: Scene) -> np.ndarray:
-    """The image from its bands (the band itself when there is only one)."""
-    whole: np.ndarray | None = None
-    row = 0
-    for band in bands:
-        if whole is None:
-            whole = (
-                band
-                if band.shape[0] == scene.height
-                else np.empty((scene.height, *band.shape[1:]), band.dtype)
-            )
-        if whole is not band:
-            whole[row : row + band.shape[0]] = band
-        row += band.shape[0]
-    assert whole is not None
-    assert row == scene.height
-    return whole
 
 
 def _output(

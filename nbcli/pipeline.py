@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +34,7 @@ __all__ = [
     "band_rows",
     "check_memory",
     "format_bytes",
+    "gather",
     "render_bands",
     "work_bytes_per_pixel",
 ]
@@ -114,6 +115,21 @@ def work_bytes_per_pixel(job: Job, data: int) -> int:
 
 
 SMALLER = "use a smaller --size or less supersampling (--aa)"
+
+
+def gather(bands: Iterable[np.ndarray], height: int) -> np.ndarray:
+    """The whole image from its bands of rows (the band itself when there is only one)."""
+    whole: np.ndarray | None = None
+    row = 0
+    for band in bands:
+        if whole is None:
+            whole = band if band.shape[0] == height else np.empty((height, *band.shape[1:]), band.dtype)
+        if whole is not band:
+            whole[row : row + band.shape[0]] = band
+        row += band.shape[0]
+    if whole is None or row != height:
+        raise ValueError(f"the bands hold {row} rows, not {height}")
+    return whole
 
 
 def check_memory(need: int, max_memory: int | None, what: str, advice: str = SMALLER) -> None:

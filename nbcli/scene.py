@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ._native import LIMITS
-from .checks import as_float, as_int, method_name, precision_name, relax_factor, tolerance
+from .checks import as_float, as_int, image_size, method_name, precision_name, relax_factor, tolerance
 from .errors import ParameterError
 from .poly import (
     ComplexLike,
@@ -230,23 +230,16 @@ class Scene:
         aa: int = 1,
         precision: str = "double",
     ) -> Scene:
-        """A scene with sensible defaults.
-
-        The arguments are those of the command line. Give the polynomial by
-        ``coefs`` (highest degree first), by ``roots`` (either also as text,
-        ``"1,0,0,-1"``) or as an expression, ``expr="(z-1)(z+1)^2"``. The
-        viewport is, in order of precedence: ``center`` and/or ``width`` (the
-        width of the view in the complex plane; ``span`` is an older name for
-        it), the bounds ``xmin`` .. ``ymax`` (a missing pair is derived from
-        the other to keep pixels square), or else (also with ``fit=True``) a
-        frame around all roots with a margin. ``size`` is (width, height) in
-        pixels, one number for a square or text such as ``"1920x1080"``;
-        without it the longer side is 1024. Unless ``stretch`` (which needs
-        all four bounds), pixels are kept square by widening the view if
-        needed. ``method``: newton, relaxed (with the
-        complex factor ``relax``), halley, schroder or householder. ``aa``:
-        anti-aliasing by ``aa`` x ``aa`` samples per pixel. ``precision``:
-        "double" (default) or "single" (float32, 1.6-1.8x as fast).
+        """A scene with sensible defaults; the arguments are the command line's. The polynomial: ``coefs``
+        (highest degree first), ``roots`` (both also as text, "1,0,-1") or
+        ``expr="(z-1)(z+1)^2"``. The view: ``center`` and/or ``width`` (in the
+        complex plane; ``span`` is its older name), else the bounds ``xmin`` ..
+        ``ymax`` (a missing pair follows from the other, pixels square), else
+        (or with ``fit=True``) a frame around all roots. ``size``: (width,
+        height), one number or "1920x1080"; by default 1024 on the longer
+        side. ``stretch`` (with all four bounds) keeps them exactly. ``method``:
+        newton, relaxed (factor ``relax``), halley, schroder or householder;
+        ``aa``: ``aa`` x ``aa`` samples per pixel; ``precision``: "double" or "single".
         """
         if width is not None and span is not None:
             raise ParameterError("give the view's width once: width (span is an older name for it)")
@@ -390,34 +383,10 @@ class _ViewRequest:
         return fitted()  # type: ignore[no-any-return]
 
 
-def parse_size(text: str, what: str = "size") -> tuple[int, int]:
-    """'1920x1080' (or '800': square) -> (width, height)."""
-    t = text.strip().lower().replace("×", "x").replace("*", "x")
-    parts = t.split("x")
-    try:
-        if len(parts) not in (1, 2):
-            raise ValueError
-        w, h = int(parts[0]), int(parts[-1])
-    except ValueError:
-        raise ParameterError(f"{what} {text!r}: expected WIDTHxHEIGHT in pixels, e.g. 1920x1080") from None
-    if w <= 0 or h <= 0:
-        raise ParameterError(f"{what} {text!r}: width and height must be positive")
-    return w, h
-
-
 def _image_size(size: Any, view: _ViewRequest) -> tuple[int, int]:
     """The requested size, or 1024 pixels on the longer side (following the bounds' aspect ratio)."""
-    if isinstance(size, str):
-        size = parse_size(size)
-    elif size is not None and not isinstance(size, (tuple, list, np.ndarray)):
-        size = (size, size)  # one number: a square, as --size 800
     if size is not None:
-        if len(size) != 2:
-            raise ParameterError(
-                f"size must be (width, height), one number or text like '1920x1080' (got {size!r})"
-            )
-        side = LIMITS.max_side
-        return as_int(size[0], "image width", 1, side), as_int(size[1], "image height", 1, side)
+        return image_size(size, LIMITS.max_side)
     if not (view.has_x and view.has_y):
         return DEFAULT_SIDE, DEFAULT_SIDE
     aspect = view.bounds().height / view.bounds().width

@@ -165,7 +165,7 @@ def _given(ctx: Any, name: str) -> bool:
 
 def parse_size(text: str) -> tuple[int, int]:
     """'1920x1080' (or '800': square) -> (width, height)."""
-    from ..scene import parse_size as parse  # here: it loads numpy and the core
+    from ..checks import parse_size as parse  # here: it loads numpy and the core
 
     try:
         return parse(text, "--size")
