@@ -29,6 +29,7 @@ from ._version import __version__
 from .api import Render, render, single_precision_warnings
 from .checks import thread_count
 from .errors import OutputError, ParameterError
+from .images import output_format
 from .outfile import check_writable
 from .params import PNG_KEY, png_text
 from .pipeline import check_memory
@@ -175,7 +176,7 @@ class Animation:
         elif kind == "animated":
             run.encoder = animated_encoder(out, self.fps, len(self), lossless=lossless)
         if pattern is not None:
-            run.writer = frames_encoder(threads=run.threads)
+            run.writer = frames_encoder(pattern, threads=run.threads)
         return run.all(progress)
 
     def _check_output(
@@ -206,6 +207,7 @@ class Animation:
         if kind == "animated":  # Pillow's encoders hold every frame until the file is written
             check_memory(n * w * h * 3, max_memory, f"an animated image of {n} frames of {w}x{h}")
         if pattern is not None:
+            output_format(pattern).check_options(quality=None, lossless=False, depth=self.timeline.depth)
             _make_folder(pattern)
         if kind != "frames":
             check_writable(out)

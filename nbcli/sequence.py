@@ -2,7 +2,7 @@
 MP4/WebM (PyAV, the ``video`` extra).
 
 The output's name says which: a folder (``frames/``) or a pattern
-(``frames/%05d.png``) for numbered frames, ``.gif``/``.webp``/``.apng`` for an
+(``frames/%05d.png``, or any image format nb-render writes) for numbered frames, ``.gif``/``.webp``/``.apng`` for an
 animated image, ``.mp4``/``.mkv`` (H.264) or ``.webm`` (VP9) for a video.
 
 Every writer is an ``Encoder``: frames are handed to it in order and it encodes
@@ -29,7 +29,8 @@ from typing import Any
 
 import numpy as np
 
-from .errors import MissingExtra, ParameterError
+from .errors import InputFileError, MissingExtra, ParameterError
+from .images import RECORD_KEY, output_format, read_record, write_image
 from .outfile import atomic_output, atomic_path
 from .png import read_png_text, write_png
 
@@ -52,7 +53,6 @@ __all__ = [
 VIDEO_FORMATS = {".mp4": ("mp4", "libx264"), ".mkv": ("matroska", "libx264"), ".webm": ("webm", "libvpx-vp9")}
 # extension -> Pillow's format
 ANIMATED_FORMATS = {".gif": "GIF", ".webp": "WEBP", ".apng": "PNG"}
-FRAME_FORMATS = (".png",)
 DEFAULT_PATTERN = "%05d.png"
 CHROMA = ("444", "420")  # chroma sampling of a video: full, or halved both ways
 _PATTERN = re.compile(r"%(0?)(\d*)d")
@@ -83,11 +83,7 @@ def frame_pattern(name: str) -> str:
         raise ParameterError(
             f"{name!r}: a frame pattern has one frame number such as %05d and no other %; e.g. frames/%05d.png"
         )
-    ext = os.path.splitext(base)[1].lower()
-    if ext not in FRAME_FORMATS:
-        raise ParameterError(
-            f"{name!r}: numbered frames are written as {', '.join(FRAME_FORMATS)} (e.g. frames/%05d.png)"
-        )
+    output_format(base)  # an image format nb-render writes (the error lists them)
     return name
 
 
@@ -187,10 +183,11 @@ class Encoder:
 
 def read_frame_text(path: str) -> str | None:
     """The nb-render parameters of a complete frame on disk, or None (missing, not ours, damaged)."""
-    from .errors import InputFileError
-
+    fmt = output_format(path)
     try:
-        return read_png_text(path).get("nb-render")
+        if fmt.streams:
+            return read_png_text(path).get(RECORD_KEY)
+        return read_record(path, fmt) if fmt.text is not None else None
     except (OSError, InputFileError):
         return None
 
@@ -208,12 +205,17 @@ def read_frame(path: str, shape: tuple[int, int, int]) -> np.ndarray:
     return rgb
 
 
-def frames_encoder(*, threads: int) -> Encoder:
-    """Writes (path, rgb, text) items as PNGs, each atomically."""
+def frames_encoder(pattern: str, *, threads: int) -> Encoder:
+    """Writes (path, rgb, text) items as images in the format of ``pattern``, each atomically."""
+    fmt = output_format(pattern)
 
     def consume(items: Iterator[tuple[str, np.ndarray, dict[str, str]]]) -> None:
         for path, rgb, text in items:
-            write_png(path, rgb, text, threads=threads)
+            if fmt.streams:
+                write_png(path, rgb, text, threads=threads)
+            else:
+                with atomic_output(path) as f:
+                    write_image(f, rgb, fmt, text)
 
     return Encoder(consume, "nb-render frames")
 

@@ -87,6 +87,10 @@ def plan_animation(opts: Options) -> AnimationPlan:
 
     first = kf.keyframes[0] if kf is not None and kf.keyframes[0].time == 0 else None
     start_opts = _start_options(opts, first)
+    if kf is not None and not start_opts.given & {"coefs", "roots", "expr", "from_file"}:
+        raise CommandLineError(
+            f"give the polynomial with --coefs, --roots, --expr or --from, or in a keyframe at time 0 of {kf.path}"
+        )
     start_opts.check()
     start = _plan_at(start_opts, None, first)
     keys = [Keyframe(0.0, start.scene, start.style)]

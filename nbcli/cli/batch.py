@@ -88,8 +88,9 @@ def _render(jobs: list[Line], opts: Options, name: str) -> int:
     t0 = time.perf_counter()
     with ProgressBar(show, len(jobs), name, unit="jobs") as progress:
         for i, line in enumerate(jobs):
-            for warning in line.job.warnings:
-                sys.stderr.write(f"{PROG}: warning: {line.where}: {warning}\n")
+            for note in line.job.notes:
+                kind, _, text = note.partition(": ")
+                sys.stderr.write(f"{PROG}: {kind}: {line.where}: {text}\n")
             try:
                 execute(line.job, show=False)
             except (Interrupted, Terminated, KeyboardInterrupt):

@@ -119,7 +119,7 @@ def read_keyframes(path: str) -> KeyframeFile:
     except UnicodeDecodeError:
         raise InputFileError(f"{path}: not a text file (TOML is UTF-8)") from None
     except tomllib.TOMLDecodeError as e:
-        raise InputFileError(f"{path}: not valid TOML: {_toml_message(e)}") from None
+        raise InputFileError(f"{path}: {_toml_message(e)}") from None
     lines = _Lines(path, text)
     settings: dict[str, Any] = {}
     for key, value in data.items():
@@ -148,11 +148,12 @@ def read_keyframes(path: str) -> KeyframeFile:
 
 
 def _toml_message(e: tomllib.TOMLDecodeError) -> str:
+    """'line 3, column 5: not valid TOML: Expected ...' from tomllib's '... (at line 3, column 5)'."""
     msg = str(e)
     m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
     if m:
-        msg = f"line {m.group(1)}, column {m.group(2)}: " + msg[: m.start()].strip()
-    return msg
+        return f"line {m.group(1)}, column {m.group(2)}: not valid TOML: " + msg[: m.start()].strip()
+    return "not valid TOML: " + msg
 
 
 class _Lines:

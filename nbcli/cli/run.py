@@ -1,16 +1,16 @@
 """One run of the command: check the options, plan the render, render it, report.
 
 A run is prepared first (everything that can fail on bad input: options,
-polynomial, files to read, keyframes) and then executed, so that a batch can
-check every job before it renders any.
+polynomial, files to read, keyframes, the output's format) and then executed,
+so that a batch can check every job before it renders any.
 """
 
 from __future__ import annotations
 
 import sys
 import warnings
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ParameterError
 from .options import PROG, CommandLineError, Options
@@ -32,12 +32,13 @@ class Terminated(BaseException):
 
 @dataclass(frozen=True)
 class Prepared:
-    """A checked request: a still (``plan``) or an animation (``animation``)."""
+    """A checked request: a still (``plan``, in format ``fmt``) or an animation (``animation``)."""
 
     opts: Options
     plan: Plan | None = None
+    fmt: Any = None  # nbcli.images' output format of a still
     animation: AnimationPlan | None = None
-    warnings: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # 'warning: ...' and 'note: ...' lines to print before rendering
 
     @property
     def output(self) -> str:
@@ -52,8 +53,8 @@ def run(opts: Options) -> None:
         run_batch(opts)
         return
     job = prepare(opts)
-    for warning in job.warnings:
-        sys.stderr.write(f"{PROG}: warning: {warning}\n")
+    for note in job.notes:
+        sys.stderr.write(f"{PROG}: {note}\n")
     execute(job, show=not opts.quiet and sys.stderr.isatty())
 
 
@@ -71,59 +72,76 @@ def prepare(opts: Options) -> Prepared:
 
             anim = plan_animation(opts)
             check_kernel(opts.kernel)
-            return Prepared(
-                opts, animation=anim, warnings=tuple(anim.animation.precision_warnings(opts.kernel))
-            )
+            warned = anim.animation.precision_warnings(opts.kernel)
+            return Prepared(opts, animation=anim, notes=tuple(f"warning: {w}" for w in warned))
         opts.check()
+        output = opts.check_output()
         from ..api import single_precision_warnings
+        from ..images import output_format
+        from ..outfile import check_writable
         from .plan import make_plan
 
+        check_writable(output)  # a directory or a missing folder: say that, not "no extension"
+        fmt = output_format(output, opts.format)
         plan = make_plan(opts)
+        if plan.style.depth != 8 and not fmt.streams and "depth" not in opts.given:
+            plan = replace(plan, style=replace(plan.style, depth=8))  # --from a 16-bit PNG, to JPEG: 8 bits
+        fmt.check_options(quality=opts.quality, lossless=opts.lossless, depth=plan.style.depth)
+        fmt.check_size(plan.scene.width, plan.scene.height)
         check_kernel(opts.kernel)
         warned = single_precision_warnings(plan.scene, kernel=opts.kernel) if plan.source is None else []
     except ParameterError as e:
         if isinstance(e, CommandLineError):
             raise
         raise CommandLineError(str(e)) from None
-    return Prepared(opts, plan=plan, warnings=tuple(warned))
+    notes = [f"warning: {w}" for w in warned]
+    if fmt.text is None:
+        notes.append(
+            f"note: {fmt.title} files cannot hold the parameters, so --from cannot read this image "
+            "back (PNG, JPEG, WebP, TIFF, GIF and AVIF can)"
+        )
+    return Prepared(opts, plan=plan, fmt=fmt, notes=tuple(notes))
 
 
 def execute(job: Prepared, *, show: bool) -> None:
     """Render a prepared run; ``show``: a progress bar and a closing summary (on a terminal)."""
-    opts = job.opts
-    try:
-        if job.animation is not None:
-            from ..precision import PrecisionWarning
-            from .animate import run_animation
+    from ..precision import PrecisionWarning
 
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", PrecisionWarning)  # printed already
-                run_animation(job.animation, opts, show=show)
-            return
-        assert job.plan is not None
-        _still(job.plan, opts, show)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PrecisionWarning)  # printed already
+            if job.animation is not None:
+                from .animate import run_animation
+
+                run_animation(job.animation, job.opts, show=show)
+            else:
+                _still(job, show)
     except KeyboardInterrupt:
         raise Interrupted() from None
 
 
-def _still(plan: Plan, opts: Options, show: bool) -> None:
-    from ..api import render_to_png
-    from ..precision import PrecisionWarning
+def _still(job: Prepared, show: bool) -> None:
+    from ..api import render_to_file
+    from ..images import MetadataWarning
 
+    opts, plan, fmt = job.opts, job.plan, job.fmt
+    assert plan is not None
     scene = plan.scene
     label = "recolouring" if plan.source is not None else "rendering"
     if scene.aa > 1:  # the bar counts samples, so supersampling's cost shows
         label += f" ({scene.aa}x{scene.aa} samples per pixel)"
-    output = opts.check_output()
     with (
         ProgressBar(show, scene.samples[0] * scene.samples[1], label) as progress,
         warnings.catch_warnings(),
     ):
-        warnings.simplefilter("ignore", PrecisionWarning)  # printed already
-        info = render_to_png(
-            output,
+        warnings.simplefilter("ignore", MetadataWarning)  # said in a note already
+        info = render_to_file(
+            job.output,
             scene,
             plan.style,
+            format=fmt.name,
+            quality=opts.quality,
+            lossless=opts.lossless,
             threads=opts.threads,
             kernel=opts.kernel,
             progress=progress,
@@ -135,4 +153,4 @@ def _still(plan: Plan, opts: Options, show: bool) -> None:
     report = sys.stderr if opts.to_stdout else sys.stdout
     write_stats(report, scene, info, line=opts.stats, as_json=opts.stats_json)
     if show:
-        sys.stderr.write(summary(scene, info, output, plan.source is not None) + "\n")
+        sys.stderr.write(summary(scene, info, job.output, plan.source is not None) + "\n")
