@@ -21,7 +21,15 @@ import numpy as np
 from ._native import LIMITS
 from .checks import as_float, as_int, method_name, precision_name, relax_factor, tolerance
 from .errors import ParameterError
-from .poly import ComplexLike, as_coefficients, canonical_roots, coefficients_from_roots, format_polynomial
+from .poly import (
+    ComplexLike,
+    RootSet,
+    as_coefficients,
+    coefficients_from_roots,
+    format_polynomial,
+    root_set,
+    roots_of,
+)
 from .precision import check_single_range
 
 __all__ = ["Scene", "Viewport"]
@@ -119,9 +127,10 @@ class Viewport:
 
 
 @functools.lru_cache(maxsize=16)
-def _scene_roots(coefs: tuple[complex, ...], roots: tuple[complex, ...] | None) -> np.ndarray:
-    """Canonical roots, remembered: a render asks for them more than once (warnings, colours)."""
-    return canonical_roots(np.asarray(coefs), None if roots is None else np.asarray(roots))
+def _scene_roots(coefs: tuple[complex, ...], roots: tuple[complex, ...] | None) -> RootSet:
+    """The roots, found once per polynomial: framing the view, warnings, colours and
+    statistics all ask for them (finding them can take a second at the highest degree)."""
+    return root_set(np.asarray(coefs), None if roots is None else np.asarray(roots))
 
 
 def pairs(c: Sequence[complex] | np.ndarray) -> list[list[float]]:
@@ -142,7 +151,7 @@ class Scene:
     viewport: Viewport = field(default_factory=lambda: Viewport(-2.0, 2.0, -2.0, 2.0))
     itmax: int = 60
     tol: float = 1e-6
-    roots: tuple[complex, ...] | None = None  # exact roots, when the polynomial was given by them
+    roots: tuple[complex, ...] | None = None  # its roots with repeats, when known exactly (given, or factors)
     method: str = "newton"
     relax: complex = 1 + 0j  # the factor a of the relaxed method
     aa: int = 1  # supersampling: aa x aa samples per pixel
@@ -160,7 +169,7 @@ class Scene:
         if not isinstance(self.viewport, Viewport):
             raise TypeError("viewport must be a Viewport")
         if self.roots is not None:
-            set_("roots", tuple(complex(v) for v in self.roots))
+            set_("roots", tuple(complex(v) for v in roots_of(c, self.roots)))
         set_("method", method_name(self.method))
         set_("relax", relax_factor(self.relax))
         set_("aa", as_int(self.aa, "aa (samples per pixel side)", 1, LIMITS.max_aa))
@@ -190,8 +199,14 @@ class Scene:
         return self.width * self.aa, self.height * self.aa
 
     def canonical_roots(self) -> np.ndarray:
-        roots: np.ndarray = _scene_roots(self.coefs, self.roots).copy()
+        """The distinct roots, in the canonical order that gives each basin its colour."""
+        roots: np.ndarray = _scene_roots(self.coefs, self.roots).roots.copy()
         return roots
+
+    def multiplicities(self) -> np.ndarray:
+        """How many times each of ``canonical_roots()`` is a root of the polynomial."""
+        mults: np.ndarray = _scene_roots(self.coefs, self.roots).multiplicities.copy()
+        return mults
 
     def with_options(self, **changes: Any) -> Scene:
         """A copy with some fields changed (validated again)."""
@@ -221,7 +236,9 @@ class Scene:
     ) -> Scene:
         """A scene with sensible defaults.
 
-        Give the polynomial by ``coefs`` (highest degree first) or by ``roots``.
+        Give the polynomial by ``coefs`` (highest degree first) or by ``roots`` (a monic
+        polynomial; repeats allowed), or by both when the roots of ``coefs`` are known exactly
+        (as from a factored expression): each root as many times as it is a root.
         The viewport is, in order of precedence: ``center`` and/or ``span``
         (the width of the view in the complex plane), the bounds ``xmin`` ..
         ``ymax`` (a missing pair is derived from the other to keep pixels
@@ -236,15 +253,17 @@ class Scene:
         c, exact = _polynomial(coefs, roots)
         view = _ViewRequest(xmin, xmax, ymin, ymax, center, span, stretch, fit)
         w, h = _image_size(size, view)
-        vp = view.resolve(lambda: Viewport.fit(canonical_roots(c, exact), w, h), w, h)
+        coefs_t = tuple(complex(v) for v in c)
+        exact_t = None if exact is None else tuple(complex(v) for v in exact)
+        vp = view.resolve(lambda: Viewport.fit(_scene_roots(coefs_t, exact_t).roots, w, h), w, h)
         return cls(
-            coefs=tuple(complex(v) for v in c),
+            coefs=coefs_t,
             width=w,
             height=h,
             viewport=vp,
             itmax=itmax,
             tol=tol,
-            roots=None if exact is None else tuple(complex(v) for v in exact),
+            roots=exact_t,
             method=method,
             relax=relax_factor(relax),
             aa=aa,
@@ -287,13 +306,14 @@ class Scene:
 def _polynomial(
     coefs: Sequence[ComplexLike] | np.ndarray | None, roots: Sequence[ComplexLike] | np.ndarray | None
 ) -> tuple[np.ndarray, np.ndarray | None]:
-    """(coefficients, exact roots or None) from exactly one of the two."""
-    if (coefs is None) == (roots is None):
-        raise ParameterError("give the polynomial either by its coefficients or by its roots (exactly one)")
-    if roots is not None:
+    """(coefficients, exact roots or None) from the coefficients, the roots, or both."""
+    if coefs is None and roots is None:
+        raise ParameterError("give the polynomial by its coefficients or by its roots")
+    if coefs is None:
+        assert roots is not None
         return coefficients_from_roots(roots), np.asarray(roots, dtype=complex)
-    assert coefs is not None
-    return as_coefficients(coefs), None
+    c = as_coefficients(coefs)
+    return c, None if roots is None else roots_of(c, roots)
 
 
 @dataclass(frozen=True)
