@@ -18,6 +18,7 @@ import typing
 from ._version import __version__
 
 __all__ = [
+    "MetadataWarning",
     "PrecisionWarning",
     "Render",
     "Scene",
@@ -28,6 +29,7 @@ __all__ = [
     "compute",
     "default_threads",
     "render",
+    "render_to_file",
     "render_to_png",
     "selected_kernel",
     "single_precision_warnings",
@@ -35,6 +37,7 @@ __all__ = [
 
 # where each public name lives
 _HOME = {
+    "MetadataWarning": "images",
     "PrecisionWarning": "precision",
     "Render": "api",
     "Scene": "scene",
@@ -44,6 +47,7 @@ _HOME = {
     "compute": "compat",
     "default_threads": "_native",
     "render": "api",
+    "render_to_file": "api",
     "render_to_png": "api",
     "selected_kernel": "_native",
     "single_precision_warnings": "api",
@@ -51,8 +55,16 @@ _HOME = {
 
 if typing.TYPE_CHECKING:
     from ._native import default_threads, selected_kernel
-    from .api import Render, available_kernels, render, render_to_png, single_precision_warnings
+    from .api import (
+        Render,
+        available_kernels,
+        render,
+        render_to_file,
+        render_to_png,
+        single_precision_warnings,
+    )
     from .compat import compute
+    from .images import MetadataWarning
     from .precision import PrecisionWarning
     from .scene import Scene, Viewport
     from .style import Style

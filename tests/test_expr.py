@@ -345,8 +345,11 @@ def _render(node: Node, draw: Callable, need: int = 0) -> str:
         right = _render(node.args[1], draw, level + 1)
         if op == "imul":
             # juxtaposition needs a right operand that starts with z, i, j or '(': a number
-            # or sign would read as a separate term, and 2^3j would put the j in the exponent.
-            starts_ok = right[:1] in ("z", "Z", "(") or (right[:1] in ("i", "j") and not left[-1:].isdigit())
+            # or sign would read as a separate term, 2^3j would put the j in the exponent,
+            # and 1.j (like 2j) is one imaginary number, not 1. times j.
+            starts_ok = right[:1] in ("z", "Z", "(") or (
+                right[:1] in ("i", "j") and left[-1:] not in "0123456789."
+            )
             if not starts_ok:
                 right = f"({right})"
             out = f"{left}{sp()}{right}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import warnings
+from dataclasses import replace
 
 from ..errors import ParameterError
 from .options import PROG, CommandLineError, Options
@@ -26,17 +27,30 @@ def run(opts: Options) -> None:
         limit = opts.memory_limit()
         # imported here, not at the top: numpy and the core load only when there is work
         from .._native import check_kernel
-        from ..api import render_to_png, single_precision_warnings
+        from ..api import render_to_file, single_precision_warnings
+        from ..images import MetadataWarning, output_format
+        from ..outfile import check_writable
         from ..precision import PrecisionWarning
         from .plan import make_plan
 
+        check_writable(opts.output)  # a directory or a missing folder: say that, not "no extension"
+        fmt = output_format(opts.output, opts.format)
         plan = make_plan(opts)
+        if plan.style.depth != 8 and not fmt.streams and "depth" not in opts.given:
+            plan = replace(plan, style=replace(plan.style, depth=8))  # --from a 16-bit PNG, to JPEG: 8 bits
+        fmt.check_options(quality=opts.quality, lossless=opts.lossless, depth=plan.style.depth)
+        fmt.check_size(plan.scene.width, plan.scene.height)
         check_kernel(opts.kernel)
         warned = plan.source is None and single_precision_warnings(plan.scene, kernel=opts.kernel)
     except ParameterError as e:
         raise CommandLineError(str(e)) from None
     for warning in warned or ():
         sys.stderr.write(f"{PROG}: warning: {warning}\n")
+    if fmt.text is None:
+        sys.stderr.write(
+            f"{PROG}: note: {fmt.title} files cannot hold the parameters, so --from cannot read this image "
+            "back (PNG, JPEG, WebP, TIFF, GIF and AVIF can)\n"
+        )
 
     scene = plan.scene
     show = not opts.quiet and sys.stderr.isatty()
@@ -49,10 +63,14 @@ def run(opts: Options) -> None:
             warnings.catch_warnings(),
         ):
             warnings.simplefilter("ignore", PrecisionWarning)  # printed above already
-            info = render_to_png(
+            warnings.simplefilter("ignore", MetadataWarning)
+            info = render_to_file(
                 opts.output,
                 scene,
                 plan.style,
+                format=fmt.name,
+                quality=opts.quality,
+                lossless=opts.lossless,
                 threads=opts.threads,
                 kernel=opts.kernel,
                 progress=progress,
