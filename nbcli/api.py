@@ -24,9 +24,21 @@ from .errors import ParameterError
 from .images import ImageFormat, MetadataWarning, output_format, write_image
 from .outfile import atomic_output, check_writable, same_file
 from .params import png_text, save_npz
-from .pipeline import ALL_DATA, NO_DATA, ROOTS, Band, Job, ShareCounter, band_rows, check_memory, render_bands
+from .pipeline import (
+    ALL_DATA,
+    NO_DATA,
+    ROOTS,
+    SMALLER,
+    Band,
+    Job,
+    ShareCounter,
+    band_rows,
+    check_memory,
+    gather,
+    render_bands,
+)
 from .pipeline import work_bytes_per_pixel as _work_bytes
-from .png import PngWriter, encode_png, write_png
+from .png import encode_png, stream_png, write_png
 from .precision import PrecisionWarning, Probe
 from .precision import single_precision_warnings as _probe_warnings
 from .scene import Scene, pairs
@@ -310,9 +322,9 @@ def render_to_file(
     with atomic_output(path) as f:
         images = _pixels(bands, counter, keep)
         if fmt.streams:
-            _stream_png(f, images, scene, style.depth, text, nthreads)
+            stream_png(f, images, scene.width, scene.height, depth=style.depth, text=text, threads=nthreads)
         else:
-            write_image(f, _whole(images, scene), fmt, text, quality=quality, lossless=lossless)
+            write_image(f, gather(images, scene.height), fmt, text, quality=quality, lossless=lossless)
         if save_data is not None and keep is not None:
             arrays = {k: (v[0] if len(v) == 1 else np.concatenate(v)) for k, v in keep.items()}
             save_npz(save_data, scene, style, roots, **arrays)
@@ -349,37 +361,6 @@ def _pixels(
                 for k, v in band.data.items():
                     keep.setdefault(k, []).append(v)
         yield band.rgb
-
-
-def _stream_png(
-    f: Any, rows: Iterator[np.ndarray], scene: Scene, depth: int, text: dict[str, str], threads: int
-) -> None:
-    writer = PngWriter(f, scene.width, scene.height, depth=depth, text=text, threads=threads)
-    try:
-        for band in rows:
-            writer.write(band)
-        writer.close()
-    finally:
-        writer.abort()
-
-
-def _whole(bands: Iterator[np.ndarray], scene: Scene) -> np.ndarray:
-    """The image from its bands (the band itself when there is only one)."""
-    whole: np.ndarray | None = None
-    row = 0
-    for band in bands:
-        if whole is None:
-            whole = (
-                band
-                if band.shape[0] == scene.height
-                else np.empty((scene.height, *band.shape[1:]), band.dtype)
-            )
-        if whole is not band:
-            whole[row : row + band.shape[0]] = band
-        row += band.shape[0]
-    assert whole is not None
-    assert row == scene.height
-    return whole
 
 
 def _output(
@@ -422,7 +403,12 @@ def _plan_memory(
     whole = 0 if fmt.streams else pixels * (3 + fmt.whole_bytes)
     need = step * per_row + (samples * SAMPLE_DATA_BYTES if keep_all else 0) + whole
     held = [" and keeping its data" if keep_all else "", "" if fmt.streams else f" as {fmt.title}"]
-    check_memory(need, max_memory, _what(scene, "".join(held)))
+    advice = SMALLER
+    if not fmt.streams:
+        advice = f"{fmt.title} needs the whole image in memory: write a PNG (written in bands), or {advice}"
+    if keep_all:
+        advice = f"--save-data keeps all the per-pixel data: leave it out, or {advice}"
+    check_memory(need, max_memory, _what(scene, "".join(held)), advice)
     return step
 
 

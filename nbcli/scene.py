@@ -19,7 +19,18 @@ from typing import Any
 import numpy as np
 
 from ._native import LIMITS
-from .checks import as_float, as_int, method_name, precision_name, relax_factor, tolerance
+from .checks import (
+    as_float,
+    as_int,
+    image_size,
+    json_name,
+    json_number,
+    json_pair,
+    method_name,
+    precision_name,
+    relax_factor,
+    tolerance,
+)
 from .errors import ParameterError
 from .poly import (
     ComplexLike,
@@ -27,6 +38,9 @@ from .poly import (
     as_coefficients,
     coefficients_from_roots,
     format_polynomial,
+    parse_complex,
+    parse_complex_list,
+    parse_factored,
     root_set,
     roots_of,
 )
@@ -200,13 +214,11 @@ class Scene:
 
     def canonical_roots(self) -> np.ndarray:
         """The distinct roots, in the canonical order that gives each basin its colour."""
-        roots: np.ndarray = _scene_roots(self.coefs, self.roots).roots.copy()
-        return roots
+        return np.array(_scene_roots(self.coefs, self.roots).roots)
 
     def multiplicities(self) -> np.ndarray:
         """How many times each of ``canonical_roots()`` is a root of the polynomial."""
-        mults: np.ndarray = _scene_roots(self.coefs, self.roots).multiplicities.copy()
-        return mults
+        return np.array(_scene_roots(self.coefs, self.roots).multiplicities)
 
     def with_options(self, **changes: Any) -> Scene:
         """A copy with some fields changed (validated again)."""
@@ -215,15 +227,17 @@ class Scene:
     @classmethod
     def create(
         cls,
-        coefs: Sequence[ComplexLike] | np.ndarray | None = None,
+        coefs: Sequence[ComplexLike] | np.ndarray | str | None = None,
         *,
-        roots: Sequence[ComplexLike] | np.ndarray | None = None,
-        size: tuple[int, int] | None = None,
+        roots: Sequence[ComplexLike] | np.ndarray | str | None = None,
+        expr: str | None = None,
+        size: int | tuple[int, int] | str | None = None,
         xmin: float | None = None,
         xmax: float | None = None,
         ymin: float | None = None,
         ymax: float | None = None,
-        center: complex | None = None,
+        center: complex | str | None = None,
+        width: float | None = None,
         span: float | None = None,
         itmax: int = 60,
         tol: float = 1e-6,
@@ -234,24 +248,25 @@ class Scene:
         aa: int = 1,
         precision: str = "double",
     ) -> Scene:
-        """A scene with sensible defaults.
-
-        Give the polynomial by ``coefs`` (highest degree first) or by ``roots`` (a monic
-        polynomial; repeats allowed), or by both when the roots of ``coefs`` are known exactly
-        (as from a factored expression): each root as many times as it is a root.
-        The viewport is, in order of precedence: ``center`` and/or ``span``
-        (the width of the view in the complex plane), the bounds ``xmin`` ..
-        ``ymax`` (a missing pair is derived from the other to keep pixels
-        square), or else (also with ``fit=True``) a frame around all roots
-        with a margin. ``size`` is (width, height) in pixels; without it the
-        longer side is 1024. Unless ``stretch``, pixels are kept square by
-        widening the view if needed. ``method``: newton, relaxed (with the
-        complex factor ``relax``), halley, schroder or householder. ``aa``:
-        anti-aliasing by ``aa`` x ``aa`` samples per pixel. ``precision``:
-        "double" (default) or "single" (float32, 1.6-1.8x as fast).
+        """A scene with sensible defaults; the arguments are the command line's. The polynomial: ``coefs``
+        (highest degree first), ``roots`` (both also as text, "1,0,-1") or
+        ``expr="(z-1)(z+1)^2"``; ``coefs`` and ``roots`` together when the roots are
+        known exactly (each as many times as it is a root), as from a factored expression.
+        The view: ``center`` and/or ``width`` (in the
+        complex plane; ``span`` is its older name), else the bounds ``xmin`` ..
+        ``ymax`` (a missing pair follows from the other, pixels square), else
+        (or with ``fit=True``) a frame around all roots. ``size``: (width,
+        height), one number or "1920x1080"; by default 1024 on the longer
+        side. ``stretch`` (with all four bounds) keeps them exactly. ``method``:
+        newton, relaxed (factor ``relax``), halley, schroder or householder;
+        ``aa``: ``aa`` x ``aa`` samples per pixel; ``precision``: "double" or "single".
         """
-        c, exact = _polynomial(coefs, roots)
-        view = _ViewRequest(xmin, xmax, ymin, ymax, center, span, stretch, fit)
+        if width is not None and span is not None:
+            raise ParameterError("give the view's width once: width (span is an older name for it)")
+        c, exact = _polynomial(coefs, roots, expr)
+        if isinstance(center, str):
+            center = parse_complex(center, "center")
+        view = _ViewRequest(xmin, xmax, ymin, ymax, center, span if width is None else width, stretch, fit)
         w, h = _image_size(size, view)
         coefs_t = tuple(complex(v) for v in c)
         exact_t = None if exact is None else tuple(complex(v) for v in exact)
@@ -303,17 +318,24 @@ class Scene:
             raise ParameterError(f"not a valid scene description: {e}") from None
 
 
-def _polynomial(
-    coefs: Sequence[ComplexLike] | np.ndarray | None, roots: Sequence[ComplexLike] | np.ndarray | None
-) -> tuple[np.ndarray, np.ndarray | None]:
-    """(coefficients, exact roots or None) from the coefficients, the roots, or both."""
-    if coefs is None and roots is None:
-        raise ParameterError("give the polynomial by its coefficients or by its roots")
+def _polynomial(coefs: Any, roots: Any, expr: str | None) -> tuple[np.ndarray, np.ndarray | None]:
+    """(coefficients, exact roots or None) from one of coefs, roots and expr, or from coefs with
+    their roots. A product of factors in ``expr`` gives its roots exactly too."""
+    if (coefs is None and roots is None) == (expr is None):
+        raise ParameterError(
+            "give the polynomial by exactly one of its coefficients (coefs), its roots (roots) or an "
+            "expression (expr); coefs and roots go together only when roots are the coefficients' roots"
+        )
+    if expr is not None:
+        if not isinstance(expr, str):
+            raise TypeError(f"expr must be text such as 'z^3 - 1' (got {expr!r})")
+        c, exact = parse_factored(expr)
+        return as_coefficients(c), exact
+    r = parse_complex_list(roots, "root") if isinstance(roots, str) else roots
     if coefs is None:
-        assert roots is not None
-        return coefficients_from_roots(roots), np.asarray(roots, dtype=complex)
-    c = as_coefficients(coefs)
-    return c, None if roots is None else roots_of(c, roots)
+        return coefficients_from_roots(r), np.asarray(r, dtype=complex)
+    c = as_coefficients(parse_complex_list(coefs, "coefficient") if isinstance(coefs, str) else coefs)
+    return c, None if r is None else roots_of(c, r)
 
 
 @dataclass(frozen=True)
@@ -341,6 +363,10 @@ class _ViewRequest:
         if self.by_center and (self.has_x or self.has_y):
             raise ParameterError(
                 "give the viewport either by center/width or by xmin/xmax/ymin/ymax, not both"
+            )
+        if self.stretch and not (self.has_x and self.has_y):
+            raise ParameterError(
+                "stretch uses the four bounds exactly: give all of xmin, xmax, ymin and ymax with it"
             )
 
     @property
@@ -381,41 +407,16 @@ class _ViewRequest:
         return fitted()  # type: ignore[no-any-return]
 
 
-def _image_size(size: tuple[int, int] | None, view: _ViewRequest) -> tuple[int, int]:
+def _image_size(size: Any, view: _ViewRequest) -> tuple[int, int]:
     """The requested size, or 1024 pixels on the longer side (following the bounds' aspect ratio)."""
     if size is not None:
-        side = LIMITS.max_side
-        return as_int(size[0], "image width", 1, side), as_int(size[1], "image height", 1, side)
+        return image_size(size, LIMITS.max_side)
     if not (view.has_x and view.has_y):
         return DEFAULT_SIDE, DEFAULT_SIDE
     aspect = view.bounds().height / view.bounds().width
     if aspect <= 1:
         return DEFAULT_SIDE, max(1, round(DEFAULT_SIDE * aspect))
     return max(1, round(DEFAULT_SIDE / aspect)), DEFAULT_SIDE
-
-
-def _pair(v: Any, what: str) -> complex:
-    if (
-        not isinstance(v, list)
-        or len(v) != 2
-        or not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v)
-    ):
-        raise ParameterError(f"{what} must be [real, imag] pairs")
-    return complex(float(v[0]), float(v[1]))
-
-
-def _number(v: Any, what: str, kind: type = float) -> Any:
-    ok = isinstance(v, int) if kind is int else isinstance(v, (int, float))
-    if not ok or isinstance(v, bool):
-        raise ParameterError(f"{what} must be {'an integer' if kind is int else 'a number'}")
-    return v
-
-
-def _name_field(d: dict[str, Any], key: str, default: str) -> str:
-    v = d.get(key, default)
-    if not isinstance(v, str):
-        raise ParameterError(f"{key} must be a name")
-    return v
 
 
 def _fields_from_dict(d: dict[str, Any]) -> dict[str, Any]:
@@ -434,15 +435,15 @@ def _fields_from_dict(d: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(vp, dict):
         raise ParameterError("viewport must be an object")
     return {
-        "coefs": tuple(_pair(v, "coefs") for v in coefs),
-        "width": _number(size[0], "width", int),
-        "height": _number(size[1], "height", int),
-        "viewport": Viewport(*(_number(vp[k], k) for k in ("xmin", "xmax", "ymin", "ymax"))),
-        "itmax": _number(d["itmax"], "itmax", int),
-        "tol": _number(d["tol"], "tol"),
-        "roots": None if roots is None else tuple(_pair(v, "roots") for v in roots),
-        "method": _name_field(d, "method", "newton"),
-        "relax": _pair(d.get("relax", [1.0, 0.0]), "relax"),
-        "aa": _number(d.get("aa", 1), "aa", int),
-        "precision": _name_field(d, "precision", "double"),  # files from before single precision: double
+        "coefs": tuple(json_pair(v, "coefs") for v in coefs),
+        "width": json_number(size[0], "width", int),
+        "height": json_number(size[1], "height", int),
+        "viewport": Viewport(*(json_number(vp[k], k) for k in ("xmin", "xmax", "ymin", "ymax"))),
+        "itmax": json_number(d["itmax"], "itmax", int),
+        "tol": json_number(d["tol"], "tol"),
+        "roots": None if roots is None else tuple(json_pair(v, "roots") for v in roots),
+        "method": json_name(d, "method", "newton"),
+        "relax": json_pair(d.get("relax", [1.0, 0.0]), "relax"),
+        "aa": json_number(d.get("aa", 1), "aa", int),
+        "precision": json_name(d, "precision", "double"),  # files from before single precision: double
     }
