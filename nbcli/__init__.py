@@ -30,6 +30,7 @@ __all__ = [
     "available_kernels",
     "compute",
     "default_threads",
+    "precision_warnings",
     "render",
     "render_to_file",
     "render_to_png",
@@ -50,6 +51,7 @@ _HOME = {
     "available_kernels": "api",
     "compute": "compat",
     "default_threads": "_native",
+    "precision_warnings": "api",
     "render": "api",
     "render_to_file": "api",
     "render_to_png": "api",
@@ -63,6 +65,7 @@ if typing.TYPE_CHECKING:
     from .api import (
         Render,
         available_kernels,
+        precision_warnings,
         render,
         render_to_file,
         render_to_png,

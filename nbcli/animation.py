@@ -26,7 +26,7 @@ import numpy as np
 
 from ._native import check_kernel
 from ._version import __version__
-from .api import Render, render, single_precision_warnings
+from .api import Render, precision_warnings, render
 from .checks import thread_count
 from .errors import OutputError, ParameterError
 from .images import output_format
@@ -124,10 +124,10 @@ class Animation:
             yield self.render(k)
 
     def precision_warnings(self, kernel: str | None = None) -> list[str]:
-        """``single_precision_warnings`` of the keyframes, each once."""
+        """``precision_warnings`` of the keyframes, each once."""
         seen: list[str] = []
         for key in self.timeline.keyframes:
-            for w in single_precision_warnings(key.scene, kernel=kernel):
+            for w in precision_warnings(key.scene, kernel=kernel):
                 if w not in seen:
                     seen.append(w)
         return seen

@@ -39,7 +39,7 @@ from .pipeline import (
 )
 from .pipeline import work_bytes_per_pixel as _work_bytes
 from .png import encode_png, stream_png, write_png
-from .precision import PrecisionWarning, Probe
+from .precision import PrecisionWarning, Probe, view_warnings
 from .precision import single_precision_warnings as _probe_warnings
 from .scene import Scene, pairs
 from .style import Style
@@ -49,6 +49,7 @@ __all__ = [
     "PrecisionWarning",
     "Render",
     "available_kernels",
+    "precision_warnings",
     "render",
     "render_to_file",
     "render_to_png",
@@ -67,14 +68,14 @@ def available_kernels() -> list[dict[str, Any]]:
 
 def _problem(scene: Scene, roots: np.ndarray) -> Problem:
     c = np.asarray(scene.coefs, dtype=np.complex128)
-    return Problem(c, roots, scene.itmax, scene.tol, scene.method, scene.relax, scene.precision)
+    return Problem(c, roots, scene.itmax, scene.tol, scene.method, scene.relax, scene.precision_used)
 
 
 def single_precision_warnings(scene: Scene, *, kernel: str | None = None) -> list[str]:
     """Why ``scene`` may not look right in single precision (empty when it is fine, or in
     double); see ``nbcli.precision.single_precision_warnings``. ``kernel``: the one the
     render will use."""
-    if scene.precision != "single":
+    if scene.precision_used != "single":
         return []
     vp = scene.viewport
     probe = Probe(
@@ -83,9 +84,17 @@ def single_precision_warnings(scene: Scene, *, kernel: str | None = None) -> lis
     return _probe_warnings(probe, check_kernel(kernel))
 
 
+def precision_warnings(scene: Scene, *, kernel: str | None = None) -> list[str]:
+    """Why ``scene`` may not look right in the precision it is rendered in (empty when it is
+    fine): a view too narrow for a double precision asked for explicitly
+    (``nbcli.precision.view_warnings``), and ``single_precision_warnings``."""
+    messages = view_warnings(scene.precision_used, scene.viewport.sampling(*scene.samples))
+    return messages + single_precision_warnings(scene, kernel=kernel)
+
+
 def warn_precision(scene: Scene, kernel: str | None, stacklevel: int = 3) -> None:
-    """Issue ``single_precision_warnings`` as PrecisionWarnings."""
-    for message in single_precision_warnings(scene, kernel=kernel):
+    """Issue ``precision_warnings`` as PrecisionWarnings."""
+    for message in precision_warnings(scene, kernel=kernel):
         warnings.warn(message, PrecisionWarning, stacklevel=stacklevel)
 
 
@@ -109,6 +118,10 @@ def job(scene: Scene, style: Style, roots: np.ndarray) -> Job:
         color_index=color_index,
         ncolors=ncolors,
     )
+    if scene.precision_used == "double-double":
+        xs, xs_lo, ys, ys_lo = scene.viewport.grid_dd(*scene.samples)
+        series = scene.viewport.series(*scene.samples)
+        return Job(_problem(scene, roots), xs, ys, colouring, xs_lo, ys_lo, series)
     xs, ys = scene.viewport.grid(*scene.samples)
     return Job(_problem(scene, roots), xs, ys, colouring)
 
@@ -425,5 +438,5 @@ def _summary(scene: Scene, roots: np.ndarray) -> dict[str, Any]:
         "pixels": w * h,
         "samples": scene.samples[0] * scene.samples[1],
         "method": scene.method,
-        "precision": scene.precision,
+        "precision": scene.precision_used,
     }

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from ._native import DATA_FIELDS, SAMPLE_DATA_BYTES, Problem, Progress, colorize, iterate
+from ._native import DATA_FIELDS, SAMPLE_DATA_BYTES, Problem, Progress, Series, colorize, iterate
 from .colors import Colouring
 from .errors import NotEnoughMemory
 
@@ -56,6 +56,11 @@ class Job:
     xs: np.ndarray  # real part of each sample column (width * aa values)
     ys: np.ndarray  # imaginary part of each sample row, top first (height * aa values)
     colouring: Colouring
+    # double-double: the low parts of xs and ys (the start points are xs + xs_lo, ys + ys_lo),
+    # and the reference of the series shortcut (the same for every band)
+    xs_lo: np.ndarray | None = None
+    ys_lo: np.ndarray | None = None
+    series: Series | None = None
 
     @property
     def aa(self) -> int:
@@ -180,13 +185,13 @@ def render_bands(
     total = len(xs := job.xs) * len(job.ys)
     above: np.ndarray | None = None  # last sample row of the band above (for borders)
     done_before = 0
-    counters = {"iterations": 0, "pixels_computed": 0}
+    counters = {"iterations": 0, "pixels_computed": 0, "series_steps": 0}
     for r0 in range(0, job.height, step):
         r1 = min(job.height, r0 + step)
         s0, s1 = r0 * a, r1 * a
         if source is None:
             rgb, band_data = _compute(
-                job, xs, job.ys[s0:s1], threads, kernel, data, progress, done_before, total, stats, counters
+                job, (s0, s1), threads, kernel, data, progress, done_before, total, stats, counters
             )
         else:
             rgb, band_data = _recolour(job, source, s0, s1, data)
@@ -204,8 +209,7 @@ def render_bands(
 
 def _compute(
     job: Job,
-    xs: np.ndarray,
-    ys: np.ndarray,
+    rows: tuple[int, int],
     threads: int,
     kernel: str,
     data: int,
@@ -215,16 +219,20 @@ def _compute(
     stats: dict[str, Any] | None,
     counters: dict[str, int],
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Coloured samples (and the data asked for) of the sample rows ``ys``, from the core."""
+    """Coloured samples (and the data asked for) of sample rows ``rows[0]`` to ``rows[1]``, from the core."""
 
     def prog(done: int, _total: int) -> None:
         assert progress is not None
         progress(base + done, total)
 
+    band = slice(*rows)
     out, st = iterate(
         job.problem,
-        xs,
-        ys,
+        job.xs,
+        job.ys[band],
+        xs_lo=job.xs_lo,
+        ys_lo=None if job.ys_lo is None else job.ys_lo[band],
+        series=job.series,
         threads=threads,
         kernel=kernel,
         data=bool(data) or job.colouring.needs_roots,
@@ -234,6 +242,7 @@ def _compute(
     )
     counters["iterations"] += st.iterations
     counters["pixels_computed"] += st.pixels_computed
+    counters["series_steps"] = max(counters["series_steps"], st.series_steps)  # the same in every band
     if stats is not None:
         stats.update(threads=st.threads, kernel=st.kernel)
     return out["rgb"], {k: out[k] for k in DATA_FIELDS if k in out}

@@ -11,23 +11,22 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
 from ._native import LIMITS
 from .checks import (
-    as_float,
     as_int,
     image_size,
     json_name,
     json_number,
     json_pair,
     method_name,
-    precision_name,
+    precision_request,
     relax_factor,
     tolerance,
 )
@@ -38,106 +37,18 @@ from .poly import (
     as_coefficients,
     coefficients_from_roots,
     format_polynomial,
-    parse_complex,
     parse_complex_list,
     parse_factored,
     root_set,
     roots_of,
 )
-from .precision import check_single_range
+from .poly.exact import as_exact, as_exact_complex
+from .precision import check_single_range, choose_precision
+from .view import ExactView, Viewport
 
 __all__ = ["Scene", "Viewport"]
 
 DEFAULT_SIDE = 1024  # pixels on the longer side when no size is given
-
-
-@dataclass(frozen=True)
-class Viewport:
-    """A rectangle of the complex plane: real part in [xmin, xmax], imaginary in [ymin, ymax]."""
-
-    xmin: float
-    xmax: float
-    ymin: float
-    ymax: float
-
-    def __post_init__(self) -> None:
-        for name in ("xmin", "xmax", "ymin", "ymax"):
-            object.__setattr__(self, name, as_float(getattr(self, name), name))
-        if not self.xmin < self.xmax:
-            raise ParameterError(
-                f"empty viewport: xmin ({self.xmin:g}) must be less than xmax ({self.xmax:g})"
-            )
-        if not self.ymin < self.ymax:
-            raise ParameterError(
-                f"empty viewport: ymin ({self.ymin:g}) must be less than ymax ({self.ymax:g})"
-            )
-        if not (math.isfinite(self.xmax - self.xmin) and math.isfinite(self.ymax - self.ymin)):
-            raise ParameterError("the viewport is too large")
-
-    @classmethod
-    def centered(cls, center: complex, width: float, height: float) -> Viewport:
-        c = complex(center)
-        w, h = as_float(width, "width"), as_float(height, "height")
-        if w <= 0 or h <= 0:
-            raise ParameterError(f"the viewport's width and height must be > 0 (got {w:g} x {h:g})")
-        return cls(c.real - w / 2, c.real + w / 2, c.imag - h / 2, c.imag + h / 2)
-
-    @property
-    def center(self) -> complex:
-        return complex((self.xmin + self.xmax) / 2, (self.ymin + self.ymax) / 2)
-
-    @property
-    def width(self) -> float:
-        return self.xmax - self.xmin
-
-    @property
-    def height(self) -> float:
-        return self.ymax - self.ymin
-
-    def grid(self, width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
-        """Pixel centres: real part per column, imaginary part per row (top row first).
-
-        Measured from the centre, so a viewport centred on the real axis gives
-        rows that are exact mirror images (which the renderer exploits).
-        """
-        c = self.center
-        dx = self.width / width
-        dy = self.height / height
-        xs = c.real + (np.arange(width, dtype=np.float64) - (width - 1) / 2) * dx
-        ys = c.imag - (np.arange(height, dtype=np.float64) - (height - 1) / 2) * dy
-        return xs, ys
-
-    def pixel_of(self, z: complex, width: int, height: int) -> tuple[float, float]:
-        """(row, column) of point ``z`` on a ``width`` x ``height`` grid of this view (fractional)."""
-        c = self.center
-        col = (z.real - c.real) / (self.width / width) + (width - 1) / 2
-        row = (c.imag - z.imag) / (self.height / height) + (height - 1) / 2
-        return row, col
-
-    @classmethod
-    def fit(cls, roots: np.ndarray, width: int, height: int, margin: float = 2.0) -> Viewport:
-        """Frame all roots, centred on their centroid, with square pixels."""
-        r = np.asarray(roots, dtype=complex)
-        centre = complex(np.mean(r))
-        radius = float(np.max(np.abs(r - centre))) if r.size else 0.0
-        if not radius > 0:
-            radius = max(abs(centre), 1.0) if r.size == 1 else 1.0
-        # roots closer together than the doubles around them can show: frame a representable neighbourhood
-        radius = max(radius, 1e-9 * abs(centre), 1e-290)
-        half = margin * radius
-        aspect = height / width
-        half_w, half_h = (half, half * aspect) if aspect >= 1 else (half / aspect, half)
-        centre = complex(centre.real, 0.0) if abs(centre.imag) <= 1e-12 * radius else centre
-        return cls(centre.real - half_w, centre.real + half_w, centre.imag - half_h, centre.imag + half_h)
-
-    def square_pixels(self, w: int, h: int) -> Viewport:
-        """This view, its shorter side widened so that ``w`` x ``h`` pixels are square."""
-        px, py = self.width / w, self.height / h
-        if abs(px - py) <= 1e-9 * max(px, py):
-            return self
-        if px > py:
-            return Viewport.centered(self.center, self.width, px * h)
-        return Viewport.centered(self.center, py * w, self.height)
 
 
 @functools.lru_cache(maxsize=16)
@@ -169,7 +80,11 @@ class Scene:
     method: str = "newton"
     relax: complex = 1 + 0j  # the factor a of the relaxed method
     aa: int = 1  # supersampling: aa x aa samples per pixel
-    precision: str = "double"  # or "single": the kernel iterates in float32
+    # auto (double, or double-double for deep views), double, double-double or single
+    precision: str = field(default="auto", compare=False)
+    # the precision the render uses: ``precision``, or what auto chose for this view and size
+    # (scenes that render alike are equal, whether their precision was chosen or asked for)
+    precision_used: str = field(init=False, default="double")
 
     def __post_init__(self) -> None:
         c = as_coefficients(self.coefs)
@@ -177,7 +92,7 @@ class Scene:
         set_("coefs", tuple(complex(v) for v in c))
         set_("width", as_int(self.width, "width", 1, LIMITS.max_side))
         set_("height", as_int(self.height, "height", 1, LIMITS.max_side))
-        set_("precision", precision_name(self.precision))
+        set_("precision", precision_request(self.precision))
         set_("itmax", as_int(self.itmax, "itmax", 1, LIMITS.max_itmax))
         set_("tol", tolerance(self.tol))
         if not isinstance(self.viewport, Viewport):
@@ -187,7 +102,16 @@ class Scene:
         set_("method", method_name(self.method))
         set_("relax", relax_factor(self.relax))
         set_("aa", as_int(self.aa, "aa (samples per pixel side)", 1, LIMITS.max_aa))
-        if self.precision == "single":
+        side = LIMITS.max_side
+        if self.width * self.aa > side or self.height * self.aa > side:
+            raise ParameterError(
+                f"{self.width}x{self.height} pixels with {self.aa}x{self.aa} supersampling is more than "
+                f"{side} samples on a side; lower the size or the supersampling"
+            )
+        set_("precision_used", choose_precision(self.precision, self.viewport.sampling(*self.samples)))
+        if self.precision_used != "double-double":
+            set_("viewport", self.viewport.rounded())  # only double-double renders use the exact centre
+        if self.precision_used == "single":
             vp = self.viewport
             bounds = {
                 "the view's left edge (xmin)": vp.xmin,
@@ -196,12 +120,6 @@ class Scene:
                 "the view's top edge (ymax)": vp.ymax,
             }
             check_single_range(np.asarray(self.coefs), bounds, self.relax)
-        side = LIMITS.max_side
-        if self.width * self.aa > side or self.height * self.aa > side:
-            raise ParameterError(
-                f"{self.width}x{self.height} pixels with {self.aa}x{self.aa} supersampling is more than "
-                f"{side} samples on a side; lower the size or the supersampling"
-            )
 
     @property
     def polynomial(self) -> str:
@@ -236,9 +154,9 @@ class Scene:
         xmax: float | None = None,
         ymin: float | None = None,
         ymax: float | None = None,
-        center: complex | str | None = None,
-        width: float | None = None,
-        span: float | None = None,
+        center: complex | str | tuple[Fraction, Fraction] | None = None,
+        width: float | str | Fraction | None = None,
+        span: float | str | Fraction | None = None,
         itmax: int = 60,
         tol: float = 1e-6,
         stretch: bool = False,
@@ -246,7 +164,7 @@ class Scene:
         method: str = "newton",
         relax: ComplexLike = 1,
         aa: int = 1,
-        precision: str = "double",
+        precision: str = "auto",
     ) -> Scene:
         """A scene with sensible defaults; the arguments are the command line's. The polynomial: ``coefs``
         (highest degree first), ``roots`` (both also as text, "1,0,-1") or
@@ -259,13 +177,15 @@ class Scene:
         height), one number or "1920x1080"; by default 1024 on the longer
         side. ``stretch`` (with all four bounds) keeps them exactly. ``method``:
         newton, relaxed (factor ``relax``), halley, schroder or householder;
-        ``aa``: ``aa`` x ``aa`` samples per pixel; ``precision``: "double" or "single".
+        ``aa``: ``aa`` x ``aa`` samples per pixel; ``precision``: "auto" (double, or
+        double-double for views too narrow for double), "double", "double-double" or "single".
+        ``center`` and ``width`` given as text are kept exactly, however many digits they have.
         """
         if width is not None and span is not None:
             raise ParameterError("give the view's width once: width (span is an older name for it)")
         c, exact = _polynomial(coefs, roots, expr)
         if isinstance(center, str):
-            center = parse_complex(center, "center")
+            center = as_exact_complex(center, "center")
         view = _ViewRequest(xmin, xmax, ymin, ymax, center, span if width is None else width, stretch, fit)
         w, h = _image_size(size, view)
         coefs_t = tuple(complex(v) for v in c)
@@ -298,8 +218,10 @@ class Scene:
             "method": self.method,
             "relax": [self.relax.real, self.relax.imag],
             "aa": self.aa,
-            "precision": self.precision,
+            "precision": self.precision_used,
         }
+        if self.precision_used == "double-double":  # the centre to all its digits
+            d["viewport"].update(vp.exact_view.to_dict())
         if self.roots is not None:
             d["roots"] = pairs(self.roots)
         return d
@@ -346,8 +268,8 @@ class _ViewRequest:
     xmax: float | None
     ymin: float | None
     ymax: float | None
-    center: complex | None
-    span: float | None
+    center: Any  # a complex or an exact (real, imag) pair
+    span: Any  # a number, or its exact text
     stretch: bool
     fit: bool
 
@@ -388,11 +310,11 @@ class _ViewRequest:
         """The viewport for a w x h image; ``fitted()`` frames the roots (computed only if needed)."""
         if self.by_center:
             base = fitted()
-            ctr = complex(self.center) if self.center is not None else base.center
-            sw = as_float(self.span, "width") if self.span is not None else base.width
+            ctr = self.center if self.center is not None else base.center
+            sw = as_exact(self.span, "width") if self.span is not None else Fraction(base.width)
             if sw <= 0:
-                raise ParameterError(f"the view's width must be > 0 (got {sw:g})")
-            return Viewport.centered(ctr, sw, sw * h / w)
+                raise ParameterError(f"the view's width must be > 0 (got {float(sw):g})")
+            return Viewport.centered(ctr, sw, Fraction(float(sw) * h / w))
         if self.has_x and self.has_y:
             vp = self.bounds()
             return vp if self.stretch else vp.square_pixels(w, h)
@@ -419,6 +341,33 @@ def _image_size(size: Any, view: _ViewRequest) -> tuple[int, int]:
     return max(1, round(DEFAULT_SIDE / aspect)), DEFAULT_SIDE
 
 
+def _exact_number(v: Any, what: str) -> Fraction:
+    """An exact number written by ``exact_text`` (untrusted): a decimal or a fraction, not too long."""
+    if not isinstance(v, str) or not 0 < len(v) <= 400:
+        raise ParameterError(f"{what} must be a number written as text (at most 400 characters)")
+    try:
+        return Fraction(v)
+    except (ValueError, ZeroDivisionError):
+        raise ParameterError(f"{what} must be a number written as text (got {v[:40]!r})") from None
+
+
+def _viewport_from_dict(vp: dict[str, Any]) -> Viewport:
+    """The bounds, and the exact centre and size where a double-double render recorded them."""
+    x0, x1, y0, y1 = (json_number(vp[k], k) for k in ("xmin", "xmax", "ymin", "ymax"))
+    if "center" not in vp:
+        return Viewport(x0, x1, y0, y1)
+    c = vp["center"]
+    if not isinstance(c, list) or len(c) != 2:
+        raise ParameterError("the viewport's center must be [real, imag]")
+    exact = ExactView(
+        _exact_number(c[0], "the viewport's center"),
+        _exact_number(c[1], "the viewport's center"),
+        _exact_number(vp.get("width"), "the viewport's width"),
+        _exact_number(vp.get("height"), "the viewport's height"),
+    )
+    return Viewport(x0, x1, y0, y1, exact)
+
+
 def _fields_from_dict(d: dict[str, Any]) -> dict[str, Any]:
     """Scene fields from ``Scene.to_dict``'s form, each type-checked (untrusted input)."""
     most = LIMITS.max_degree
@@ -438,7 +387,7 @@ def _fields_from_dict(d: dict[str, Any]) -> dict[str, Any]:
         "coefs": tuple(json_pair(v, "coefs") for v in coefs),
         "width": json_number(size[0], "width", int),
         "height": json_number(size[1], "height", int),
-        "viewport": Viewport(*(json_number(vp[k], k) for k in ("xmin", "xmax", "ymin", "ymax"))),
+        "viewport": _viewport_from_dict(vp),
         "itmax": json_number(d["itmax"], "itmax", int),
         "tol": json_number(d["tol"], "tol"),
         "roots": None if roots is None else tuple(json_pair(v, "roots") for v in roots),
