@@ -172,6 +172,10 @@ class RunStats:
     iterations: int  # steps taken
     threads: int
     kernel: str
+    # CPU seconds (summed over the threads) spent iterating, on smooth counts, in the sinks
+    kernel_seconds: float = 0.0
+    smooth_seconds: float = 0.0
+    sink_seconds: float = 0.0
 
 
 def iterate(
@@ -222,6 +226,9 @@ def iterate(
         iterations=int(st["iterations"]),
         threads=int(st["threads"]),
         kernel=str(st["kernel"]),
+        kernel_seconds=float(st["kernel_seconds"]),
+        smooth_seconds=float(st["smooth_seconds"]),
+        sink_seconds=float(st["sink_seconds"]),
     )
     return dict(out), stats
 
