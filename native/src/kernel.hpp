@@ -3,6 +3,7 @@
 // kernel_impl.hpp with its own flags.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 #include "nbr/limits.hpp"
@@ -65,6 +66,10 @@ using KernelSpanSingle = KernelSpanT<float>;
 using KernelFn = std::uint64_t (*)(const KernelPoly&, const KernelSpan&);
 using KernelFnSingle = std::uint64_t (*)(const KernelPolySingle&, const KernelSpanSingle&);
 
+// out[i] = log(x[i]) for i < n, by vlog (vlog.hpp) with the instruction set's
+// vectors; out may be x. For the smooth step counts (smooth.hpp).
+using LogFn = void (*)(std::size_t n, const double* x, double* out);
+
 // For the benchmark suite: vector multiply-adds per second one thread issues
 // with the same instructions as the kernel (see peak_impl.hpp); the _single
 // variants with vectors of floats.
@@ -80,6 +85,7 @@ struct KernelImpl {
     std::uint32_t cpu_features;  // what the CPU must have (cpu_features.hpp)
     KernelFn fn;
     KernelFnSingle fn_single;
+    LogFn log;
     PeakFn peak;
     PeakFn peak_single;
 };

@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <limits>
 
+#include "smooth.hpp"
+
 namespace nbr {
 namespace detail {
 
@@ -71,7 +73,7 @@ KernelInput::KernelInput(const Problem& P, Precision precision, const std::vecto
              rr_.data(), ri_.data(), P.itmax,    P.tol * P.tol, P.method,
              P.relax.real(), P.relax.imag()};
     if (single_) prepare_single(P);
-    log_tol2_ = std::log(single_ ? static_cast<double>(poly_single_.tol2) : poly_.tol2);
+    log_tol2_ = log_scalar(single_ ? static_cast<double>(poly_single_.tol2) : poly_.tol2);
 }
 
 // Single precision: the same problem rounded to float (see kernel_impl.hpp),

@@ -68,7 +68,7 @@ std::optional<Stats> render_pass(const Problem& P, Sink& sink, const Options& op
     const detail::KernelInput input(P, opt.precision, mirrors.rows.primary, mirrors.cols.primary);
     const bool smooth = sink.wants_smooth();
     const bool residuals = smooth && sink.wants_residual();
-    const detail::SmoothCounts smooth_counts(input, P.itmax, residuals);
+    const detail::SmoothCounts smooth_counts(input, P.itmax, residuals, kernel);
     const std::uint64_t image_pixels = static_cast<std::uint64_t>(P.xs.size()) * P.ys.size();
     TileScheduler scheduler(input.pixels(), opt.threads, ctl, image_pixels);
     std::atomic<std::uint64_t> steps{0};
