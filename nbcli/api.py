@@ -20,13 +20,14 @@ import numpy as np
 from ._native import SAMPLE_DATA_BYTES, Problem, Progress, check_kernel, kernels, selected_kernel
 from .checks import thread_count
 from .colors import Colouring, Marks
+from .compression import Deflate, default_deflate
 from .errors import ParameterError
 from .images import ImageFormat, MetadataWarning, output_format, write_image
 from .outfile import atomic_output, check_writable, same_file
 from .params import png_text, save_npz
 from .pipeline import ALL_DATA, NO_DATA, ROOTS, Band, Job, ShareCounter, band_rows, check_memory, render_bands
 from .pipeline import work_bytes_per_pixel as _work_bytes
-from .png import PngWriter, encode_png, write_png
+from .png import encode_png, stream_png, write_png
 from .precision import PrecisionWarning, Probe
 from .precision import single_precision_warnings as _probe_warnings
 from .scene import Scene, pairs
@@ -37,6 +38,7 @@ __all__ = [
     "PrecisionWarning",
     "Render",
     "available_kernels",
+    "png_deflate",
     "render",
     "render_to_file",
     "render_to_png",
@@ -51,6 +53,14 @@ def available_kernels() -> list[dict[str, Any]]:
     """The kernels in this build: name, isa, lanes (doubles per vector), lanes_single
     (floats per vector, for precision="single"), fused, supported (by this CPU)."""
     return [vars(k).copy() for k in kernels()]
+
+
+def png_deflate(style: Style, requested: Deflate | None = None) -> Deflate:
+    """How a PNG in ``style`` is compressed: as ``requested`` if its library is installed, else
+    ``nbcli.png.default_deflate`` for the shading (bands and flat areas compress best unfiltered)."""
+    if requested is not None and requested.available():
+        return requested
+    return default_deflate(banded=style.shading in ("iterations", "flat"))
 
 
 def _problem(scene: Scene, roots: np.ndarray) -> Problem:
@@ -121,9 +131,10 @@ class Render:
     residual: np.ndarray | None = None
     stats: dict[str, Any] = field(default_factory=dict)
 
-    def metadata(self) -> dict[str, str]:
-        """Text entries that document how the image was made (the PNG's text chunks)."""
-        return png_text(self.scene, self.style, self.roots)
+    def metadata(self, png: Deflate | None = None) -> dict[str, str]:
+        """Text entries that document how the image was made (the PNG's text chunks, with
+        ``png`` the compression of a PNG)."""
+        return png_text(self.scene, self.style, self.roots, png)
 
     def save(
         self,
@@ -143,7 +154,8 @@ class Render:
         fmt = _output(path, format, quality, lossless, self.style.depth, self.scene)
         nthreads = thread_count(threads)
         if fmt.streams:
-            write_png(path, self.rgb, self.metadata(), threads=nthreads)
+            deflate = png_deflate(self.style)
+            write_png(path, self.rgb, self.metadata(deflate), threads=nthreads, deflate=deflate)
             return
         with atomic_output(path) as f:
             write_image(f, self.rgb, fmt, self.metadata(), quality=quality, lossless=lossless)
@@ -163,7 +175,8 @@ class Render:
 
     def _repr_png_(self) -> bytes:
         """The image as PNG, for Jupyter and IPython."""
-        return encode_png(self.rgb, self.metadata(), threads=thread_count(None))
+        deflate = png_deflate(self.style)
+        return encode_png(self.rgb, self.metadata(deflate), threads=thread_count(None), deflate=deflate)
 
     def __repr__(self) -> str:
         s = self.scene
@@ -267,6 +280,7 @@ def render_to_file(
     max_memory: int | None = None,
     band_rows: int | None = None,
     source: dict[str, np.ndarray] | None = None,
+    compression: Deflate | None = None,
     **scene_options: Any,
 ) -> dict[str, Any]:
     """Render straight to an image file ('-': standard output); return statistics.
@@ -281,6 +295,11 @@ def render_to_file(
     renamed). ``save_data``: also write the per-sample data to this .npz (that needs memory for
     the whole data). ``stats``: also count the share of each root (see ``Render.stats``).
     ``source``: per-sample data to colour instead of computing (see ``nbcli.params.load_npz``).
+    ``compression``: how to compress a PNG (see ``png_deflate``; recorded in the file).
+
+    The statistics include ``stage_seconds``: CPU seconds (summed over the threads) of the
+    kernel, the smooth counts, the colouring, the finishing (borders, supersampling, markers)
+    and the compression, and the seconds spent writing the file.
     """
     scene, style = _prepare(scene, style, scene_options)
     _check_outputs(path, save_data)
@@ -306,17 +325,22 @@ def render_to_file(
         source=source,
         stats=info,
     )
-    text = png_text(scene, style, roots)
+    deflate = png_deflate(style, compression) if fmt.streams else None
+    text = png_text(scene, style, roots, deflate)
     with atomic_output(path) as f:
         images = _pixels(bands, counter, keep)
-        if fmt.streams:
-            _stream_png(f, images, scene, style.depth, text, nthreads)
+        if deflate is not None:
+            writing = stream_png(f, images, scene.width, scene.height, style.depth, text, nthreads, deflate)
         else:
-            write_image(f, _whole(images, scene), fmt, text, quality=quality, lossless=lossless)
+            whole = _whole(images, scene)
+            t0 = time.perf_counter()
+            write_image(f, whole, fmt, text, quality=quality, lossless=lossless)
+            writing = {"encoding": time.perf_counter() - t0}
         if save_data is not None and keep is not None:
             arrays = {k: (v[0] if len(v) == 1 else np.concatenate(v)) for k, v in keep.items()}
             save_npz(save_data, scene, style, roots, **arrays)
     info.update(_summary(scene, roots), seconds=time.perf_counter() - t0)
+    info["stage_seconds"] = {**info.get("stage_seconds", {}), **writing}
     if counter is not None:
         info.update(counter.result())
     return info
@@ -349,18 +373,6 @@ def _pixels(
                 for k, v in band.data.items():
                     keep.setdefault(k, []).append(v)
         yield band.rgb
-
-
-def _stream_png(
-    f: Any, rows: Iterator[np.ndarray], scene: Scene, depth: int, text: dict[str, str], threads: int
-) -> None:
-    writer = PngWriter(f, scene.width, scene.height, depth=depth, text=text, threads=threads)
-    try:
-        for band in rows:
-            writer.write(band)
-        writer.close()
-    finally:
-        writer.abort()
 
 
 def _whole(bands: Iterator[np.ndarray], scene: Scene) -> np.ndarray:

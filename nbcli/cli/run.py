@@ -78,6 +78,7 @@ def run(opts: Options) -> None:
                 stats=opts.stats or opts.stats_json,
                 max_memory=limit,
                 source=plan.source,
+                compression=plan.compression,
             )
     except KeyboardInterrupt:
         raise Interrupted() from None
