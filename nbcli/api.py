@@ -25,7 +25,19 @@ from .errors import ParameterError
 from .images import ImageFormat, MetadataWarning, output_format, write_image
 from .outfile import atomic_output, check_writable, same_file
 from .params import png_text, save_npz
-from .pipeline import ALL_DATA, NO_DATA, ROOTS, Band, Job, ShareCounter, band_rows, check_memory, render_bands
+from .pipeline import (
+    ALL_DATA,
+    NO_DATA,
+    ROOTS,
+    SMALLER,
+    Band,
+    Job,
+    ShareCounter,
+    band_rows,
+    check_memory,
+    gather,
+    render_bands,
+)
 from .pipeline import work_bytes_per_pixel as _work_bytes
 from .png import encode_png, stream_png, write_png
 from .precision import PrecisionWarning, Probe
@@ -93,6 +105,7 @@ def job(scene: Scene, style: Style, roots: np.ndarray) -> Job:
     marks = None
     if style.mark_roots:
         marks = Marks([scene.viewport.pixel_of(complex(z), w, h) for z in roots], w, h)
+    color_index, ncolors = style.colors_for(len(roots))
     colouring = Colouring.create(
         palette=style.palette,
         shading=style.shading,
@@ -103,6 +116,8 @@ def job(scene: Scene, style: Style, roots: np.ndarray) -> Job:
         itmax=scene.itmax,
         aa=scene.aa,
         marks=marks,
+        color_index=color_index,
+        ncolors=ncolors,
     )
     xs, ys = scene.viewport.grid(*scene.samples)
     return Job(_problem(scene, roots), xs, ys, colouring)
@@ -132,8 +147,7 @@ class Render:
     stats: dict[str, Any] = field(default_factory=dict)
 
     def metadata(self, png: Deflate | None = None) -> dict[str, str]:
-        """Text entries that document how the image was made (the PNG's text chunks, with
-        ``png`` the compression of a PNG)."""
+        """Text entries that document how the image was made (``png``: a PNG's compression)."""
         return png_text(self.scene, self.style, self.roots, png)
 
     def save(
@@ -260,7 +274,7 @@ def render(
         counter = ShareCounter(len(roots))
         counter.add(result.root, result.iterations)
         stats.update(counter.result())
-    stats.update(pixels=px, samples=samples, method=scene.method, precision=scene.precision)
+    stats.update(_summary(scene, roots))
     return result
 
 
@@ -295,11 +309,8 @@ def render_to_file(
     renamed). ``save_data``: also write the per-sample data to this .npz (that needs memory for
     the whole data). ``stats``: also count the share of each root (see ``Render.stats``).
     ``source``: per-sample data to colour instead of computing (see ``nbcli.params.load_npz``).
-    ``compression``: how to compress a PNG (see ``png_deflate``; recorded in the file).
-
-    The statistics include ``stage_seconds``: CPU seconds (summed over the threads) of the
-    kernel, the smooth counts, the colouring, the finishing (borders, supersampling, markers)
-    and the compression, and the seconds spent writing the file.
+    ``compression``: how to compress a PNG (see ``png_deflate``; recorded in the file). The
+    statistics' ``stage_seconds`` say where the time went (docs/api.md).
     """
     scene, style = _prepare(scene, style, scene_options)
     _check_outputs(path, save_data)
@@ -332,10 +343,9 @@ def render_to_file(
         if deflate is not None:
             writing = stream_png(f, images, scene.width, scene.height, style.depth, text, nthreads, deflate)
         else:
-            whole = _whole(images, scene)
-            t0 = time.perf_counter()
+            whole, t_encode = gather(images, scene.height), time.perf_counter()
             write_image(f, whole, fmt, text, quality=quality, lossless=lossless)
-            writing = {"encoding": time.perf_counter() - t0}
+            writing = {"encoding": time.perf_counter() - t_encode}
         if save_data is not None and keep is not None:
             arrays = {k: (v[0] if len(v) == 1 else np.concatenate(v)) for k, v in keep.items()}
             save_npz(save_data, scene, style, roots, **arrays)
@@ -373,25 +383,6 @@ def _pixels(
                 for k, v in band.data.items():
                     keep.setdefault(k, []).append(v)
         yield band.rgb
-
-
-def _whole(bands: Iterator[np.ndarray], scene: Scene) -> np.ndarray:
-    """The image from its bands (the band itself when there is only one)."""
-    whole: np.ndarray | None = None
-    row = 0
-    for band in bands:
-        if whole is None:
-            whole = (
-                band
-                if band.shape[0] == scene.height
-                else np.empty((scene.height, *band.shape[1:]), band.dtype)
-            )
-        if whole is not band:
-            whole[row : row + band.shape[0]] = band
-        row += band.shape[0]
-    assert whole is not None
-    assert row == scene.height
-    return whole
 
 
 def _output(
@@ -434,7 +425,12 @@ def _plan_memory(
     whole = 0 if fmt.streams else pixels * (3 + fmt.whole_bytes)
     need = step * per_row + (samples * SAMPLE_DATA_BYTES if keep_all else 0) + whole
     held = [" and keeping its data" if keep_all else "", "" if fmt.streams else f" as {fmt.title}"]
-    check_memory(need, max_memory, _what(scene, "".join(held)))
+    advice = SMALLER
+    if not fmt.streams:
+        advice = f"{fmt.title} needs the whole image in memory: write a PNG (written in bands), or {advice}"
+    if keep_all:
+        advice = f"--save-data keeps all the per-pixel data: leave it out, or {advice}"
+    check_memory(need, max_memory, _what(scene, "".join(held)), advice)
     return step
 
 
@@ -443,6 +439,7 @@ def _summary(scene: Scene, roots: np.ndarray) -> dict[str, Any]:
     return {
         "polynomial": scene.polynomial,
         "roots": pairs(roots),
+        "multiplicities": scene.multiplicities().tolist(),
         "size": [w, h],
         "pixels": w * h,
         "samples": scene.samples[0] * scene.samples[1],

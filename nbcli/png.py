@@ -25,13 +25,13 @@ import struct
 import time
 import zlib
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import IO
 
 import numpy as np
 
-from .compression import FILTERS, Deflate
+from .compression import FILTERS, Deflate, default_deflate
 from .errors import InputFileError, ParameterError
 from .outfile import PathLike, atomic_output
 
@@ -128,7 +128,7 @@ class PngWriter:
             raise ParameterError(
                 f"a PNG's width and height must be between 1 and 2^31-1 (got {width}x{height})"
             )
-        self.deflate = deflate if deflate is not None else Deflate()
+        self.deflate = deflate if deflate is not None else default_deflate()
         self.deflate.module()  # ImportError now, not in a compressor thread
         self.fp = fp
         self.width, self.height, self.depth = width, height, depth
@@ -251,15 +251,16 @@ class PngWriter:
 
 def stream_png(
     fp: IO[bytes],
-    bands: Iterator[np.ndarray],
+    bands: Iterable[np.ndarray],
     width: int,
     height: int,
-    depth: int,
-    text: dict[str, str],
-    threads: int,
-    deflate: Deflate,
+    depth: int = 8,
+    text: dict[str, str] | None = None,
+    threads: int = 1,
+    deflate: Deflate | None = None,
 ) -> dict[str, float]:
-    """Writes a PNG from its bands of rows, top to bottom; returns the writer's ``seconds``."""
+    """Write a PNG whose rows come in ``bands``, in order (see ``PngWriter``); returns the
+    writer's ``seconds``."""
     writer = PngWriter(fp, width, height, depth=depth, text=text, threads=threads, deflate=deflate)
     try:
         for band in bands:
