@@ -46,7 +46,7 @@ STAGES = ("kernel", "smooth", "colouring", "finishing", "compression", "writing"
 
 def stages(suite: Any, exe: str, run_child: Callable[[list[str]], dict[str, float]]) -> None:
     size = 2048 if suite.quick else 4096
-    rounds = 3 if suite.quick else 6
+    rounds = 3 if suite.quick else 4
     threads = suite.threads
     results = {}
     with tempfile.TemporaryDirectory() as d:
