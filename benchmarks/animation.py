@@ -196,6 +196,7 @@ def morph(size: str, seconds: float, work: Path) -> dict[str, Any]:
     frames = round(seconds * 30)
     run = run_child([script(), *MORPH, "-s", size, "--duration", f"{seconds}s", str(work / "morph.webp")])
     fps = frames / run["wall"]
+    say(f"morph: {1000 * run['cpu'] / frames:.0f} ms of CPU per frame")
     mb = (work / "morph.webp").stat().st_size / 1e6
     say(f"morph: {frames} frames {size} to animated WebP: {run['wall']:.1f} s, {fps:.1f} frames/s, {mb:.1f} MB, "
         f"peak RSS {run['max_rss_mb']:.0f} MB")  # fmt: skip
