@@ -8,14 +8,11 @@ block is rewritten from the list below, so the two cannot drift apart.
 from __future__ import annotations
 
 import re
-import shlex
-import sys
 from pathlib import Path
 
-from nbcli.cli import main as cli_main
+from make_images import IMAGES, run  # the gallery's runner: the command line's own entry point
 
 DOCS = Path(__file__).resolve().parent
-IMAGES = DOCS / "images"
 PAGE = DOCS / "animation.md"
 SHORT = "--duration 4s --fps 15 --quality 70"  # small files: this page is read on the web
 
@@ -37,16 +34,6 @@ ANIMATIONS = [
         f"-c 1,0,0,-1 -m relaxed --relax 1.4 --to-relax 0.6+0.6j -s 240x180 -p okabe-ito {SHORT}",
     ),
 ]
-
-
-def run(name: str, args: str) -> None:
-    argv = [*shlex.split(args), "--quiet", str(IMAGES / name)]
-    try:
-        cli_main(argv)
-    except SystemExit as e:
-        if e.code:
-            raise RuntimeError(f"nb-render {args} {name} failed ({e.code})") from None
-    print(f"{name}: {(IMAGES / name).stat().st_size // 1024} kB", file=sys.stderr)
 
 
 def main() -> None:
