@@ -214,6 +214,7 @@ def _check_available(fmt: ImageFormat, verb: str = "write") -> None:
 def _xmp(text: dict[str, str]) -> bytes:
     """An XMP packet with the title, the software and the parameters record."""
     from html import escape as esc
+
     title = esc(text.get("Title", ""), quote=False)
     software = esc(text.get("Software", ""), quote=False)
     record = esc(text.get(RECORD_KEY, ""), quote=False)
