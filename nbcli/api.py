@@ -95,6 +95,7 @@ def job(scene: Scene, style: Style, roots: np.ndarray) -> Job:
     marks = None
     if style.mark_roots:
         marks = Marks([scene.viewport.pixel_of(complex(z), w, h) for z in roots], w, h)
+    color_index, ncolors = style.colors_for(len(roots))
     colouring = Colouring.create(
         palette=style.palette,
         shading=style.shading,
@@ -105,6 +106,8 @@ def job(scene: Scene, style: Style, roots: np.ndarray) -> Job:
         itmax=scene.itmax,
         aa=scene.aa,
         marks=marks,
+        color_index=color_index,
+        ncolors=ncolors,
     )
     xs, ys = scene.viewport.grid(*scene.samples)
     return Job(_problem(scene, roots), xs, ys, colouring)
@@ -259,7 +262,7 @@ def render(
         counter = ShareCounter(len(roots))
         counter.add(result.root, result.iterations)
         stats.update(counter.result())
-    stats.update(pixels=px, samples=samples, method=scene.method, precision=scene.precision)
+    stats.update(_summary(scene, roots))
     return result
 
 
@@ -417,6 +420,7 @@ def _summary(scene: Scene, roots: np.ndarray) -> dict[str, Any]:
     return {
         "polynomial": scene.polynomial,
         "roots": pairs(roots),
+        "multiplicities": scene.multiplicities().tolist(),
         "size": [w, h],
         "pixels": w * h,
         "samples": scene.samples[0] * scene.samples[1],

@@ -374,10 +374,16 @@ class Colouring:
         itmax: int,
         aa: int = 1,
         marks: Marks | None = None,
+        color_index: Sequence[int] | None = None,
+        ncolors: int | None = None,
     ) -> Colouring:
+        """``color_index``: the palette entry of each root, out of ``ncolors`` (default: root i gets
+        entry i of ``nroots``), so a root keeps its colour while others come and go."""
         internal = 16 if (aa > 1 or depth == 16) else 8
+        colors = root_colors(palette, max(nroots, ncolors or 0))
+        colors = colors[list(color_index)] if color_index is not None else colors[:nroots]
         core = Palette(
-            colors=root_colors(palette, nroots),
+            colors=colors,
             shade=shade_curve(itmax, shading),
             nonconverged=np.array(parse_color(nonconverged), dtype=np.float32),
             smooth=shading == "smooth",

@@ -16,6 +16,7 @@ __all__ = [
     "EXIT_FAILURE",
     "EXIT_USAGE",
     "InputFileError",
+    "MissingExtra",
     "NbRenderError",
     "NotEnoughMemory",
     "OutputError",
@@ -41,6 +42,10 @@ class ParameterError(NbRenderError, ValueError):
 
 class InputFileError(ParameterError):
     """A file given to read parameters or data from that is missing, not ours, corrupt or hostile."""
+
+
+class MissingExtra(ParameterError):
+    """A feature asked for needs an optional dependency that is not installed (the message names the extra)."""
 
 
 class NotEnoughMemory(NbRenderError, MemoryError):
