@@ -23,7 +23,7 @@ import math
 
 import numpy as np
 
-from ._native import LIMITS, Problem, default_threads, iterate
+from ._native import LIMITS, Problem, iterate
 
 __all__ = ["BLOCK", "FLOOR", "PROBE_CAP", "PROBE_SIDE", "default_itmax"]
 
@@ -86,9 +86,8 @@ def default_itmax(
     ]
     most = 0
     for gx, gy in grids:
-        out, _ = iterate(
-            problem, np.ascontiguousarray(gx), np.ascontiguousarray(gy), threads=default_threads(), data=True
-        )
+        # one thread: a few thousand points, fewer than it takes to make waking other threads pay
+        out, _ = iterate(problem, np.ascontiguousarray(gx), np.ascontiguousarray(gy), threads=1, data=True)
         converged = out["root"] >= 0
         if converged.any():
             most = max(most, int(out["iterations"][converged].max()))
