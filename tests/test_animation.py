@@ -88,7 +88,7 @@ def test_smooth_easing_starts_and_stops_gently():
 
 
 def test_discrete_parameters_change_at_their_keyframe():
-    s0 = _z6(center=0, span=4.0)
+    s0 = _z6(center=0, span=4.0, itmax=60)  # itmax given: the default follows the view
     s1 = s0.with_options(itmax=100, method="halley")
     a = Animation(
         [Keyframe(0, s0, Style()), Keyframe(1.25, s1, Style(palette="okabe-ito"), easing="linear")],
