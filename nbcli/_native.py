@@ -178,6 +178,10 @@ class RunStats:
     threads: int
     kernel: str
     series_steps: int = 0  # double-double: the steps the series shortcut took for every sample
+    # CPU seconds (summed over the threads) spent iterating, on smooth counts, in the sinks
+    kernel_seconds: float = 0.0
+    smooth_seconds: float = 0.0
+    sink_seconds: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -257,6 +261,9 @@ def iterate(
         threads=int(st["threads"]),
         kernel=str(st["kernel"]),
         series_steps=int(st["series_steps"]),
+        kernel_seconds=float(st["kernel_seconds"]),
+        smooth_seconds=float(st["smooth_seconds"]),
+        sink_seconds=float(st["sink_seconds"]),
     )
     return dict(out), stats
 

@@ -17,9 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from ._native import SAMPLE_DATA_BYTES, Problem, Progress, check_kernel, kernels, selected_kernel
+from ._native import SAMPLE_DATA_BYTES, Progress, check_kernel, kernels, selected_kernel
 from .checks import thread_count
 from .colors import Colouring, Marks
+from .compression import Deflate, default_deflate
 from .errors import ParameterError
 from .images import ImageFormat, MetadataWarning, output_format, write_image
 from .outfile import atomic_output, check_writable, same_file
@@ -39,9 +40,8 @@ from .pipeline import (
 )
 from .pipeline import work_bytes_per_pixel as _work_bytes
 from .png import encode_png, stream_png, write_png
-from .precision import PrecisionWarning, Probe, view_warnings
-from .precision import single_precision_warnings as _probe_warnings
-from .scene import Scene, pairs
+from .precision import PrecisionWarning
+from .scene import Scene, pairs, precision_warnings, single_precision_warnings
 from .style import Style
 
 __all__ = [
@@ -49,6 +49,7 @@ __all__ = [
     "PrecisionWarning",
     "Render",
     "available_kernels",
+    "png_deflate",
     "precision_warnings",
     "render",
     "render_to_file",
@@ -66,30 +67,12 @@ def available_kernels() -> list[dict[str, Any]]:
     return [vars(k).copy() for k in kernels()]
 
 
-def _problem(scene: Scene, roots: np.ndarray) -> Problem:
-    c = np.asarray(scene.coefs, dtype=np.complex128)
-    return Problem(c, roots, scene.itmax, scene.tol, scene.method, scene.relax, scene.precision_used)
-
-
-def single_precision_warnings(scene: Scene, *, kernel: str | None = None) -> list[str]:
-    """Why ``scene`` may not look right in single precision (empty when it is fine, or in
-    double); see ``nbcli.precision.single_precision_warnings``. ``kernel``: the one the
-    render will use."""
-    if scene.precision_used != "single":
-        return []
-    vp = scene.viewport
-    probe = Probe(
-        _problem(scene, scene.canonical_roots()), (vp.xmin, vp.xmax, vp.ymin, vp.ymax), scene.samples
-    )
-    return _probe_warnings(probe, check_kernel(kernel))
-
-
-def precision_warnings(scene: Scene, *, kernel: str | None = None) -> list[str]:
-    """Why ``scene`` may not look right in the precision it is rendered in (empty when it is
-    fine): a view too narrow for a double precision asked for explicitly
-    (``nbcli.precision.view_warnings``), and ``single_precision_warnings``."""
-    messages = view_warnings(scene.precision_used, scene.viewport.sampling(*scene.samples))
-    return messages + single_precision_warnings(scene, kernel=kernel)
+def png_deflate(style: Style, requested: Deflate | None = None) -> Deflate:
+    """How a PNG in ``style`` is compressed: as ``requested`` if its library is installed, else
+    ``nbcli.png.default_deflate`` for the shading (bands and flat areas compress best unfiltered)."""
+    if requested is not None and requested.available():
+        return requested
+    return default_deflate(banded=style.shading in ("iterations", "flat"))
 
 
 def warn_precision(scene: Scene, kernel: str | None, stacklevel: int = 3) -> None:
@@ -118,12 +101,10 @@ def job(scene: Scene, style: Style, roots: np.ndarray) -> Job:
         color_index=color_index,
         ncolors=ncolors,
     )
-    if scene.precision_used == "double-double":
-        xs, xs_lo, ys, ys_lo = scene.viewport.grid_dd(*scene.samples)
-        series = scene.viewport.series(*scene.samples)
-        return Job(_problem(scene, roots), xs, ys, colouring, xs_lo, ys_lo, series)
-    xs, ys = scene.viewport.grid(*scene.samples)
-    return Job(_problem(scene, roots), xs, ys, colouring)
+    xs, ys, lows = scene.start_points()
+    if lows is None:
+        return Job(scene.problem(roots), xs, ys, colouring)
+    return Job(scene.problem(roots), xs, ys, colouring, *lows, scene.viewport.series(*scene.samples))
 
 
 @dataclass(repr=False)
@@ -149,9 +130,9 @@ class Render:
     residual: np.ndarray | None = None
     stats: dict[str, Any] = field(default_factory=dict)
 
-    def metadata(self) -> dict[str, str]:
-        """Text entries that document how the image was made (the PNG's text chunks)."""
-        return png_text(self.scene, self.style, self.roots)
+    def metadata(self, png: Deflate | None = None) -> dict[str, str]:
+        """Text entries that document how the image was made (``png``: a PNG's compression)."""
+        return png_text(self.scene, self.style, self.roots, png)
 
     def save(
         self,
@@ -171,7 +152,8 @@ class Render:
         fmt = _output(path, format, quality, lossless, self.style.depth, self.scene)
         nthreads = thread_count(threads)
         if fmt.streams:
-            write_png(path, self.rgb, self.metadata(), threads=nthreads)
+            deflate = png_deflate(self.style)
+            write_png(path, self.rgb, self.metadata(deflate), threads=nthreads, deflate=deflate)
             return
         with atomic_output(path) as f:
             write_image(f, self.rgb, fmt, self.metadata(), quality=quality, lossless=lossless)
@@ -191,7 +173,8 @@ class Render:
 
     def _repr_png_(self) -> bytes:
         """The image as PNG, for Jupyter and IPython."""
-        return encode_png(self.rgb, self.metadata(), threads=thread_count(None))
+        deflate = png_deflate(self.style)
+        return encode_png(self.rgb, self.metadata(deflate), threads=thread_count(None), deflate=deflate)
 
     def __repr__(self) -> str:
         s = self.scene
@@ -295,6 +278,7 @@ def render_to_file(
     max_memory: int | None = None,
     band_rows: int | None = None,
     source: dict[str, np.ndarray] | None = None,
+    compression: Deflate | None = None,
     **scene_options: Any,
 ) -> dict[str, Any]:
     """Render straight to an image file ('-': standard output); return statistics.
@@ -309,6 +293,8 @@ def render_to_file(
     renamed). ``save_data``: also write the per-sample data to this .npz (that needs memory for
     the whole data). ``stats``: also count the share of each root (see ``Render.stats``).
     ``source``: per-sample data to colour instead of computing (see ``nbcli.params.load_npz``).
+    ``compression``: how to compress a PNG (see ``png_deflate``; recorded in the file). The
+    statistics' ``stage_seconds`` say where the time went (docs/api.md).
     """
     scene, style = _prepare(scene, style, scene_options)
     _check_outputs(path, save_data)
@@ -334,17 +320,21 @@ def render_to_file(
         source=source,
         stats=info,
     )
-    text = png_text(scene, style, roots)
+    deflate = png_deflate(style, compression) if fmt.streams else None
+    text = png_text(scene, style, roots, deflate)
     with atomic_output(path) as f:
         images = _pixels(bands, counter, keep)
-        if fmt.streams:
-            stream_png(f, images, scene.width, scene.height, depth=style.depth, text=text, threads=nthreads)
+        if deflate is not None:
+            writing = stream_png(f, images, scene.width, scene.height, style.depth, text, nthreads, deflate)
         else:
-            write_image(f, gather(images, scene.height), fmt, text, quality=quality, lossless=lossless)
+            whole, t_encode = gather(images, scene.height), time.perf_counter()
+            write_image(f, whole, fmt, text, quality=quality, lossless=lossless)
+            writing = {"encoding": time.perf_counter() - t_encode}
         if save_data is not None and keep is not None:
             arrays = {k: (v[0] if len(v) == 1 else np.concatenate(v)) for k, v in keep.items()}
             save_npz(save_data, scene, style, roots, **arrays)
     info.update(_summary(scene, roots), seconds=time.perf_counter() - t0)
+    info["stage_seconds"] = {**info.get("stage_seconds", {}), **writing}
     if counter is not None:
         info.update(counter.result())
     return info

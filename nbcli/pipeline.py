@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import os
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -178,7 +179,10 @@ def render_bands(
     ``data``: ROOTS to also yield the per-sample root and iterations arrays,
     ALL_DATA for smooth and residual as well. ``source``: per-sample data to
     colour instead of computing it (a recolouring). ``stats`` (a dict) is
-    filled with the core's counters.
+    filled with the core's counters and, under "stage_seconds", the time of each
+    stage: CPU seconds (summed over the core's threads) of the kernel, the smooth
+    counts and the colouring (mirror images included), and seconds of finishing
+    (borders, averaging supersamples, markers).
     """
     a, col = job.aa, job.colouring
     step = band_rows(job, data, rows)
@@ -186,25 +190,30 @@ def render_bands(
     above: np.ndarray | None = None  # last sample row of the band above (for borders)
     done_before = 0
     counters = {"iterations": 0, "pixels_computed": 0, "series_steps": 0}
+    stages = dict.fromkeys(("kernel", "smooth", "colouring", "finishing"), 0.0)
     for r0 in range(0, job.height, step):
         r1 = min(job.height, r0 + step)
         s0, s1 = r0 * a, r1 * a
         if source is None:
             rgb, band_data = _compute(
-                job, (s0, s1), threads, kernel, data, progress, done_before, total, stats, counters
+                job, (s0, s1), threads, kernel, data, progress, done_before, total, stats, counters, stages
             )
         else:
+            t0 = time.perf_counter()
             rgb, band_data = _recolour(job, source, s0, s1, data)
+            stages["colouring"] += time.perf_counter() - t0
             if progress is not None:
                 progress(done_before + (s1 - s0) * len(xs), total)
         done_before += (s1 - s0) * len(xs)
         if col.finishing:
+            t0 = time.perf_counter()
             root = band_data.get("root")
             rgb = col.finish(rgb, root, above, r0)
             above = root[-1].copy() if root is not None and col.needs_roots else None
+            stages["finishing"] += time.perf_counter() - t0
         yield Band(rgb, band_data if data else None)
     if stats is not None:
-        stats.update(counters)
+        stats.update(counters, stage_seconds=stages)
 
 
 def _compute(
@@ -218,6 +227,7 @@ def _compute(
     total: int,
     stats: dict[str, Any] | None,
     counters: dict[str, int],
+    stages: dict[str, float],
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Coloured samples (and the data asked for) of sample rows ``rows[0]`` to ``rows[1]``, from the core."""
 
@@ -243,6 +253,9 @@ def _compute(
     counters["iterations"] += st.iterations
     counters["pixels_computed"] += st.pixels_computed
     counters["series_steps"] = max(counters["series_steps"], st.series_steps)  # the same in every band
+    stages["kernel"] += st.kernel_seconds
+    stages["smooth"] += st.smooth_seconds
+    stages["colouring"] += st.sink_seconds
     if stats is not None:
         stats.update(threads=st.threads, kernel=st.kernel)
     return out["rgb"], {k: out[k] for k in DATA_FIELDS if k in out}

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ._native import LIMITS
+from ._native import LIMITS, Problem, check_kernel
 from .checks import (
     as_int,
     image_size,
@@ -31,6 +31,7 @@ from .checks import (
     tolerance,
 )
 from .errors import ParameterError
+from .itmax import FLOOR, default_itmax
 from .poly import (
     ComplexLike,
     RootSet,
@@ -43,10 +44,11 @@ from .poly import (
     roots_of,
 )
 from .poly.exact import as_exact, as_exact_complex
-from .precision import check_single_range, choose_precision
-from .view import ExactView, Viewport
+from .precision import Probe, check_single_range, choose_precision, view_warnings
+from .precision import single_precision_warnings as _probe_warnings
+from .viewport import Viewport
 
-__all__ = ["Scene", "Viewport"]
+__all__ = ["Scene", "Viewport", "precision_warnings", "single_precision_warnings"]
 
 DEFAULT_SIDE = 1024  # pixels on the longer side when no size is given
 
@@ -157,7 +159,7 @@ class Scene:
         center: complex | str | tuple[Fraction, Fraction] | None = None,
         width: float | str | Fraction | None = None,
         span: float | str | Fraction | None = None,
-        itmax: int = 60,
+        itmax: int | None = None,
         tol: float = 1e-6,
         stretch: bool = False,
         fit: bool = False,
@@ -191,12 +193,12 @@ class Scene:
         coefs_t = tuple(complex(v) for v in c)
         exact_t = None if exact is None else tuple(complex(v) for v in exact)
         vp = view.resolve(lambda: Viewport.fit(_scene_roots(coefs_t, exact_t).roots, w, h), w, h)
-        return cls(
+        scene = cls(
             coefs=coefs_t,
             width=w,
             height=h,
             viewport=vp,
-            itmax=itmax,
+            itmax=FLOOR if itmax is None else itmax,
             tol=tol,
             roots=exact_t,
             method=method,
@@ -204,6 +206,38 @@ class Scene:
             aa=aa,
             precision=precision,
         )
+        return scene if itmax is not None else scene.with_options(itmax=scene.default_itmax())
+
+    def default_itmax(self) -> int:
+        """The iteration limit this scene's view and polynomial need (``nbcli.itmax``): what
+        ``Scene.create`` uses when no ``itmax`` is given."""
+        xs, ys, lows = self.start_points()
+        c = np.asarray(self.coefs, np.complex128)
+        return default_itmax(
+            c,
+            self.canonical_roots(),
+            xs,
+            ys,
+            tol=self.tol,
+            method=self.method,
+            relax=self.relax,
+            precision=self.precision_used,
+            lows=lows,
+        )
+
+    def start_points(self) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
+        """The samples' start points: real part per column, imaginary part per row (top row
+        first) and, in double-double, their low parts (``Viewport.grid_dd``)."""
+        if self.precision_used == "double-double":
+            xs, xs_lo, ys, ys_lo = self.viewport.grid_dd(*self.samples)
+            return xs, ys, (xs_lo, ys_lo)
+        xs, ys = self.viewport.grid(*self.samples)
+        return xs, ys, None
+
+    def problem(self, roots: np.ndarray) -> Problem:
+        """The core's problem: this scene's iteration towards ``roots``."""
+        c = np.asarray(self.coefs, dtype=np.complex128)
+        return Problem(c, roots, self.itmax, self.tol, self.method, self.relax, self.precision_used)
 
     def to_dict(self) -> dict[str, Any]:
         """The scene's fields as JSON-ready values (see ``nbcli.params`` for the whole record)."""
@@ -238,6 +272,25 @@ class Scene:
             raise ParameterError(f"not a valid scene description (no {e.args[0]!r})") from None
         except (TypeError, ValueError) as e:
             raise ParameterError(f"not a valid scene description: {e}") from None
+
+
+def single_precision_warnings(scene: Scene, *, kernel: str | None = None) -> list[str]:
+    """Why ``scene`` may not look right in single precision (empty when it is fine, or in
+    another precision); see ``nbcli.precision.single_precision_warnings``. ``kernel``: the one
+    the render will use."""
+    if scene.precision_used != "single":
+        return []
+    vp = scene.viewport
+    probe = Probe(scene.problem(scene.canonical_roots()), (vp.xmin, vp.xmax, vp.ymin, vp.ymax), scene.samples)
+    return _probe_warnings(probe, check_kernel(kernel))
+
+
+def precision_warnings(scene: Scene, *, kernel: str | None = None) -> list[str]:
+    """Why ``scene`` may not look right in the precision it is rendered in (empty when it is
+    fine): a view too narrow for a double precision asked for explicitly
+    (``nbcli.precision.view_warnings``), and ``single_precision_warnings``."""
+    messages = view_warnings(scene.precision_used, scene.viewport.sampling(*scene.samples))
+    return messages + single_precision_warnings(scene, kernel=kernel)
 
 
 def _polynomial(coefs: Any, roots: Any, expr: str | None) -> tuple[np.ndarray, np.ndarray | None]:
@@ -341,33 +394,6 @@ def _image_size(size: Any, view: _ViewRequest) -> tuple[int, int]:
     return max(1, round(DEFAULT_SIDE / aspect)), DEFAULT_SIDE
 
 
-def _exact_number(v: Any, what: str) -> Fraction:
-    """An exact number written by ``exact_text`` (untrusted): a decimal or a fraction, not too long."""
-    if not isinstance(v, str) or not 0 < len(v) <= 400:
-        raise ParameterError(f"{what} must be a number written as text (at most 400 characters)")
-    try:
-        return Fraction(v)
-    except (ValueError, ZeroDivisionError):
-        raise ParameterError(f"{what} must be a number written as text (got {v[:40]!r})") from None
-
-
-def _viewport_from_dict(vp: dict[str, Any]) -> Viewport:
-    """The bounds, and the exact centre and size where a double-double render recorded them."""
-    x0, x1, y0, y1 = (json_number(vp[k], k) for k in ("xmin", "xmax", "ymin", "ymax"))
-    if "center" not in vp:
-        return Viewport(x0, x1, y0, y1)
-    c = vp["center"]
-    if not isinstance(c, list) or len(c) != 2:
-        raise ParameterError("the viewport's center must be [real, imag]")
-    exact = ExactView(
-        _exact_number(c[0], "the viewport's center"),
-        _exact_number(c[1], "the viewport's center"),
-        _exact_number(vp.get("width"), "the viewport's width"),
-        _exact_number(vp.get("height"), "the viewport's height"),
-    )
-    return Viewport(x0, x1, y0, y1, exact)
-
-
 def _fields_from_dict(d: dict[str, Any]) -> dict[str, Any]:
     """Scene fields from ``Scene.to_dict``'s form, each type-checked (untrusted input)."""
     most = LIMITS.max_degree
@@ -387,7 +413,7 @@ def _fields_from_dict(d: dict[str, Any]) -> dict[str, Any]:
         "coefs": tuple(json_pair(v, "coefs") for v in coefs),
         "width": json_number(size[0], "width", int),
         "height": json_number(size[1], "height", int),
-        "viewport": _viewport_from_dict(vp),
+        "viewport": Viewport.from_dict(vp),
         "itmax": json_number(d["itmax"], "itmax", int),
         "tol": json_number(d["tol"], "tol"),
         "roots": None if roots is None else tuple(json_pair(v, "roots") for v in roots),

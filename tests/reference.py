@@ -5,9 +5,8 @@
   smooth step counts and residuals. FMA paths are matched by emulating a
   correctly rounded fused multiply-add with error-free transformations
   (Dekker's exact product, Knuth's exact sum, and Boldo & Melquiond's rounding
-  to odd). The smooth count's logarithms are taken with ``math.log``, which is
-  the C library's ``log``, the very function the core calls (NumPy's own
-  vectorised log may differ from it in the last bit). With ``single=True`` it
+  to odd). The smooth count's logarithms are the core's own (``log``, fdlibm's
+  algorithm in plain IEEE arithmetic, the same on every platform). With ``single=True`` it
   is the same model in float32, as the core's single precision defines it
   (see ``fma32`` and ``exact``); with ``dd=True`` the same model in the core's
   double-double arithmetic (``DD``, operation by operation as
@@ -330,8 +329,47 @@ def _step(method, zr, zi, pr, pi, dr, di, er, ei, a, fm, fnm):
     raise ValueError(f"unknown method {method!r}")
 
 
+_LG = (  # fdlibm's coefficients of log's polynomial, Lg1 .. Lg7
+    6.666666666666735130e-01,
+    3.999999999940941908e-01,
+    2.857142874366239149e-01,
+    2.222219843214978396e-01,
+    1.818357216161805012e-01,
+    1.531383769920937332e-01,
+    1.479819860511658591e-01,
+)
+_U64 = np.uint64
+
+
+def log(x):
+    """The core's natural logarithm (native/src/vlog.hpp) operation by operation, for float64
+    arrays: fdlibm's algorithm in IEEE arithmetic and bit operations, no libm, no FMA."""
+    x = np.asarray(x, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        tiny = x < 2.0**-1022
+        xs = np.where(tiny, x * 2.0**54, x)
+        u = xs.view(_U64) + _U64(0x00095F6200000000)  # wraps like the core's integer add
+        m = ((u & _U64(0x000FFFFFFFFFFFFF)) + _U64(0x3FE6A09E00000000)).view(np.float64)
+        e = ((u >> _U64(52)) | _U64(0x4330000000000000)).view(np.float64) - 2.0**52
+        dk = (e - 1023.0) - np.where(tiny, 54.0, 0.0)
+        f = m - 1.0
+        hfsq = (0.5 * f) * f
+        s = f / (2.0 + f)
+        z = s * s
+        w = z * z
+        lg1, lg2, lg3, lg4, lg5, lg6, lg7 = _LG
+        t1 = w * (lg2 + w * (lg4 + w * lg6))
+        t2 = z * (lg1 + w * (lg3 + w * (lg5 + w * lg7)))
+        r = t2 + t1
+        y = s * (hfsq + r) + dk * 1.90821492927058770002e-10
+        y = ((y - hfsq) + f) + dk * 6.93147180369123816490e-01
+        y = np.where(x == 0.0, -np.inf, y)
+        y = np.where(x == np.inf, np.inf, y)
+        return np.where((x < 0.0) | np.isnan(x), np.nan, y)
+
+
 def _log(x: float) -> float:
-    return -math.inf if x == 0 else math.log(x)
+    return float(log(np.float64(x)))
 
 
 def coefficient_exponent(cr, ci) -> int:
@@ -351,8 +389,8 @@ def smooth_iterations(k, p2_before, p2_at, tol, *, single=False, scale_exp=0):
         log_tol2 = (
             _log(float(np.float32(math.ldexp(tol * tol, -2 * scale_exp)))) if single else _log(tol * tol)
         )
-    a = np.array([_log(float(x)) for x in np.ravel(p2_before)]).reshape(np.shape(p2_before))
-    b = np.array([_log(float(x)) for x in np.ravel(p2_at)]).reshape(np.shape(p2_at))
+    a = log(p2_before)
+    b = log(p2_at)
     with np.errstate(all="ignore"):
         t = (log_tol2 - a) / (b - a)
     t = np.where(t >= 0.0, t, 0.0)  # NaN too

@@ -44,6 +44,9 @@ py::dict stats_dict(const nbr::Stats& s) {
     d["method"] = s.method;
     d["precision"] = s.precision;
     d["series_steps"] = s.series_steps;
+    d["kernel_seconds"] = s.kernel_seconds;
+    d["smooth_seconds"] = s.smooth_seconds;
+    d["sink_seconds"] = s.sink_seconds;
     return d;
 }
 

@@ -3,6 +3,7 @@
 // kernel_impl.hpp with its own flags.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 #include "nbr/limits.hpp"
@@ -82,6 +83,10 @@ using KernelFn = std::uint64_t (*)(const KernelPoly&, const KernelSpan&);
 using KernelFnSingle = std::uint64_t (*)(const KernelPolySingle&, const KernelSpanSingle&);
 using KernelFnDD = std::uint64_t (*)(const KernelPolyDD&, const KernelSpanDD&);
 
+// out[i] = log(x[i]) for i < n, by vlog (vlog.hpp) with the instruction set's
+// vectors; out may be x. For the smooth step counts (smooth.hpp).
+using LogFn = void (*)(std::size_t n, const double* x, double* out);
+
 // For the benchmark suite: vector multiply-adds per second one thread issues
 // with the same instructions as the kernel (see peak_impl.hpp); the _single
 // variants with vectors of floats.
@@ -98,6 +103,7 @@ struct KernelImpl {
     KernelFn fn;
     KernelFnSingle fn_single;
     KernelFnDD fn_dd;  // double-double: lanes doubles (pairs of them) per vector
+    LogFn log;
     PeakFn peak;
     PeakFn peak_single;
 };

@@ -7,6 +7,8 @@
 #include <cstddef>
 #include <limits>
 
+#include "smooth.hpp"
+
 namespace nbr {
 namespace detail {
 
@@ -90,7 +92,7 @@ KernelInput::KernelInput(const Problem& P, Precision precision, const std::vecto
     if (precision_ == Precision::single) prepare_single(P);
     if (precision_ == Precision::double_double) prepare_dd(P, rows, cols);
     if (series_ != nullptr) poly_.skip = series_->steps();
-    log_tol2_ = std::log(precision_ == Precision::single ? static_cast<double>(poly_single_.tol2) : poly_.tol2);
+    log_tol2_ = log_scalar(precision_ == Precision::single ? static_cast<double>(poly_single_.tol2) : poly_.tol2);
 }
 
 // Double-double: the start points with their low parts; coefficients, relax

@@ -29,7 +29,7 @@ public:
 
     std::int64_t width() const { return width_; }    // computed columns
     std::int64_t pixels() const { return pixels_; }  // computed pixels
-    // log(tol^2) as the kernel compares with it, for smooth_iterations.
+    // log(tol^2) as the kernel compares with it (by log_scalar), for smooth_iterations.
     double log_tol2() const { return log_tol2_; }
     // |p|^2 of the problem's polynomial from a value of the kernel's (which single precision scales).
     double unscaled_p2(double p2) const;

@@ -63,6 +63,12 @@ struct Stats {
     std::string method;
     std::string precision;             // "double", "single" or "double-double"
     int series_steps = 0;              // double-double: the steps the series took for every pixel (0: none)
+    // Where the time went: CPU seconds, summed over the threads, spent
+    // iterating (the kernel), on smooth counts and residuals, and in the sink
+    // (colouring, for an RgbSink), mirror images included.
+    double kernel_seconds = 0.0;
+    double smooth_seconds = 0.0;
+    double sink_seconds = 0.0;
 };
 
 // The series shortcut alone (for tests; see SeriesReference): the steps it takes

@@ -17,12 +17,22 @@ from typing import Any
 import numpy as np
 
 from ._native import Series
-from .checks import as_float
+from .checks import as_float, json_number
 from .errors import ParameterError
 from .poly.exact import as_exact, as_exact_complex, double_double, double_double_steps, exact_text
 from .precision import Sampling
 
 __all__ = ["ExactView", "Viewport"]
+
+
+def _exact_number(v: Any, what: str) -> Fraction:
+    """An exact number written by ``exact_text`` (untrusted): a decimal or a fraction, not too long."""
+    if not isinstance(v, str) or not 0 < len(v) <= 400:
+        raise ParameterError(f"{what} must be a number written as text (at most 400 characters)")
+    try:
+        return Fraction(v)
+    except (ValueError, ZeroDivisionError):
+        raise ParameterError(f"{what} must be a number written as text (got {v[:40]!r})") from None
 
 
 @dataclass(frozen=True)
@@ -202,3 +212,21 @@ class Viewport:
         if px > py:
             return Viewport.centered(c, self.width, px * h)
         return Viewport.centered(c, py * w, self.height)
+
+    @classmethod
+    def from_dict(cls, vp: dict[str, Any]) -> Viewport:
+        """The view in a parameters record (untrusted): its bounds, and the exact centre and
+        size where a double-double render recorded them."""
+        x0, x1, y0, y1 = (json_number(vp[k], k) for k in ("xmin", "xmax", "ymin", "ymax"))
+        if "center" not in vp:
+            return cls(x0, x1, y0, y1)
+        c = vp["center"]
+        if not isinstance(c, list) or len(c) != 2:
+            raise ParameterError("the viewport's center must be [real, imag]")
+        exact = ExactView(
+            _exact_number(c[0], "the viewport's center"),
+            _exact_number(c[1], "the viewport's center"),
+            _exact_number(vp.get("width"), "the viewport's width"),
+            _exact_number(vp.get("height"), "the viewport's height"),
+        )
+        return cls(x0, x1, y0, y1, exact)
