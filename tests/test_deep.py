@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from fractions import Fraction
 
 import numpy as np
@@ -162,3 +163,54 @@ def test_hostile_exact_view_fields_are_refused():
         bad["viewport"][field] = value
         with pytest.raises(ParameterError):
             Scene.from_dict(bad)
+
+
+def test_a_view_1e25_wide_on_a_boundary_shows_structure():
+    """Into a boundary point of z^3 - 1 at 1e-25: all three basins and many distinct colours,
+    where double has a single start point for every pixel."""
+    kw = {"coefs": [1, 0, 0, -1], "size": (64, 48), "center": Z3_EDGE, "width": "1e-25"}
+    style = nbcli.Style(shading="iterations")  # smooth shading is at its darkest after 60 steps
+    deep = nbcli.render(**kw, style=style)
+    assert deep.stats["precision"] == "double-double"
+    assert set(np.unique(deep.root)) == {0, 1, 2}
+    assert len(np.unique(deep.rgb.reshape(-1, 3), axis=0)) >= 40
+    with pytest.warns(nbcli.PrecisionWarning):
+        flat = nbcli.render(**kw, style=style, precision="double")
+    assert len(np.unique(flat.rgb.reshape(-1, 3), axis=0)) == 1
+
+
+def _near_a_boundary(root: np.ndarray) -> np.ndarray:
+    """Pixels with a neighbour (of the eight) in another basin."""
+    p = np.pad(root, 1, mode="edge")
+    h, w = root.shape
+    near = np.zeros(root.shape, bool)
+    for dy in (0, 1, 2):
+        for dx in (0, 1, 2):
+            near |= p[dy : dy + h, dx : dx + w] != root
+    return near
+
+
+def test_a_zoom_crosses_into_double_double_without_a_seam():
+    """The frames of a zoom on either side of auto's switch from double to double-double look
+    the same in the other precision (both are valid there): any pixel that differs lies on a
+    basin boundary, and they are few."""
+    from nbcli.animation import Animation
+
+    ends = [
+        Scene.create(coefs=[1, 0, 0, -1], size=(64, 48), center=Z3_EDGE, width=w, itmax=300)
+        for w in ("1e-11", "1e-15")
+    ]
+    anim = Animation.between(*ends, frames=9, fps=8, easing="linear")
+    used = [anim.frame(k)[0].precision_used for k in range(len(anim))]
+    switch = used.index("double-double")
+    assert switch > 0 and set(used[:switch]) == {"double"} and set(used[switch:]) == {"double-double"}
+    for k, other in ((switch - 1, "double-double"), (switch, "double")):
+        scene, style = anim.frame(k)
+        shown = anim.render(k)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", nbcli.PrecisionWarning)  # double at its limit says so
+            alt = nbcli.render(scene.with_options(precision=other), style)
+        assert alt.stats["precision"] == other
+        differ = (shown.rgb != alt.rgb).any(axis=-1)
+        assert differ.mean() <= 0.01, f"frame {k}: {differ.mean():.2%} of the pixels differ in {other}"
+        assert not (differ & ~_near_a_boundary(shown.root)).any(), f"frame {k}: a basin's inside differs"
