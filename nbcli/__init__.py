@@ -28,6 +28,7 @@ __all__ = [
     "compute",
     "default_threads",
     "render",
+    "render_tile",
     "render_to_png",
     "selected_kernel",
     "single_precision_warnings",
@@ -44,6 +45,7 @@ _HOME = {
     "compute": "compat",
     "default_threads": "_native",
     "render": "api",
+    "render_tile": "api",
     "render_to_png": "api",
     "selected_kernel": "_native",
     "single_precision_warnings": "api",
@@ -51,7 +53,7 @@ _HOME = {
 
 if typing.TYPE_CHECKING:
     from ._native import default_threads, selected_kernel
-    from .api import Render, available_kernels, render, render_to_png, single_precision_warnings
+    from .api import Render, available_kernels, render, render_tile, render_to_png, single_precision_warnings
     from .compat import compute
     from .precision import PrecisionWarning
     from .scene import Scene, Viewport

@@ -1,4 +1,5 @@
-"""The renderer's Python API: ``render`` (in memory), ``render_to_png`` (streamed), ``Render``.
+"""The renderer's Python API: ``render`` (in memory), ``render_tile`` (any rectangle of a
+scene, exactly), ``render_to_png`` (streamed), ``Render``.
 
 A thin façade: it checks the arguments, turns a Scene and a Style into a
 pipeline ``Job``, plans memory, and hands bands to the writers. The nb_cpp
@@ -16,11 +17,21 @@ from typing import Any
 import numpy as np
 
 from ._native import SAMPLE_DATA_BYTES, Problem, Progress, check_kernel, kernels, selected_kernel
-from .checks import thread_count
+from .checks import as_int, thread_count
 from .colors import Colouring, Marks
 from .outfile import atomic_output, check_writable
 from .params import png_text, save_npz
-from .pipeline import ALL_DATA, NO_DATA, ROOTS, Job, ShareCounter, band_rows, check_memory, render_bands
+from .pipeline import (
+    ALL_DATA,
+    NO_DATA,
+    ROOTS,
+    Job,
+    ShareCounter,
+    band_rows,
+    check_memory,
+    render_bands,
+)
+from .pipeline import render_tile as _render_tile
 from .pipeline import work_bytes_per_pixel as _work_bytes
 from .png import PngWriter, write_png
 from .precision import PrecisionWarning, Probe
@@ -33,6 +44,7 @@ __all__ = [
     "Render",
     "available_kernels",
     "render",
+    "render_tile",
     "render_to_png",
     "selected_kernel",
     "single_precision_warnings",
@@ -103,6 +115,9 @@ class Render:
     0-based Newton step k at which it converged (itmax where it did not);
     ``smooth`` float32, the fractional iteration count (in [k-1, k]) that smooth
     shading uses; ``residual`` float32, |p(z)| at the last step.
+
+    ``rows`` and ``cols``: the part of the scene's image this is, ``(first, end)``
+    (the whole image, except for ``render_tile``'s tiles).
     """
 
     scene: Scene
@@ -114,10 +129,23 @@ class Render:
     smooth: np.ndarray | None = None
     residual: np.ndarray | None = None
     stats: dict[str, Any] = field(default_factory=dict)
+    rows: tuple[int, int] = (0, 0)
+    cols: tuple[int, int] = (0, 0)
+
+    def __post_init__(self) -> None:
+        if self.rows == self.cols == (0, 0):
+            self.rows, self.cols = (0, self.scene.height), (0, self.scene.width)
+
+    @property
+    def is_tile(self) -> bool:
+        """Whether this is part of the scene's image (``render_tile``) rather than all of it."""
+        return self.rows != (0, self.scene.height) or self.cols != (0, self.scene.width)
 
     def metadata(self) -> dict[str, str]:
-        """PNG text chunks that document how the image was made."""
-        return png_text(self.scene, self.style, self.roots)
+        """PNG text chunks that document how the image was made (for a tile: the whole
+        scene's parameters and, under ``tile``, where the tile lies in its image)."""
+        tile = {"rows": list(self.rows), "cols": list(self.cols)} if self.is_tile else None
+        return png_text(self.scene, self.style, self.roots, tile=tile)
 
     def save(self, path: PathLike, *, threads: int | None = None) -> None:
         """Write the image as PNG (atomically), with the parameters in its metadata."""
@@ -125,6 +153,11 @@ class Render:
 
     def save_data(self, path: PathLike) -> None:
         """Write the per-sample data and the parameters to an .npz file (see ``nbcli.params.load_npz``)."""
+        if self.is_tile:
+            raise ValueError(
+                "a tile's data cannot be saved as an .npz, which holds a whole image's data; "
+                "save the whole render's, or write tiles into one Zarr store (nbcli.to_dask(...).to_zarr)"
+            )
         if self.root is None or self.iterations is None or self.smooth is None or self.residual is None:
             raise ValueError("this render kept no per-pixel data (rendered with keep_data=False)")
         save_npz(
@@ -197,6 +230,79 @@ def render(
         counter.add(result.root, result.iterations)
         stats.update(counter.result())
     stats.update(pixels=px, samples=samples, method=scene.method, precision=scene.precision)
+    return result
+
+
+def _span(value: Any, name: str, size: int) -> tuple[int, int]:
+    """(first, end) of a tile's ``rows`` or ``cols``: integers with 0 <= first < end <= size."""
+    try:
+        first, end = value
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a pair (first, end), e.g. {name}=(0, 256); got {value!r}") from None
+    first = as_int(first, f"{name}[0]", 0, size - 1)
+    end = as_int(end, f"{name}[1]", first + 1, size)
+    return first, end
+
+
+def render_tile(
+    scene: Scene,
+    style: Style | None = None,
+    *,
+    rows: tuple[int, int],
+    cols: tuple[int, int],
+    threads: int | None = None,
+    kernel: str | None = None,
+    keep_data: bool = True,
+    progress: Progress | None = None,
+    max_memory: int | None = None,
+    roots: np.ndarray | None = None,
+    source: dict[str, Any] | None = None,
+) -> Render:
+    """Render the pixels ``rows=(r0, r1)`` x ``cols=(c0, c1)`` of ``scene``'s image.
+
+    The result's pixels (and per-sample data) are identical to the same pixels of
+    ``render(scene, style)``: start points are sliced from the whole image's grid,
+    basin borders see the neighbouring samples (one sample of overlap) and root
+    markers are drawn from the whole image's geometry. So an image can be rendered
+    in tiles anywhere (``nbcli.to_dask``) and put together exactly.
+    ``roots``: the scene's canonical roots if already known (they are computed
+    otherwise). ``source``: saved per-sample data of the whole image to colour
+    instead of computing (arrays, or Zarr arrays: only the tile is read). Other
+    arguments as for ``render``.
+    """
+    scene, style = _prepare(scene, style, {})
+    rows = _span(rows, "rows", scene.height)
+    cols = _span(cols, "cols", scene.width)
+    nthreads, kname = thread_count(threads), check_kernel(kernel)
+    if source is None:
+        warn_precision(scene, kname)
+    roots = scene.canonical_roots() if roots is None else np.asarray(roots, dtype=np.complex128)
+    work = job(scene, style, roots)
+    a = scene.aa
+    px = (rows[1] - rows[0]) * (cols[1] - cols[0])
+    need = px * 3 * style.depth // 8 + px * _work_bytes(work, ALL_DATA if keep_data else NO_DATA)
+    check_memory(need, max_memory, f"rendering a {cols[1] - cols[0]}x{rows[1] - rows[0]} tile")
+    stats: dict[str, Any] = {}
+    data = ALL_DATA if keep_data else NO_DATA
+    band = _render_tile(
+        work,
+        rows,
+        cols,
+        threads=nthreads,
+        kernel=kname,
+        data=data,
+        progress=progress,
+        source=source,
+        stats=stats,
+    )
+    result = Render(scene=scene, style=style, roots=roots, rgb=band.rgb, stats=stats, rows=rows, cols=cols)
+    if keep_data and band.data is not None:
+        result.root, result.iterations = band.data["root"], band.data["iterations"]
+        result.smooth, result.residual = band.data.get("smooth"), band.data.get("residual")
+        counter = ShareCounter(len(roots))
+        counter.add(result.root, result.iterations)
+        stats.update(counter.result())
+    stats.update(pixels=px, samples=px * a * a, method=scene.method, precision=scene.precision)
     return result
 
 

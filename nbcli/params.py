@@ -39,26 +39,34 @@ __all__ = [
 PNG_KEY = "nb-render"  # the text chunk that holds the record
 
 
-def parameters(scene: Scene, style: Style, roots: np.ndarray) -> dict[str, Any]:
-    """Everything needed to make an image again, as JSON-ready values."""
-    return {
+def parameters(
+    scene: Scene, style: Style, roots: np.ndarray, tile: dict[str, list[int]] | None = None
+) -> dict[str, Any]:
+    """Everything needed to make an image again, as JSON-ready values (``tile``: for a part
+    of the scene's image, its ``rows`` and ``cols``)."""
+    record = {
         "version": __version__,
         **scene.to_dict(),
         "style": style.to_dict(),
         "roots_canonical": pairs(roots),
     }
+    if tile is not None:
+        record["tile"] = tile
+    return record
 
 
 def _json(record: dict[str, Any]) -> str:
     return json.dumps(record, separators=(",", ":"))
 
 
-def png_text(scene: Scene, style: Style, roots: np.ndarray) -> dict[str, str]:
+def png_text(
+    scene: Scene, style: Style, roots: np.ndarray, tile: dict[str, list[int]] | None = None
+) -> dict[str, str]:
     """PNG text chunks that document how the image was made."""
     return {
         "Software": f"nb-render {__version__}",
         "Title": f"Newton basins of {scene.polynomial}",
-        PNG_KEY: _json(parameters(scene, style, roots)),
+        PNG_KEY: _json(parameters(scene, style, roots, tile)),
     }
 
 
