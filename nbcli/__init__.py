@@ -30,8 +30,10 @@ __all__ = [
     "render",
     "render_tile",
     "render_to_png",
+    "render_to_zarr",
     "selected_kernel",
     "single_precision_warnings",
+    "to_dask",
 ]
 
 # where each public name lives
@@ -47,15 +49,26 @@ _HOME = {
     "render": "api",
     "render_tile": "api",
     "render_to_png": "api",
+    "render_to_zarr": "api",
     "selected_kernel": "_native",
     "single_precision_warnings": "api",
+    "to_dask": "scale",
 }
 
 if typing.TYPE_CHECKING:
     from ._native import default_threads, selected_kernel
-    from .api import Render, available_kernels, render, render_tile, render_to_png, single_precision_warnings
+    from .api import (
+        Render,
+        available_kernels,
+        render,
+        render_tile,
+        render_to_png,
+        render_to_zarr,
+        single_precision_warnings,
+    )
     from .compat import compute
     from .precision import PrecisionWarning
+    from .scale import to_dask
     from .scene import Scene, Viewport
     from .style import Style
 

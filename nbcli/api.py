@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import time
 import warnings
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,11 +21,12 @@ from ._native import SAMPLE_DATA_BYTES, Problem, Progress, check_kernel, kernels
 from .checks import as_int, thread_count
 from .colors import Colouring, Marks
 from .outfile import atomic_output, check_writable
-from .params import png_text, save_npz
+from .params import parameters, png_text, save_npz
 from .pipeline import (
     ALL_DATA,
     NO_DATA,
     ROOTS,
+    Band,
     Job,
     ShareCounter,
     band_rows,
@@ -38,6 +40,7 @@ from .precision import PrecisionWarning, Probe
 from .precision import single_precision_warnings as _probe_warnings
 from .scene import Scene, pairs
 from .style import Style
+from .zarrfile import ZarrLayout, atomic_store, require_zarr, write_block
 
 __all__ = [
     "PrecisionWarning",
@@ -46,11 +49,13 @@ __all__ = [
     "render",
     "render_tile",
     "render_to_png",
+    "render_to_zarr",
     "selected_kernel",
     "single_precision_warnings",
 ]
 
 PathLike = str | os.PathLike[str]
+ZARR_FIELDS = ("rgb", "root", "iterations", "smooth")  # a store's arrays by default: image and recolouring
 
 
 def available_kernels() -> list[dict[str, Any]]:
@@ -345,7 +350,6 @@ def render_to_png(
     rows = _plan_memory(scene, work, data, band_rows, max_memory, save_data is not None)
     info: dict[str, Any] = {}
     counter = ShareCounter(len(roots)) if stats else None
-    keep: dict[str, list[np.ndarray]] = {}
     bands = render_bands(
         work,
         threads=nthreads,
@@ -356,6 +360,27 @@ def render_to_png(
         source=source,
         stats=info,
     )
+    write_png_bands(path, scene, style, roots, bands, threads=nthreads, counter=counter, save_data=save_data)
+    info.update(_summary(scene, roots), seconds=time.perf_counter() - t0)
+    if counter is not None:
+        info.update(counter.result())
+    return info
+
+
+def write_png_bands(
+    path: PathLike,
+    scene: Scene,
+    style: Style,
+    roots: np.ndarray,
+    bands: Iterable[Band],
+    *,
+    threads: int,
+    counter: ShareCounter | None = None,
+    save_data: PathLike | None = None,
+) -> None:
+    """Write bands of rows, top to bottom, as one PNG (atomically); count root shares into
+    ``counter``; keep the bands' data for ``save_data``."""
+    keep: dict[str, list[np.ndarray]] = {}
     with atomic_output(path) as f:
         writer = PngWriter(
             f,
@@ -363,27 +388,99 @@ def render_to_png(
             scene.height,
             depth=style.depth,
             text=png_text(scene, style, roots),
-            threads=nthreads,
+            threads=threads,
         )
         try:
             for band in bands:
                 writer.write(band.rgb)
-                if band.data is not None:
-                    if counter is not None:
+                if counter is not None:
+                    if band.shares is not None:
+                        counter.merge(band.shares)
+                    elif band.data is not None:
                         counter.add(band.data["root"], band.data["iterations"])
-                    if save_data is not None:
-                        for k, v in band.data.items():
-                            keep.setdefault(k, []).append(v)
+                if save_data is not None and band.data is not None:
+                    for k, v in band.data.items():
+                        keep.setdefault(k, []).append(v)
             writer.close()
         finally:
             writer.abort()
         if save_data is not None:
             arrays = {k: (v[0] if len(v) == 1 else np.concatenate(v)) for k, v in keep.items()}
             save_npz(save_data, scene, style, roots, **arrays)
+
+
+def render_to_zarr(
+    path: PathLike,
+    scene: Scene | None = None,
+    style: Style | None = None,
+    *,
+    fields: Sequence[str] = ZARR_FIELDS,
+    chunks: int | tuple[int, int] = 1024,
+    threads: int | None = None,
+    kernel: str | None = None,
+    progress: Progress | None = None,
+    stats: bool = False,
+    max_memory: int | None = None,
+    source: dict[str, Any] | None = None,
+    **scene_options: Any,
+) -> dict[str, Any]:
+    """Render into a Zarr v3 store (a folder, written atomically) on this machine, in bands.
+
+    ``fields``: the arrays to store, ``rgb`` and any of the per-sample ``root``,
+    ``iterations``, ``smooth``, ``residual`` (by default all but ``residual``:
+    the image and what recolouring needs). ``chunks``: pixels per chunk side
+    (or (rows, cols)). The scene's parameters go into the group's attributes,
+    so ``nb-render --from store.zarr`` reads it back. Returns statistics like
+    ``render_to_png``. On a Dask cluster, ``nbcli.to_dask(...).to_zarr`` has
+    the workers write it.
+    """
+    scene, style = _prepare(scene, style, scene_options)
+    nthreads, kname = thread_count(threads), check_kernel(kernel)
+    layout = ZarrLayout(scene.width, scene.height, scene.aa, style.depth, fields, chunk_shape(chunks))
+    require_zarr()
+    if source is None:
+        warn_precision(scene, kname)
+    wants_data = any(f != "rgb" for f in layout.fields)
+    data = ALL_DATA if wants_data else (ROOTS if stats else NO_DATA)
+    t0 = time.perf_counter()
+    roots = scene.canonical_roots()
+    work = job(scene, style, roots)
+    rows = _plan_memory(scene, work, data, None, max_memory, False)
+    ch = layout.chunk[0]
+    rows = max(ch, rows // ch * ch)  # whole chunks: each is written once
+    info: dict[str, Any] = {}
+    counter = ShareCounter(len(roots)) if stats else None
+    with atomic_store(path) as tmp:
+        layout.create(tmp, parameters(scene, style, roots))
+        r0 = 0
+        for band in render_bands(
+            work,
+            threads=nthreads,
+            kernel=kname,
+            data=data,
+            rows=rows,
+            progress=progress,
+            source=source,
+            stats=info,
+        ):
+            r1 = r0 + band.rgb.shape[0]
+            arrays = {"rgb": band.rgb, **(band.data or {})}
+            write_block(tmp, (r0, r1), (0, scene.width), scene.aa, {f: arrays[f] for f in layout.fields})
+            if counter is not None and band.data is not None:
+                counter.add(band.data["root"], band.data["iterations"])
+            r0 = r1
     info.update(_summary(scene, roots), seconds=time.perf_counter() - t0)
     if counter is not None:
         info.update(counter.result())
     return info
+
+
+def chunk_shape(chunks: Any) -> tuple[int, int]:
+    """(rows, cols) of pixels per chunk from an int (square) or a pair."""
+    if isinstance(chunks, (tuple, list)) and len(chunks) == 2:
+        return as_int(chunks[0], "chunks[0]", 1, 1 << 20), as_int(chunks[1], "chunks[1]", 1, 1 << 20)
+    n = as_int(chunks, "chunks", 1, 1 << 20)
+    return n, n
 
 
 def _plan_memory(

@@ -12,7 +12,9 @@ from __future__ import annotations
 __all__ = [
     "EXIT_FAILURE",
     "EXIT_USAGE",
+    "ClusterError",
     "InputFileError",
+    "MissingExtra",
     "NbRenderError",
     "NotEnoughMemory",
     "OutputError",
@@ -52,3 +54,11 @@ class OutputError(NbRenderError, OSError):
 
     def __str__(self) -> str:
         return str(self.args[0])
+
+
+class MissingExtra(NbRenderError, ImportError):
+    """An optional dependency that a feature needs is not installed (the message names the extra)."""
+
+
+class ClusterError(NbRenderError):
+    """The Dask cluster could not be reached, or was lost during a render."""

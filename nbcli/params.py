@@ -24,11 +24,13 @@ from .outfile import PathLike
 from .png import read_png_text
 from .scene import Scene, pairs
 from .style import Style
+from .zarrfile import CheckedArray, is_zarr_path, open_for_reading, stored_array
 
 __all__ = [
     "Source",
     "load_npz",
     "load_source",
+    "load_zarr",
     "parameters",
     "parse_parameters",
     "png_text",
@@ -151,17 +153,39 @@ class Source:
     params: dict[str, Any]
     scene: Scene
     style: Style
-    arrays: dict[str, np.ndarray] | None
+    arrays: dict[str, Any] | None  # arrays, or lazily read arrays of a Zarr store
 
     @property
     def version(self) -> Any:
         return self.params.get("version")
 
 
+def load_zarr(path: PathLike) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """(parameters, data) of a Zarr store written by nb-render (untrusted).
+
+    The data are the store's ``root``, ``iterations`` and ``smooth`` arrays, read
+    lazily and range-checked block by block as they are read, when it has all
+    three (what recolouring needs), else None.
+    """
+    p = os.fspath(path)
+    text, group = open_for_reading(p)
+    params, scene, _style = _from_json(text, p)
+    sw, sh = scene.samples
+    found = {name: stored_array(group, name, (sh, sw), p) for name in ("root", "iterations", "smooth")}
+    if any(v is None for v in found.values()):
+        return params, None
+    nroots = len(scene.canonical_roots())
+    bounds = {"root": (-1, nroots - 1), "iterations": (0, scene.itmax), "smooth": (0, scene.itmax)}
+    return params, {k: CheckedArray(v, k, p, *bounds[k]) for k, v in found.items()}
+
+
 def load_source(path: str) -> Source:
-    """Read a PNG made by nb-render or a --save-data .npz file (untrusted)."""
+    """Read a PNG made by nb-render, a --save-data .npz file or a Zarr store (untrusted)."""
+    arrays: dict[str, Any] | None
     if path.lower().endswith(".npz"):
         params, arrays = load_npz(path)
+    elif is_zarr_path(path) or os.path.isfile(os.path.join(path, "zarr.json")):
+        params, arrays = load_zarr(path)
     else:
         params, arrays = read_parameters(path), None
     scene, style = parse_parameters(params, path)

@@ -80,6 +80,7 @@ class Job:
 class Band:
     rgb: np.ndarray  # (rows, width, 3) uint8 or uint16
     data: dict[str, np.ndarray] | None  # per-sample data of these rows, when asked for
+    shares: ShareCounter | None = None  # root shares already counted (by whoever rendered it)
 
 
 def available_memory() -> int | None:
@@ -296,6 +297,12 @@ class ShareCounter:
         conv = root >= 0
         self.steps += int(iterations[conv].sum(dtype=np.int64)) + int(conv.sum())
         self.n += root.size
+
+    def merge(self, other: ShareCounter) -> None:
+        """Add the counts of another part of the same image."""
+        self.counts += other.counts
+        self.steps += other.steps
+        self.n += other.n
 
     def result(self) -> dict[str, Any]:
         n = max(1, self.n)

@@ -25,6 +25,7 @@ _P_ITER = "Method"
 _P_COLOR = "Colours and quality"
 _P_DATA = "Data and statistics"
 _P_RUN = "Running"
+_P_SCALE = "Zarr and Dask clusters"
 
 EPILOG = (
     "[b]Examples[/b]\n\n"
@@ -35,6 +36,8 @@ EPILOG = (
     "  nb-render -e '(z-1)(z+1)^2(z-2j)' --method schroder --aa 3 --mark-roots double.png\n\n"
     "  nb-render --from wall.png --palette okabe-ito --size 3840x2160 wall-4k.png   [dim]# re-render, changed[/dim]\n\n"
     "  nb-render -c 1,0,0,-1 --save-data cubic.npz cubic.png; nb-render --from cubic.npz --palette viridis c2.png\n\n"
+    "  nb-render -c 1,0,0,0,0,0,1 --size 100000x100000 --scheduler tcp://head:8786 poster.zarr   "
+    "[dim]# on a Dask cluster[/dim]\n\n"
     "Coefficients go highest degree first (numpy.polyval order); complex numbers are written 3+4j or 3+4i. "
     "Every PNG records its parameters in its metadata."
 )
@@ -59,7 +62,10 @@ def render(
     output: Annotated[
         str,
         typer.Argument(
-            metavar="OUTPUT", help="PNG file to write, or - for standard output.", show_default=False
+            metavar="OUTPUT",
+            help="PNG file to write, - for standard output, or a folder ending in .zarr for a Zarr store "
+            "(image and per-pixel data as chunked arrays).",
+            show_default=False,
         ),
     ],
     coefs: Annotated[
@@ -307,6 +313,38 @@ def render(
             "stops before starting.[/dim]",
         ),
     ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            metavar="ADDRESS",
+            envvar="DASK_SCHEDULER_ADDRESS",
+            rich_help_panel=_P_SCALE,
+            help="Render on this Dask cluster, e.g. tcp://10.0.0.5:8786 or a scheduler file (.json): a PNG's bands "
+            "are rendered by the workers and written here in order; a .zarr store is written by the workers "
+            "(on a file system they share). Needs pip install 'nb-render[dask]'; see docs/scale-out.md.",
+            show_envvar=True,
+        ),
+    ] = None,
+    fields: Annotated[
+        str | None,
+        typer.Option(
+            "--fields",
+            metavar="LIST",
+            rich_help_panel=_P_SCALE,
+            help="Arrays of a .zarr output: rgb, root, iterations, smooth, residual, or all. [dim]Default: "
+            "rgb,root,iterations,smooth (the image and what recolouring with --from needs).[/dim]",
+        ),
+    ] = None,
+    chunks: Annotated[
+        int,
+        typer.Option(
+            "--chunks",
+            metavar="N",
+            rich_help_panel=_P_SCALE,
+            help="Pixels per side of a .zarr output's chunks (one task each on a cluster).",
+        ),
+    ] = 1024,
     quiet: Annotated[
         bool,
         typer.Option("--quiet", "-q", rich_help_panel=_P_RUN, help="No progress bar or summary.", metavar=""),

@@ -1,0 +1,563 @@
+"""Beyond one machine: a scene as lazy Dask arrays, Zarr stores written by the workers of a
+Dask cluster, and the bands of a PNG rendered on the cluster and streamed by the client.
+
+Every piece of work is a tile (``nbcli.render_tile``), so the pixels are those of a
+local render whatever the chunks. What travels to the workers is a *task spec*:
+JSON text with the scene's and the style's parameters (the record every file
+carries, with the palette resolved to its colours so workers need no
+matplotlib), the canonical roots, the thread count and kernel, and the
+nb-render version (a worker with another version refuses the task); plus the
+tile's bounds and the names of this module's functions, which workers import
+from their own installed nb-render. No user code is pickled.
+
+Dask is imported only here, only when used; without it a one-line error names
+the extra, ``pip install 'nb-render[dask]'``.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import time
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from ._version import __version__
+from .api import ZARR_FIELDS, Render, chunk_shape, render_tile, warn_precision, write_png_bands
+from .checks import as_int
+from .colors import root_colors
+from .errors import ClusterError, MissingExtra, ParameterError
+from .outfile import PathLike, check_writable
+from .params import parameters
+from .pipeline import Band, ShareCounter
+from .precision import PrecisionWarning
+from .scene import Scene, pairs
+from .style import Style
+from .zarrfile import FIELDS, ZarrLayout, atomic_store, require_zarr, write_block
+
+__all__ = [
+    "CONNECT_TIMEOUT",
+    "DaskRender",
+    "connect",
+    "render_to_png_on",
+    "render_to_zarr_on",
+    "task_spec",
+    "tile_arrays",
+    "to_dask",
+    "write_tile",
+]
+
+EXTRA_HINT = "pip install 'nb-render[dask]'"
+CONNECT_TIMEOUT = 10.0  # seconds to reach a scheduler, unless Dask's own setting is given in the environment
+TIMEOUT_VARIABLE = "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT"
+Progress = Callable[[int, int], None]
+
+
+def require_dask() -> ModuleType:
+    """dask (with dask.array), or a one-line error naming the extra."""
+    try:
+        import dask
+        import dask.array
+    except ImportError:
+        raise MissingExtra(
+            f"rendering with Dask needs dask[array], distributed and zarr: {EXTRA_HINT}"
+        ) from None
+    return dask
+
+
+def require_distributed() -> ModuleType:
+    require_dask()
+    try:
+        import distributed
+    except ImportError:
+        raise MissingExtra(f"a Dask cluster needs distributed: {EXTRA_HINT}") from None
+    return distributed
+
+
+# ---- what is sent to workers, and what they do with it -----------------------------------
+
+
+def task_spec(
+    scene: Scene, style: Style, roots: np.ndarray, *, threads: int = 1, kernel: str | None = None
+) -> str:
+    """The JSON text a worker renders tiles from (see the module's docstring)."""
+    colours = root_colors(style.palette, len(roots))
+    resolved = Style.from_dict(
+        {**style.to_dict(), "palette": ["#{:02x}{:02x}{:02x}".format(*(int(v) for v in c)) for c in colours]}
+    )
+    return json.dumps(
+        {
+            "version": __version__,
+            "scene": scene.to_dict(),
+            "style": resolved.to_dict(),
+            "roots": pairs(roots),
+            "threads": as_int(threads, "threads", 1, 1 << 16),
+            "kernel": kernel or "",
+        },
+        separators=(",", ":"),
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _setup(spec: str) -> tuple[Scene, Style, np.ndarray, int, str]:
+    """A worker's reading of a task spec (remembered: every tile of a render has the same)."""
+    d = json.loads(spec)
+    if d.get("version") != __version__:
+        raise ClusterError(
+            f"a Dask worker has nb-render {__version__} but the client {d.get('version')}: "
+            "install the same version everywhere"
+        )
+    roots = np.array([complex(re, im) for re, im in d["roots"]], dtype=np.complex128)
+    return (
+        Scene.from_dict(d["scene"]),
+        Style.from_dict(d["style"]),
+        roots,
+        int(d["threads"]),
+        str(d["kernel"]),
+    )
+
+
+def _tile(spec: str, rows: tuple[int, int], cols: tuple[int, int], keep_data: bool) -> Render:
+    scene, style, roots, threads, kernel = _setup(spec)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PrecisionWarning)  # the client has warned once
+        return render_tile(
+            scene,
+            style,
+            rows=rows,
+            cols=cols,
+            threads=threads,
+            kernel=kernel or None,
+            keep_data=keep_data,
+            roots=roots,
+        )
+
+
+def tile_arrays(
+    spec: str, rows: tuple[int, int], cols: tuple[int, int], fields: tuple[str, ...]
+) -> dict[str, np.ndarray]:
+    """Task: the arrays ``fields`` of one tile."""
+    t = _tile(spec, rows, cols, any(f != "rgb" for f in fields))
+    return {f: getattr(t, f) for f in fields}
+
+
+def write_tile(
+    spec: str, rows: tuple[int, int], cols: tuple[int, int], fields: tuple[str, ...], store: str, shares: bool
+) -> dict[str, Any]:
+    """Task: render one tile and write its arrays into the store at ``store``; return its counts."""
+    t = _tile(spec, rows, cols, shares or any(f != "rgb" for f in fields))
+    write_block(store, rows, cols, t.scene.aa, {f: getattr(t, f) for f in fields})
+    return _counts(t, shares)
+
+
+def band_task(spec: str, rows: tuple[int, int], data: bool, shares: bool) -> tuple[Band, dict[str, Any]]:
+    """Task: a band of whole rows for a PNG the client writes."""
+    scene = _setup(spec)[0]
+    t = _tile(spec, rows, (0, scene.width), data or shares)
+    arrays = {k: getattr(t, k) for k in ("root", "iterations", "smooth", "residual")} if data else None
+    counts = _counts(t, shares)
+    return Band(t.rgb, arrays, counts.pop("shares", None)), counts
+
+
+def _counts(t: Render, shares: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {k: t.stats.get(k, 0) for k in ("iterations", "pixels_computed")}
+    out["kernel"], out["threads"] = t.stats.get("kernel"), t.stats.get("threads")
+    if shares and t.root is not None and t.iterations is not None:
+        counter = ShareCounter(len(t.roots))
+        counter.add(t.root, t.iterations)
+        out["shares"] = counter
+    return out
+
+
+def _version() -> str:
+    return __version__
+
+
+# ---- lazy arrays ------------------------------------------------------------------------
+
+
+class DaskRender:
+    """A scene as lazy Dask arrays, one task per chunk (``nbcli.to_dask``).
+
+    ``rgb`` (height, width, 3) and, if asked for, the per-sample ``root``,
+    ``iterations``, ``smooth``, ``residual`` (height*aa, width*aa), by attribute or
+    as ``arrays[name]``. ``compute()`` gives a ``Render``; ``to_zarr(path)``
+    renders into a Zarr store with the workers writing their chunks.
+    """
+
+    def __init__(
+        self, scene: Scene, style: Style, fields: Sequence[str], chunks: Any, threads: int, kernel: str | None
+    ) -> None:
+        dask = require_dask()
+        import dask.array as da
+
+        self.scene, self.style = scene, style
+        self.roots = scene.canonical_roots()
+        self.layout = ZarrLayout(
+            scene.width, scene.height, scene.aa, style.depth, fields, chunk_shape(chunks)
+        )
+        self.fields = self.layout.fields
+        self.spec = task_spec(scene, style, self.roots, threads=threads, kernel=kernel)
+        tiles = list(self.layout.tiles())
+        nr = len({rows for rows, _ in tiles})
+        task = dask.delayed(tile_arrays, pure=True)
+        delayed = [task(self.spec, rows, cols, self.fields) for rows, cols in tiles]
+        self.arrays: dict[str, Any] = {}
+        for f in self.fields:
+            shapes = [self._block_shape(f, rows, cols) for rows, cols in tiles]
+            dtype = self.layout.dtype(f)
+            from_delayed: Any = da.from_delayed
+            blocks = [
+                from_delayed(d[f], shape, dtype=dtype) for d, shape in zip(delayed, shapes, strict=True)
+            ]
+            ncols = len(blocks) // nr
+            grid: list[Any] = [blocks[i * ncols : (i + 1) * ncols] for i in range(nr)]
+            if f == "rgb":  # da.block joins the innermost lists along the last axis: the channels'
+                grid = [[[b] for b in row] for row in grid]
+            join: Any = da.block
+            self.arrays[f] = join(grid)
+
+    def _block_shape(self, f: str, rows: tuple[int, int], cols: tuple[int, int]) -> tuple[int, ...]:
+        h, w = rows[1] - rows[0], cols[1] - cols[0]
+        return (h, w, 3) if f == "rgb" else (h * self.scene.aa, w * self.scene.aa)
+
+    def __getattr__(self, name: str) -> Any:
+        if name in FIELDS:
+            try:
+                return self.__dict__["arrays"][name]
+            except KeyError:
+                raise AttributeError(
+                    f"{name!r} was not asked for: to_dask(..., fields=(..., {name!r}))"
+                ) from None
+        raise AttributeError(name)
+
+    def __repr__(self) -> str:
+        return (
+            f"DaskRender({self.scene.polynomial}, {self.scene.width}x{self.scene.height}, "
+            f"fields={list(self.fields)}, chunks={self.layout.chunk})"
+        )
+
+    def compute(self, **kwargs: Any) -> Render:
+        """Render every chunk (with the current Dask scheduler) into one ``Render``."""
+        dask = require_dask()
+        values = dask.compute(*self.arrays.values(), **kwargs)
+        got = dict(zip(self.arrays, values, strict=True))
+        return Render(
+            scene=self.scene,
+            style=self.style,
+            roots=self.roots,
+            rgb=got.get("rgb"),  # type: ignore[arg-type]
+            root=got.get("root"),
+            iterations=got.get("iterations"),
+            smooth=got.get("smooth"),
+            residual=got.get("residual"),
+        )
+
+    def to_zarr(
+        self, path: PathLike, *, stats: bool = False, progress: Progress | None = None
+    ) -> dict[str, Any]:
+        """Render into a Zarr v3 store at ``path`` (a folder on a file system the workers share),
+        written by whoever computes the chunks: the workers of the current ``distributed``
+        client if there is one, else threads here. Atomic: the store appears when complete.
+        Returns statistics like ``render_to_png``."""
+        distributed = _distributed_or_none()
+        client = None
+        if distributed is not None:
+            try:
+                client = distributed.get_client()
+            except ValueError:
+                client = None
+        return _render_to_zarr(self, path, client, stats=stats, progress=progress)
+
+
+def _distributed_or_none() -> ModuleType | None:
+    try:
+        import distributed
+    except ImportError:
+        return None
+    return distributed
+
+
+def to_dask(
+    scene: Scene,
+    style: Style | None = None,
+    *,
+    chunks: int | tuple[int, int] = 1024,
+    fields: Sequence[str] | str = ("rgb",),
+    threads: int = 1,
+    kernel: str | None = None,
+) -> DaskRender:
+    """``scene`` as lazy Dask arrays whose chunks are rendered by ``render_tile`` (exactly the
+    pixels of a local render).
+
+    ``chunks``: pixels per chunk side, or (rows, cols). ``fields``: ``rgb`` and any of
+    the per-sample ``root``, ``iterations``, ``smooth``, ``residual``. ``threads``: kernel
+    threads per task (Dask runs one task per worker thread, so 1 uses every core of
+    a worker with as many threads as cores). Needs ``pip install 'nb-render[dask]'``.
+    """
+    if not isinstance(scene, Scene):
+        raise TypeError("scene must be a Scene (nbcli.Scene.create(...))")
+    style = (style if style is not None else Style()).validate()
+    if isinstance(fields, str):
+        fields = (fields,)
+    warn_precision(scene, kernel)
+    return DaskRender(scene, style, tuple(fields), chunks, threads, kernel)
+
+
+# ---- on a cluster -----------------------------------------------------------------------
+
+
+def connect(address: str, timeout: float | str | None = None) -> Any:
+    """A ``distributed.Client`` of the scheduler at ``address`` (or of a scheduler file, *.json);
+    ClusterError in one line if it cannot be reached or its workers run another nb-render.
+    ``timeout``: default 10 s, or Dask's connect timeout if set in the environment."""
+    distributed = require_distributed()
+    if timeout is None:
+        timeout = os.environ.get(TIMEOUT_VARIABLE) or CONNECT_TIMEOUT
+    import logging
+
+    for name in ["distributed", *logging.root.manager.loggerDict]:  # failures are reported in one line
+        if name.startswith("distributed"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
+    try:
+        if address.endswith(".json"):
+            if not os.path.isfile(address):
+                raise ParameterError(f"scheduler file {address} does not exist")
+            client = distributed.Client(scheduler_file=address, timeout=timeout, set_as_default=False)
+        else:
+            client = distributed.Client(address, timeout=timeout, set_as_default=False)
+    except (OSError, TimeoutError) as e:
+        raise ClusterError(f"cannot reach the Dask scheduler at {address}: {_one_line(e)}") from None
+    except ValueError as e:
+        if isinstance(e, ParameterError):
+            raise
+        raise ParameterError(f"--scheduler {address!r}: {_one_line(e)}") from None
+    try:
+        versions = client.run(_version)
+    except Exception:  # noqa: BLE001 - no worker yet, or one that cannot run: found when tasks run
+        versions = {}
+    other = {w: v for w, v in versions.items() if v != __version__}
+    if other:
+        client.close()
+        w, v = next(iter(other.items()))
+        raise ClusterError(
+            f"Dask worker {w} has nb-render {v}, this is {__version__}: install the same version on every worker"
+        )
+    return client
+
+
+def _one_line(e: BaseException) -> str:
+    return " ".join(str(e).split()) or type(e).__name__
+
+
+def _gather(client: Any, futures: list[Any]) -> Iterator[tuple[Any, Any]]:
+    """(future, result) as tasks finish; on any failure or Ctrl-C the cluster's tasks are cancelled."""
+    distributed = require_distributed()
+    try:
+        for fut in distributed.as_completed(futures, loop=client.loop):
+            yield fut, _result(fut)
+    except BaseException:
+        _cancel(client, futures)
+        raise
+
+
+def _result(fut: Any) -> Any:
+    import asyncio
+
+    distributed = require_distributed()
+    lost = "lost the connection to the Dask scheduler during the render; is it still running?"
+    try:
+        return fut.result()
+    except (distributed.client.FutureCancelledError, asyncio.CancelledError) as e:
+        if "connection" in str(e):
+            raise ClusterError(lost) from None
+        raise ClusterError(f"the Dask cluster cancelled the render ({_one_line(e)})") from None
+    except distributed.KilledWorker as e:
+        raise ClusterError(
+            f"a task of the render killed its Dask workers repeatedly: {_one_line(e)}"
+        ) from None
+    except (OSError, TimeoutError):
+        raise ClusterError(lost) from None
+
+
+def _cancel(client: Any, futures: list[Any]) -> None:
+    import contextlib
+
+    with contextlib.suppress(Exception):  # the scheduler may be gone already: nothing left to cancel
+        client.cancel(futures, force=True)
+
+
+def _merge(info: dict[str, Any], counts: dict[str, Any], counter: ShareCounter | None) -> None:
+    for k in ("iterations", "pixels_computed"):
+        info[k] = info.get(k, 0) + counts.get(k, 0)
+    info["kernel"], info["threads"] = counts.get("kernel"), counts.get("threads")
+    if counter is not None and counts.get("shares") is not None:
+        counter.merge(counts["shares"])
+
+
+def _summary(
+    scene: Scene, roots: np.ndarray, info: dict[str, Any], t0: float, counter: ShareCounter | None
+) -> dict[str, Any]:
+    w, h = scene.width, scene.height
+    info.update(
+        polynomial=scene.polynomial,
+        roots=pairs(roots),
+        size=[w, h],
+        pixels=w * h,
+        samples=scene.samples[0] * scene.samples[1],
+        method=scene.method,
+        precision=scene.precision,
+        seconds=time.perf_counter() - t0,
+    )
+    if counter is not None:
+        info.update(counter.result())
+    return info
+
+
+def _render_to_zarr(
+    lazy: DaskRender, path: PathLike, client: Any, *, stats: bool, progress: Progress | None
+) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    scene, layout = lazy.scene, lazy.layout
+    counter = ShareCounter(len(lazy.roots)) if stats else None
+    info: dict[str, Any] = {}
+    tiles = list(layout.tiles())
+    total = scene.samples[0] * scene.samples[1]
+    a2 = scene.aa * scene.aa
+    with atomic_store(path) as tmp:
+        layout.create(tmp, parameters(scene, lazy.style, lazy.roots))
+        if client is None:
+            dask = require_dask()
+            task = dask.delayed(write_tile, pure=False)
+            results = dask.compute(*[task(lazy.spec, r, c, layout.fields, tmp, stats) for r, c in tiles])
+            for counts in results:
+                _merge(info, counts, counter)
+        else:
+            futures = [
+                client.submit(write_tile, lazy.spec, r, c, layout.fields, tmp, stats, pure=False)
+                for r, c in tiles
+            ]
+            where = {f.key: (r, c) for f, (r, c) in zip(futures, tiles, strict=True)}
+            done = 0
+            for fut, counts in _gather(client, futures):
+                _merge(info, counts, counter)
+                (r0, r1), (c0, c1) = where[fut.key]
+                done += (r1 - r0) * (c1 - c0) * a2
+                if progress is not None:
+                    progress(done, total)
+        _check_complete(tmp, layout, path)
+    return _summary(scene, lazy.roots, info, t0, counter)
+
+
+def _check_complete(tmp: str, layout: ZarrLayout, path: PathLike) -> None:
+    """Every chunk is in the store (workers that wrote to a folder the client cannot see
+    would leave it empty)."""
+    zarr = require_zarr()
+    group = zarr.open_group(store=tmp, mode="r")
+    for f in layout.fields:
+        arr = group[f]
+        if arr.nchunks_initialized != arr.nchunks:
+            raise ClusterError(
+                f"the workers' chunks of {os.fspath(path)} are missing here: write it to a file system "
+                "that the client and every worker share"
+            )
+
+
+def render_to_zarr_on(
+    client: Any,
+    path: PathLike,
+    scene: Scene,
+    style: Style,
+    *,
+    fields: Sequence[str] = ZARR_FIELDS,
+    chunks: int | tuple[int, int] = 1024,
+    threads: int = 1,
+    kernel: str | None = None,
+    progress: Progress | None = None,
+    stats: bool = False,
+) -> dict[str, Any]:
+    """Render into a Zarr store at ``path`` on the cluster of ``client``: the workers write it."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PrecisionWarning)  # the caller has warned
+        lazy = to_dask(scene, style, chunks=chunks, fields=fields, threads=threads, kernel=kernel)
+    return _render_to_zarr(lazy, path, client, stats=stats, progress=progress)
+
+
+def band_height(scene: Scene, workers: int) -> int:
+    """Rows per band on a cluster: about 4 bands per worker thread, at most ~4M samples a band."""
+    per_row = scene.samples[0] * scene.aa
+    by_work = -(-scene.height // max(1, 4 * workers))
+    return max(1, min(by_work, (1 << 22) // max(1, per_row)))
+
+
+def render_to_png_on(
+    client: Any,
+    path: PathLike,
+    scene: Scene,
+    style: Style,
+    *,
+    threads: int = 1,
+    kernel: str | None = None,
+    progress: Progress | None = None,
+    save_data: PathLike | None = None,
+    stats: bool = False,
+    band_rows: int | None = None,
+    write_threads: int | None = None,
+) -> dict[str, Any]:
+    """Render bands of rows on the cluster of ``client`` and write them here as one PNG, in
+    order, streamed: at most a few bands per worker thread are in flight or waiting, so
+    memory stays bounded. Returns statistics like ``render_to_png``."""
+    check_writable(path)
+    if save_data is not None:
+        check_writable(save_data)
+    t0 = time.perf_counter()
+    roots = scene.canonical_roots()
+    spec = task_spec(scene, style, roots, threads=threads, kernel=kernel)
+    nthreads = sum(client.nthreads().values()) or 1
+    step = band_rows or band_height(scene, nthreads)
+    bands = [(r, min(r + step, scene.height)) for r in range(0, scene.height, step)]
+    counter = ShareCounter(len(roots)) if stats else None
+    info: dict[str, Any] = {}
+    data = save_data is not None
+    window = 2 * nthreads + 2
+    total = scene.samples[0] * scene.samples[1]
+    width = scene.samples[0]
+
+    def stream() -> Iterator[Band]:
+        futures: list[Any] = []
+        try:
+            nxt = 0
+            done = 0
+            for i in range(len(bands)):
+                while nxt < len(bands) and nxt < i + window:
+                    futures.append(client.submit(band_task, spec, bands[nxt], data, stats, pure=False))
+                    nxt += 1
+                band, counts = _result(futures[i])
+                futures[i] = None  # release it: the band is written now
+                _merge(info, counts, None)
+                done += (bands[i][1] - bands[i][0]) * scene.aa * width
+                if progress is not None:
+                    progress(done, total)
+                yield band
+        except BaseException:
+            _cancel(client, [f for f in futures if f is not None])
+            raise
+
+    from .checks import thread_count
+
+    write_png_bands(
+        path,
+        scene,
+        style,
+        roots,
+        stream(),
+        threads=thread_count(write_threads),
+        counter=counter,
+        save_data=save_data,
+    )
+    return _summary(scene, roots, info, t0, counter)
