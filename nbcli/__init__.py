@@ -18,6 +18,7 @@ import typing
 from ._version import __version__
 
 __all__ = [
+    "MetadataWarning",
     "PrecisionWarning",
     "Render",
     "Scene",
@@ -29,6 +30,7 @@ __all__ = [
     "default_threads",
     "render",
     "render_tile",
+    "render_to_file",
     "render_to_png",
     "render_to_zarr",
     "selected_kernel",
@@ -38,6 +40,7 @@ __all__ = [
 
 # where each public name lives
 _HOME = {
+    "MetadataWarning": "images",
     "PrecisionWarning": "precision",
     "Render": "api",
     "Scene": "scene",
@@ -48,6 +51,7 @@ _HOME = {
     "default_threads": "_native",
     "render": "api",
     "render_tile": "api",
+    "render_to_file": "api",
     "render_to_png": "api",
     "render_to_zarr": "api",
     "selected_kernel": "_native",
@@ -62,11 +66,13 @@ if typing.TYPE_CHECKING:
         available_kernels,
         render,
         render_tile,
+        render_to_file,
         render_to_png,
         render_to_zarr,
         single_precision_warnings,
     )
     from .compat import compute
+    from .images import MetadataWarning
     from .precision import PrecisionWarning
     from .scale import to_dask
     from .scene import Scene, Viewport

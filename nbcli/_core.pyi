@@ -1,6 +1,24 @@
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
+
+def info() -> dict[str, Any]: ...
+
+class Palette:
+    def __init__(
+        self,
+        colors: np.ndarray,
+        shade: np.ndarray,
+        nonconverged: np.ndarray,
+        *,
+        smooth: bool,
+        depth: int,
+    ) -> None: ...
+    @property
+    def smooth(self) -> bool: ...
+    @property
+    def depth(self) -> int: ...
 
 def render(
     xs: np.ndarray,
@@ -15,30 +33,21 @@ def render(
     symmetry: bool = True,
     method: str = "newton",
     relax: complex = complex(1, 0),
-    output: str = "hsv",
-    colors: Optional[np.ndarray] = None,
-    shade: Optional[np.ndarray] = None,
-    nonconverged: Optional[np.ndarray] = None,
-    smooth: bool = False,
-    depth: int = 8,
-    progress: Optional[Callable[[int, int], None]] = None,
-    rgb_channels: int = 3,
     precision: str = "double",
+    hsv: bool = False,
+    data: bool = False,
+    smooth: bool = False,
+    palette: Palette | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[dict[str, np.ndarray], dict[str, Any]]: ...
 def colorize(
     root: np.ndarray,
     iterations: np.ndarray,
-    colors: np.ndarray,
-    shade: np.ndarray,
-    nonconverged: np.ndarray,
+    palette: Palette,
     *,
-    smooth: Optional[np.ndarray] = None,
-    smooth_shading: bool = False,
-    depth: int = 8,
-    channels: int = 3,
+    smooth: np.ndarray | None = None,
 ) -> np.ndarray: ...
 def kernels() -> list[dict[str, Any]]: ...
 def selected_kernel() -> str: ...
 def select_kernel(name: str) -> None: ...
-def hardware_threads() -> int: ...
 def _peak_fmadd(kernel: str, iterations: int, precision: str = "double") -> float: ...

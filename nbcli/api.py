@@ -1,9 +1,10 @@
-"""The renderer's Python API: ``render`` (in memory), ``render_tile`` (any rectangle of a
-scene, exactly), ``render_to_png`` (streamed), ``Render``.
+"""The renderer's Python API: ``render`` (in memory), ``render_tile`` (any rectangle of a scene,
+exactly), ``render_to_file`` (streamed), ``render_to_zarr``, ``Render``.
 
 A thin façade: it checks the arguments, turns a Scene and a Style into a
-pipeline ``Job``, plans memory, and hands bands to the writers. The nb_cpp
-drop-in ``compute`` lives in ``nbcli.compat``.
+pipeline ``Job``, plans memory, and hands bands to the writers: PNG to
+nb-render's streaming writer (``nbcli.png``), every other format to Pillow
+(``nbcli.images``). The nb_cpp drop-in ``compute`` lives in ``nbcli.compat``.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import os
 import time
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,22 +21,14 @@ import numpy as np
 from ._native import SAMPLE_DATA_BYTES, Problem, Progress, check_kernel, kernels, selected_kernel
 from .checks import as_int, thread_count
 from .colors import Colouring, Marks
-from .outfile import atomic_output, check_writable
+from .errors import ParameterError
+from .images import FORMATS, ImageFormat, MetadataWarning, output_format, write_image
+from .outfile import atomic_output, check_writable, same_file
 from .params import parameters, png_text, save_npz
-from .pipeline import (
-    ALL_DATA,
-    NO_DATA,
-    ROOTS,
-    Band,
-    Job,
-    ShareCounter,
-    band_rows,
-    check_memory,
-    render_bands,
-)
+from .pipeline import ALL_DATA, NO_DATA, ROOTS, Band, Job, ShareCounter, band_rows, check_memory, render_bands
 from .pipeline import render_tile as _render_tile
 from .pipeline import work_bytes_per_pixel as _work_bytes
-from .png import PngWriter, write_png
+from .png import PngWriter, encode_png, write_png
 from .precision import PrecisionWarning, Probe
 from .precision import single_precision_warnings as _probe_warnings
 from .scene import Scene, pairs
@@ -43,11 +36,13 @@ from .style import Style
 from .zarrfile import ZarrLayout, atomic_store, require_zarr, write_block
 
 __all__ = [
+    "MetadataWarning",
     "PrecisionWarning",
     "Render",
     "available_kernels",
     "render",
     "render_tile",
+    "render_to_file",
     "render_to_png",
     "render_to_zarr",
     "selected_kernel",
@@ -109,7 +104,7 @@ def job(scene: Scene, style: Style, roots: np.ndarray) -> Job:
     return Job(_problem(scene, roots), xs, ys, colouring)
 
 
-@dataclass
+@dataclass(repr=False)
 class Render:
     """The result of ``render``.
 
@@ -147,14 +142,60 @@ class Render:
         return self.rows != (0, self.scene.height) or self.cols != (0, self.scene.width)
 
     def metadata(self) -> dict[str, str]:
-        """PNG text chunks that document how the image was made (for a tile: the whole
-        scene's parameters and, under ``tile``, where the tile lies in its image)."""
+        """Text entries that document how the image was made (the PNG's text chunks; for a tile:
+        the whole scene's parameters and, under ``tile``, where the tile lies in its image)."""
         tile = {"rows": list(self.rows), "cols": list(self.cols)} if self.is_tile else None
         return png_text(self.scene, self.style, self.roots, tile=tile)
 
-    def save(self, path: PathLike, *, threads: int | None = None) -> None:
-        """Write the image as PNG (atomically), with the parameters in its metadata."""
-        write_png(path, self.rgb, self.metadata(), threads=thread_count(threads))
+    def save(
+        self,
+        path: PathLike,
+        *,
+        format: str | None = None,
+        quality: int | None = None,
+        lossless: bool = False,
+        threads: int | None = None,
+    ) -> None:
+        """Write the image (atomically; ``'-'``: standard output) with the parameters in its metadata.
+
+        The format follows the file name (``.png``, ``.jpg``, ``.webp``, ``.tif``, ``.bmp``, ``.gif``,
+        ``.avif``) unless ``format`` names one; ``quality`` (1-100) for the lossy ones, ``lossless``
+        for WebP. An unknown extension raises ValueError.
+        """
+        fmt = _output(path, format, quality, lossless, self.style.depth, self.scene)
+        nthreads = thread_count(threads)
+        if fmt.streams:
+            write_png(path, self.rgb, self.metadata(), threads=nthreads)
+            return
+        with atomic_output(path) as f:
+            write_image(f, self.rgb, fmt, self.metadata(), quality=quality, lossless=lossless)
+
+    @property
+    def image(self) -> Any:
+        """The image as a ``PIL.Image.Image`` (RGB; a 16-bit render is rounded to 8 bits, since Pillow
+        has no 16-bit RGB mode). Its ``info`` holds the text entries of ``metadata()``."""
+        from PIL import Image
+
+        rgb = self.rgb
+        if rgb.dtype == np.uint16:
+            rgb = ((rgb.astype(np.uint32) * 255 + 32767) // 65535).astype(np.uint8)
+        im = Image.fromarray(np.ascontiguousarray(rgb))
+        im.info.update(self.metadata())
+        return im
+
+    def _repr_png_(self) -> bytes:
+        """The image as PNG, for Jupyter and IPython."""
+        return encode_png(self.rgb, self.metadata(), threads=thread_count(None))
+
+    def __repr__(self) -> str:
+        s = self.scene
+        kept = "" if self.root is not None else ", no per-pixel data"
+        aa = f", aa={s.aa}" if s.aa > 1 else ""
+        tile = f", tile rows {self.rows} cols {self.cols}" if self.is_tile else ""
+        return (
+            f"<Render {s.polynomial!r}: {s.width}x{s.height}{tile}, {s.method}, {len(self.roots)} roots, "
+            f"palette={self.style.palette!r}{aa}{kept}>"
+        )
 
     def save_data(self, path: PathLike) -> None:
         """Write the per-sample data and the parameters to an .npz file (see ``nbcli.params.load_npz``)."""
@@ -311,11 +352,14 @@ def render_tile(
     return result
 
 
-def render_to_png(
+def render_to_file(
     path: PathLike,
     scene: Scene | None = None,
     style: Style | None = None,
     *,
+    format: str | None = None,
+    quality: int | None = None,
+    lossless: bool = False,
     threads: int | None = None,
     kernel: str | None = None,
     progress: Progress | None = None,
@@ -326,28 +370,30 @@ def render_to_png(
     source: dict[str, np.ndarray] | None = None,
     **scene_options: Any,
 ) -> dict[str, Any]:
-    """Render straight to a PNG file ('-': standard output) in bounded memory; return statistics.
+    """Render straight to an image file ('-': standard output); return statistics.
 
-    The image is computed, coloured, compressed (on all cores) and written in
-    bands of rows, so its size is limited by the disk, not by memory (a
-    32768x32768 PNG needs well under 1 GiB). The file appears only when
-    complete (written under a temporary name, then renamed). ``save_data``:
-    also write the per-sample data to this .npz (that needs memory for the
-    whole data). ``stats``: also count the share of each root (see ``Render.stats``).
+    The format follows the file name (``.png``, ``.jpg``/``.jpeg``, ``.webp``, ``.tif``/``.tiff``,
+    ``.bmp``, ``.gif``, ``.avif``), or ``format`` names it; standard output is PNG unless
+    ``format`` says otherwise. ``quality`` (1-100) applies to JPEG, WebP and AVIF; ``lossless`` to
+    WebP. The image is computed and coloured in bands of rows; a PNG is also compressed (on all
+    cores) and written band by band, so its size is limited by the disk, not by memory (a
+    32768x32768 PNG needs well under 1 GiB); the other formats are encoded by Pillow from the
+    whole image. The file appears only when complete (written under a temporary name, then
+    renamed). ``save_data``: also write the per-sample data to this .npz (that needs memory for
+    the whole data). ``stats``: also count the share of each root (see ``Render.stats``).
     ``source``: per-sample data to colour instead of computing (see ``nbcli.params.load_npz``).
     """
     scene, style = _prepare(scene, style, scene_options)
+    _check_outputs(path, save_data)
+    fmt = _output(path, format, quality, lossless, style.depth, scene)
     nthreads, kname = thread_count(threads), check_kernel(kernel)
     if source is None:
         warn_precision(scene, kname)
-    check_writable(path)
-    if save_data is not None:
-        check_writable(save_data)
     data = ALL_DATA if save_data is not None else (ROOTS if stats else NO_DATA)
     t0 = time.perf_counter()
     roots = scene.canonical_roots()
     work = job(scene, style, roots)
-    rows = _plan_memory(scene, work, data, band_rows, max_memory, save_data is not None)
+    rows = _plan_memory(scene, work, data, band_rows, max_memory, save_data is not None, fmt)
     info: dict[str, Any] = {}
     counter = ShareCounter(len(roots)) if stats else None
     bands = render_bands(
@@ -360,15 +406,35 @@ def render_to_png(
         source=source,
         stats=info,
     )
-    write_png_bands(path, scene, style, roots, bands, threads=nthreads, counter=counter, save_data=save_data)
+    write_bands(
+        path,
+        fmt,
+        scene,
+        style,
+        roots,
+        bands,
+        threads=nthreads,
+        counter=counter,
+        save_data=save_data,
+        quality=quality,
+        lossless=lossless,
+    )
     info.update(_summary(scene, roots), seconds=time.perf_counter() - t0)
     if counter is not None:
         info.update(counter.result())
     return info
 
 
-def write_png_bands(
+def render_to_png(
+    path: PathLike, scene: Scene | None = None, style: Style | None = None, **options: Any
+) -> dict[str, Any]:
+    """``render_to_file`` in PNG, whatever the file is called (the options are the same)."""
+    return render_to_file(path, scene, style, format="png", **options)
+
+
+def write_bands(
     path: PathLike,
+    fmt: ImageFormat,
     scene: Scene,
     style: Style,
     roots: np.ndarray,
@@ -377,34 +443,21 @@ def write_png_bands(
     threads: int,
     counter: ShareCounter | None = None,
     save_data: PathLike | None = None,
+    quality: int | None = None,
+    lossless: bool = False,
 ) -> None:
-    """Write bands of rows, top to bottom, as one PNG (atomically); count root shares into
+    """Write bands of rows, top to bottom, as one image in ``fmt`` (atomically): a PNG streamed
+    band by band, other formats encoded by Pillow from the whole image. Count root shares into
     ``counter``; keep the bands' data for ``save_data``."""
-    keep: dict[str, list[np.ndarray]] = {}
+    keep: dict[str, list[np.ndarray]] | None = {} if save_data is not None else None
+    text = png_text(scene, style, roots)
     with atomic_output(path) as f:
-        writer = PngWriter(
-            f,
-            scene.width,
-            scene.height,
-            depth=style.depth,
-            text=png_text(scene, style, roots),
-            threads=threads,
-        )
-        try:
-            for band in bands:
-                writer.write(band.rgb)
-                if counter is not None:
-                    if band.shares is not None:
-                        counter.merge(band.shares)
-                    elif band.data is not None:
-                        counter.add(band.data["root"], band.data["iterations"])
-                if save_data is not None and band.data is not None:
-                    for k, v in band.data.items():
-                        keep.setdefault(k, []).append(v)
-            writer.close()
-        finally:
-            writer.abort()
-        if save_data is not None:
+        images = _pixels(iter(bands), counter, keep)
+        if fmt.streams:
+            _stream_png(f, images, scene, style.depth, text, threads)
+        else:
+            write_image(f, _whole(images, scene), fmt, text, quality=quality, lossless=lossless)
+        if save_data is not None and keep is not None:
             arrays = {k: (v[0] if len(v) == 1 else np.concatenate(v)) for k, v in keep.items()}
             save_npz(save_data, scene, style, roots, **arrays)
 
@@ -445,7 +498,7 @@ def render_to_zarr(
     t0 = time.perf_counter()
     roots = scene.canonical_roots()
     work = job(scene, style, roots)
-    rows = _plan_memory(scene, work, data, None, max_memory, False)
+    rows = _plan_memory(scene, work, data, None, max_memory, False, FORMATS["png"])
     ch = layout.chunk[0]
     rows = max(ch, rows // ch * ch)  # whole chunks: each is written once
     info: dict[str, Any] = {}
@@ -483,17 +536,101 @@ def chunk_shape(chunks: Any) -> tuple[int, int]:
     return n, n
 
 
+def _check_outputs(path: PathLike, save_data: PathLike | None) -> None:
+    check_writable(path)
+    if save_data is not None:
+        check_writable(save_data)
+        if same_file(path, save_data):
+            raise ParameterError(f"the image and the data would be the same file ({os.fspath(path)})")
+
+
+def _pixels(
+    bands: Iterator[Band], counter: ShareCounter | None, keep: dict[str, list[np.ndarray]] | None
+) -> Iterator[np.ndarray]:
+    """Each band's pixels, after counting its roots (``counter``) and keeping its data (``keep``)."""
+    for band in bands:
+        if counter is not None and band.shares is not None:
+            counter.merge(band.shares)
+        elif counter is not None and band.data is not None:
+            counter.add(band.data["root"], band.data["iterations"])
+        if band.data is not None and keep is not None:
+            for k, v in band.data.items():
+                keep.setdefault(k, []).append(v)
+        yield band.rgb
+
+
+def _stream_png(
+    f: Any, rows: Iterator[np.ndarray], scene: Scene, depth: int, text: dict[str, str], threads: int
+) -> None:
+    writer = PngWriter(f, scene.width, scene.height, depth=depth, text=text, threads=threads)
+    try:
+        for band in rows:
+            writer.write(band)
+        writer.close()
+    finally:
+        writer.abort()
+
+
+def _whole(bands: Iterator[np.ndarray], scene: Scene) -> np.ndarray:
+    """The image from its bands (the band itself when there is only one)."""
+    whole: np.ndarray | None = None
+    row = 0
+    for band in bands:
+        if whole is None:
+            whole = (
+                band
+                if band.shape[0] == scene.height
+                else np.empty((scene.height, *band.shape[1:]), band.dtype)
+            )
+        if whole is not band:
+            whole[row : row + band.shape[0]] = band
+        row += band.shape[0]
+    assert whole is not None
+    assert row == scene.height
+    return whole
+
+
+def _output(
+    path: PathLike, format: str | None, quality: int | None, lossless: bool, depth: int, scene: Scene
+) -> ImageFormat:
+    """The format to write ``path`` in, checked against the options and the size before any work."""
+    fmt = output_format(path, format)
+    fmt.check_options(quality=quality, lossless=lossless, depth=depth)
+    fmt.check_size(scene.width, scene.height)
+    if fmt.text is None:
+        warnings.warn(
+            f"{fmt.title} files cannot hold the parameters, so --from cannot read this image back "
+            "(PNG, JPEG, WebP, TIFF, GIF and AVIF can)",
+            MetadataWarning,
+            stacklevel=3,
+        )
+    return fmt
+
+
 def _plan_memory(
-    scene: Scene, work: Job, data: int, rows: int | None, max_memory: int | None, keep_all: bool
+    scene: Scene,
+    work: Job,
+    data: int,
+    rows: int | None,
+    max_memory: int | None,
+    keep_all: bool,
+    fmt: ImageFormat,
 ) -> int:
-    """Rows per band for a streamed render; NotEnoughMemory if even that does not fit."""
+    """Rows per band for a streamed render; NotEnoughMemory if even that does not fit.
+
+    Bands shrink to fit a tight ``max_memory``; what must be held whole cannot: the per-sample
+    data of ``save_data``, and the image itself for the formats Pillow encodes.
+    """
     step = band_rows(work, data, rows)
     per_row = scene.width * _work_bytes(work, data)
     if rows is None and max_memory is not None and step * per_row > max_memory // 2:
         step = max(1, (max_memory // 2) // per_row)  # a tighter limit: smaller bands
     samples = scene.samples[0] * scene.samples[1]
-    need = step * per_row + (samples * SAMPLE_DATA_BYTES if keep_all else 0)
-    check_memory(need, max_memory, _what(scene, " and keeping its data" if keep_all else ""))
+    pixels = scene.width * scene.height
+    whole = 0 if fmt.streams else pixels * (3 + fmt.whole_bytes)
+    need = step * per_row + (samples * SAMPLE_DATA_BYTES if keep_all else 0) + whole
+    held = [" and keeping its data" if keep_all else "", "" if fmt.streams else f" as {fmt.title}"]
+    check_memory(need, max_memory, _what(scene, "".join(held)))
     return step
 
 

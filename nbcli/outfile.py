@@ -17,7 +17,7 @@ from typing import IO
 
 from .errors import OutputError, ParameterError
 
-__all__ = ["PathLike", "atomic_output", "check_writable"]
+__all__ = ["PathLike", "atomic_output", "check_writable", "same_file"]
 
 PathLike = str | os.PathLike[str]
 
@@ -42,6 +42,16 @@ def check_writable(path: PathLike) -> None:
         )
     if os.path.exists(p) and not os.access(p, os.W_OK):
         raise OutputError(f"{p} exists and is not writable")
+
+
+def same_file(a: PathLike, b: PathLike) -> bool:
+    """Whether two output paths would write the same file (also through a link or './');
+    standard output ('-') is never the same as a file."""
+    if str(a) == "-" or str(b) == "-":
+        return False
+    if os.path.exists(a) and os.path.exists(b):
+        return os.path.samefile(a, b)
+    return os.path.normcase(os.path.realpath(a)) == os.path.normcase(os.path.realpath(b))
 
 
 @contextlib.contextmanager

@@ -2,7 +2,8 @@
 
 One record (JSON) serves every format: the scene's and the style's fields
 (``Scene.to_dict``, ``Style.to_dict``), the canonical roots and the version.
-PNG files carry it as a text chunk, .npz data files as their ``parameters``
+PNG files carry it as a text chunk, the other image formats where they can
+hold text (``nbcli.images``), .npz data files as their ``parameters``
 string. Reading treats files as untrusted: JSON without NaN or Infinity,
 every field type-checked and bounded, arrays checked against the record
 before they are read, values range-checked.
@@ -19,9 +20,11 @@ import numpy as np
 
 from ._version import __version__
 from .errors import InputFileError
+from .images import RECORD_KEY, read_record, sniff
 from .npz import FIELDS, NpzReader, write_npz
 from .outfile import PathLike
 from .png import read_png_text
+from .poly import format_number
 from .scene import Scene, pairs
 from .style import Style
 from .zarrfile import CheckedArray, is_zarr_path, open_for_reading, stored_array
@@ -36,9 +39,17 @@ __all__ = [
     "png_text",
     "read_parameters",
     "save_npz",
+    "title",
 ]
 
-PNG_KEY = "nb-render"  # the text chunk that holds the record
+PNG_KEY = RECORD_KEY  # the text chunk that holds the record
+
+_METHOD_TITLES = {
+    "newton": "Newton",
+    "halley": "Halley",
+    "schroder": "Schröder",
+    "householder": "Householder",
+}
 
 
 def parameters(
@@ -61,13 +72,22 @@ def _json(record: dict[str, Any]) -> str:
     return json.dumps(record, separators=(",", ":"))
 
 
+def title(scene: Scene) -> str:
+    """A title for the image: the method and the polynomial, e.g. 'Halley basins of z^3 - 1'."""
+    if scene.method == "relaxed":
+        a = scene.relax
+        return f"Relaxed Newton (a = {format_number(a).strip('()')}) basins of {scene.polynomial}"
+    return f"{_METHOD_TITLES.get(scene.method, scene.method)} basins of {scene.polynomial}"
+
+
 def png_text(
     scene: Scene, style: Style, roots: np.ndarray, tile: dict[str, list[int]] | None = None
 ) -> dict[str, str]:
-    """PNG text chunks that document how the image was made."""
+    """Text entries that document how the image was made: ``Software``, ``Title`` and the record
+    (PNG text chunks; the other formats keep what they can, see ``nbcli.images``)."""
     return {
         "Software": f"nb-render {__version__}",
-        "Title": f"Newton basins of {scene.polynomial}",
+        "Title": title(scene),
         PNG_KEY: _json(parameters(scene, style, roots, tile)),
     }
 
@@ -112,12 +132,28 @@ def _no_constants(name: str) -> None:
 
 
 def read_parameters(path: PathLike) -> dict[str, Any]:
-    """The parameters stored in a PNG written by nb-render (untrusted input)."""
+    """The parameters stored in an image written by nb-render: PNG, or any other format that can
+    hold them (untrusted input)."""
     p = os.fspath(path)
-    text = read_png_text(p).get(PNG_KEY)
+    fmt = sniff(_head(p))
+    if fmt is None:
+        raise InputFileError(
+            f"{p} is not an image nb-render can read parameters from (PNG, JPEG, WebP, TIFF, GIF or AVIF)"
+        )
+    text = read_png_text(p).get(PNG_KEY) if fmt.name == "png" else read_record(p, fmt)
     if text is None:
         raise InputFileError(f"{p} has no nb-render parameters (was it made by nb-render?)")
     return _from_json(text, p)[0]
+
+
+def _head(p: str) -> bytes:
+    """The first bytes of a regular file; InputFileError (exit code 2) if there is no such file."""
+    if not os.path.lexists(p):
+        raise InputFileError(f"{p}: no such file")
+    if not os.path.isfile(p):
+        raise InputFileError(f"{p} is not a regular file")
+    with open(p, "rb") as f:
+        return f.read(16)
 
 
 def load_npz(path: PathLike) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
@@ -180,12 +216,12 @@ def load_zarr(path: PathLike) -> tuple[dict[str, Any], dict[str, Any] | None]:
 
 
 def load_source(path: str) -> Source:
-    """Read a PNG made by nb-render, a --save-data .npz file or a Zarr store (untrusted)."""
+    """Read an image made by nb-render, a --save-data .npz file or a Zarr store (untrusted)."""
     arrays: dict[str, Any] | None
-    if path.lower().endswith(".npz"):
-        params, arrays = load_npz(path)
-    elif is_zarr_path(path) or os.path.isfile(os.path.join(path, "zarr.json")):
+    if os.path.isdir(path) and (is_zarr_path(path) or os.path.isfile(os.path.join(path, "zarr.json"))):
         params, arrays = load_zarr(path)
+    elif _head(path)[:4] in (b"PK\x03\x04", b"PK\x05\x06") or path.lower().endswith(".npz"):
+        params, arrays = load_npz(path)
     else:
         params, arrays = read_parameters(path), None
     scene, style = parse_parameters(params, path)

@@ -28,11 +28,12 @@ from typing import Any
 import numpy as np
 
 from ._version import __version__
-from .api import ZARR_FIELDS, Render, chunk_shape, render_tile, warn_precision, write_png_bands
+from .api import ZARR_FIELDS, Render, chunk_shape, render_tile, warn_precision, write_bands
 from .checks import as_int
 from .colors import root_colors
 from .errors import ClusterError, MissingExtra, ParameterError
-from .outfile import PathLike, check_writable
+from .images import output_format
+from .outfile import PathLike, check_writable, same_file
 from .params import parameters
 from .pipeline import Band, ShareCounter
 from .precision import PrecisionWarning
@@ -44,7 +45,7 @@ __all__ = [
     "CONNECT_TIMEOUT",
     "DaskRender",
     "connect",
-    "render_to_png_on",
+    "render_to_file_on",
     "render_to_zarr_on",
     "task_spec",
     "tile_arrays",
@@ -495,12 +496,15 @@ def band_height(scene: Scene, workers: int) -> int:
     return max(1, min(by_work, (1 << 22) // max(1, per_row)))
 
 
-def render_to_png_on(
+def render_to_file_on(
     client: Any,
     path: PathLike,
     scene: Scene,
     style: Style,
     *,
+    format: str | None = None,
+    quality: int | None = None,
+    lossless: bool = False,
     threads: int = 1,
     kernel: str | None = None,
     progress: Progress | None = None,
@@ -509,12 +513,18 @@ def render_to_png_on(
     band_rows: int | None = None,
     write_threads: int | None = None,
 ) -> dict[str, Any]:
-    """Render bands of rows on the cluster of ``client`` and write them here as one PNG, in
-    order, streamed: at most a few bands per worker thread are in flight or waiting, so
-    memory stays bounded. Returns statistics like ``render_to_png``."""
+    """Render bands of rows on the cluster of ``client`` and write them here as one image
+    (``format`` as for ``render_to_file``). A PNG is streamed, in order, with at most a few
+    bands per worker thread in flight or waiting, so memory stays bounded; other formats
+    are put together here and encoded by Pillow. Returns statistics like ``render_to_file``."""
+    fmt = output_format(path, format)
+    fmt.check_options(quality=quality, lossless=lossless, depth=style.depth)
+    fmt.check_size(scene.width, scene.height)
     check_writable(path)
     if save_data is not None:
         check_writable(save_data)
+        if same_file(path, save_data):
+            raise ParameterError(f"the image and the data would be the same file ({os.fspath(path)})")
     t0 = time.perf_counter()
     roots = scene.canonical_roots()
     spec = task_spec(scene, style, roots, threads=threads, kernel=kernel)
@@ -550,8 +560,9 @@ def render_to_png_on(
 
     from .checks import thread_count
 
-    write_png_bands(
+    write_bands(
         path,
+        fmt,
         scene,
         style,
         roots,
@@ -559,5 +570,7 @@ def render_to_png_on(
         threads=thread_count(write_threads),
         counter=counter,
         save_data=save_data,
+        quality=quality,
+        lossless=lossless,
     )
     return _summary(scene, roots, info, t0, counter)

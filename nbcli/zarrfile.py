@@ -41,6 +41,7 @@ __all__ = [
     "CheckedArray",
     "ZarrLayout",
     "atomic_store",
+    "check_store_target",
     "is_zarr_path",
     "open_for_reading",
     "require_zarr",
@@ -144,7 +145,7 @@ def atomic_store(path: PathLike) -> Iterator[str]:
     file at ``path`` is replaced only then; on any error nothing is left.
     """
     p = os.fspath(path).rstrip("/\\") or os.fspath(path)
-    _check_store_target(p)
+    check_store_target(p)
     d = os.path.dirname(os.path.abspath(p))
     tmp = tempfile.mkdtemp(prefix="." + os.path.basename(p) + ".", suffix=".part", dir=d)
     try:
@@ -177,7 +178,7 @@ def _remove(p: str) -> None:
             os.unlink(p)
 
 
-def _check_store_target(p: str) -> None:
+def check_store_target(p: str) -> None:
     """Fail early if a store cannot be made at ``p`` (a folder that is not a Zarr store is never replaced)."""
     if p == "-":
         raise OutputError("a Zarr store cannot go to standard output; give a folder name ending in .zarr")

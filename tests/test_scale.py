@@ -142,7 +142,7 @@ def test_cli_on_the_cluster_png_and_zarr(cluster, tmp_path):
 
 def test_a_worker_killed_mid_render_changes_nothing(cluster, tmp_path):
     """The scheduler gives the dead worker's tasks to another; the PNG is still byte for byte the local one."""
-    from nbcli.scale import render_to_png_on
+    from nbcli.scale import render_to_file_on
 
     scene = Scene.create(
         [1, 0, 0, 0, 0, 0, 1], size=(400, 300), itmax=3000, tol=1e-300
@@ -158,7 +158,7 @@ def test_a_worker_killed_mid_render_changes_nothing(cluster, tmp_path):
                 killed.append(pids[min(pids)])
                 os.kill(killed[0], signal.SIGKILL)
 
-        render_to_png_on(c, tmp_path / "remote.png", scene, style, progress=progress, band_rows=10)
+        render_to_file_on(c, tmp_path / "remote.png", scene, style, progress=progress, band_rows=10)
         assert killed
         c.wait_for_workers(2, timeout=60)  # the nanny restarts it, for the tests that follow
     assert (tmp_path / "local.png").read_bytes() == (tmp_path / "remote.png").read_bytes()

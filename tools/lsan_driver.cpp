@@ -3,7 +3,7 @@
 // detection on (it leaks by design at exit), so this is where leaks in the
 // library itself are looked for: every kernel in double and single precision,
 // 1 and 2 threads, with and without mirroring, every sink, cancellation,
-// exceptions thrown by a sink, invalid problems and bad kernel names.
+// exceptions thrown by a sink, invalid problems and options, and bad kernel names.
 //
 // Built and run by `python tools/sanitize.py lsan` (part of `nox -s sanitize`),
 // against the library from the `sanitize` CMake preset. Exits non-zero if any
@@ -187,6 +187,17 @@ int main() {
                 caught = true;
             }
             check(caught, std::string("select_kernel(\"") + k + "\") throws");
+        }
+        for (int threads : {-1, nbr::limits::max_threads + 1}) {
+            nbr::Options opt;
+            opt.threads = threads;
+            bool caught = false;
+            try {
+                nbr::render(z3_minus_1(w, h, 30), ds, opt);
+            } catch (const std::invalid_argument&) {
+                caught = true;
+            }
+            check(caught, "threads=" + std::to_string(threads) + " throws std::invalid_argument");
         }
         nbr::select_kernel("auto");
         nbr::Options opt;

@@ -150,7 +150,7 @@ class Inputs:
     """Grid and roots of each polynomial, computed once."""
 
     def __init__(self) -> None:
-        from nbcli.api import Viewport
+        from nbcli import Viewport
         from nbcli.poly import canonical_roots
 
         grid = Viewport(-2, 2, -1.5, 1.5).grid(57, 43)  # tests/test_methods.py's GRID
@@ -333,7 +333,7 @@ def compare(got: dict[str, np.ndarray], want: dict[str, np.ndarray], cross: bool
 
 
 def mirrors_expected(job: Job, inputs: Inputs) -> bool:
-    """Whether the render should compute fewer pixels than it delivers (see render.cpp)."""
+    """Whether the render should compute fewer pixels than it delivers (see native/src/mirror.hpp)."""
     ys = inputs.grid[job.poly.key][1]
     return (
         job.symmetry

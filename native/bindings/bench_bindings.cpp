@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string>
 
-#include "dispatch.hpp"
+#include "nbr/kernels.hpp"
 
 namespace py = pybind11;
 

@@ -1,5 +1,7 @@
+// The table of kernels compiled into this build and the run-time choice
+// between them (see nbr/kernels.hpp for the public side).
 #pragma once
-#include <cstdint>
+
 #include <string>
 
 #include "kernel.hpp"
@@ -7,25 +9,13 @@
 namespace nbr {
 
 struct KernelEntry {
-    const char* name;
-    const char* isa;
-    int lanes;         // doubles per vector
-    int lanes_single;  // floats per vector
-    bool fused;
-    detail::KernelFn fn;
-    detail::KernelFnSingle fn_single;
-    bool supported;
-    detail::PeakFn peak;
-    detail::PeakFn peak_single;
+    const char* name;               // "baseline", "avx2", ... (NBR_ISAS in CMakeLists.txt)
+    const detail::KernelImpl& impl;
+    bool supported;                 // this CPU has every feature impl needs
 };
 
 // "" means the selected default. Throws std::invalid_argument for an unknown
 // name or one this CPU cannot run.
 const KernelEntry& find_kernel(const std::string& name);
-
-// For the benchmark suite: vector multiply-adds per second on one thread with
-// the instructions of kernel NAME ("" for the selected one), on vectors of
-// doubles or of floats, timed over `iterations` rounds.
-double peak_fmadd(const std::string& name, std::int64_t iterations, Precision precision = Precision::double_);
 
 }  // namespace nbr

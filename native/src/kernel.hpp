@@ -1,10 +1,13 @@
-// Internal interface between the driver (render.cpp) and the per-instruction-set
-// kernels (kernel_<isa>.cpp), each of which compiles kernel_impl.hpp with its own flags.
+// Internal interface between the driver and the per-instruction-set kernels
+// (kernel_<isa>.cpp, generated from kernel_isa.cpp.in), each of which compiles
+// kernel_impl.hpp with its own flags.
 #pragma once
 
 #include <cstdint>
 
-#include "nbr/render.hpp"
+#include "nbr/limits.hpp"
+#include "nbr/problem.hpp"
+#include "nbr_isas.hpp"
 
 namespace nbr {
 namespace detail {
@@ -33,12 +36,12 @@ struct KernelSpanT {
     std::int64_t width;
     const T* ys;         // imaginary part of each row of the run
     std::int64_t begin, end;  // pixel numbers [begin, end); end - begin < 2^24 for float
-    std::int16_t* root;  // end - begin outputs
-    std::int32_t* iter;
+    RootIndex* root;     // end - begin outputs
+    StepCount* iter;
     // Null, or end - begin outputs each: |p|^2 at the evaluation before the
     // last one and at the last one (for a stuck pixel both are the value at
     // the point where it got stuck), converted to double. See Sink in
-    // nbr/render.hpp for their use.
+    // nbr/sink.hpp for their use.
     double* p2_before;
     double* p2_at;
     double* zr;          // end - begin doubles of scratch space each (where converged pixels ended)
@@ -67,22 +70,25 @@ using KernelFnSingle = std::uint64_t (*)(const KernelPolySingle&, const KernelSp
 // variants with vectors of floats.
 using PeakFn = double (*)(std::int64_t iterations);
 
-std::uint64_t kernel_baseline(const KernelPoly&, const KernelSpan&);
-std::uint64_t kernel_baseline_single(const KernelPolySingle&, const KernelSpanSingle&);
-double peak_baseline(std::int64_t iterations);
-double peak_baseline_single(std::int64_t iterations);
-#if defined(NBR_HAVE_AVX2)
-std::uint64_t kernel_avx2(const KernelPoly&, const KernelSpan&);
-std::uint64_t kernel_avx2_single(const KernelPolySingle&, const KernelSpanSingle&);
-double peak_avx2(std::int64_t iterations);
-double peak_avx2_single(std::int64_t iterations);
-#endif
-#if defined(NBR_HAVE_AVX512)
-std::uint64_t kernel_avx512(const KernelPoly&, const KernelSpan&);
-std::uint64_t kernel_avx512_single(const KernelPolySingle&, const KernelSpanSingle&);
-double peak_avx512(std::int64_t iterations);
-double peak_avx512_single(std::int64_t iterations);
-#endif
+// One instruction set's compiled code and what it is, defined by that
+// instruction set's translation unit (generated from kernel_isa.cpp.in).
+struct KernelImpl {
+    const char* isa;             // human-readable, e.g. "AVX2+FMA"
+    int lanes;                   // doubles per vector
+    int lanes_single;            // floats per vector
+    bool fused;                  // uses fused multiply-add
+    std::uint32_t cpu_features;  // what the CPU must have (cpu_features.hpp)
+    KernelFn fn;
+    KernelFnSingle fn_single;
+    PeakFn peak;
+    PeakFn peak_single;
+};
+
+// kernel_impl_baseline, kernel_impl_avx2, ...: one per instruction set of this
+// build, listed once, in CMakeLists.txt (NBR_ISAS), which generates nbr_isas.hpp.
+#define NBR_DECLARE_KERNEL_IMPL(name) extern const KernelImpl kernel_impl_##name;
+NBR_FOR_EACH_ISA(NBR_DECLARE_KERNEL_IMPL)
+#undef NBR_DECLARE_KERNEL_IMPL
 
 }  // namespace detail
 }  // namespace nbr

@@ -1,5 +1,6 @@
 // The Newton-basin kernel, written once over a small vector interface `V`
-// (see simd/*.hpp) and compiled once per instruction set by kernel_<isa>.cpp.
+// (see simd/*.hpp) and compiled once per instruction set by kernel_<isa>.cpp
+// (generated from kernel_isa.cpp.in: run_any<V, VD, U> is its entry point).
 //
 // Everything here has internal linkage, so the differently compiled copies
 // never meet at link time (no ODR surprises: the baseline copy can never pick
@@ -117,9 +118,10 @@ using nbr::Method;
 // NBR_UNROLL unrolls the loop that follows over the U vectors in flight, so
 // that every vector's values can stay in registers: a loop left rolled (GCC
 // leaves the retire and refill loops so) indexes the array of vectors, which
-// then lives in memory and is loaded and stored around every round. A kernel
-// file defines NBR_UNROLL_VECTORS 0 where that is measured to be slower (SSE2,
-// with 16 registers and no FMA: the spills then cost more than they save).
+// then lives in memory and is loaded and stored around every round. An
+// instruction set (isa/*.hpp) defines NBR_UNROLL_VECTORS 0 where that is
+// measured to be slower (SSE2, with 16 registers and no FMA: the spills then
+// cost more than they save).
 #ifndef NBR_UNROLL_VECTORS
 #define NBR_UNROLL_VECTORS 1
 #endif
@@ -151,7 +153,7 @@ struct Lanes {
 // distance, first one on ties. Returns how many pixels had such a tie.
 // V is a vector of doubles (for a float kernel: its double counterpart).
 template <class V, class Poly>
-std::int64_t nearest_roots(const Poly& P, std::int64_t n, const double* zr, const double* zi, std::int16_t* root) {
+std::int64_t nearest_roots(const Poly& P, std::int64_t n, const double* zr, const double* zi, nbr::RootIndex* root) {
     static_assert(std::is_same<scalar_t<V>, double>::value, "roots are compared in double");
     using reg = typename V::reg;
     constexpr int N = V::lanes;
@@ -177,7 +179,7 @@ std::int64_t nearest_roots(const Poly& P, std::int64_t n, const double* zr, cons
         }
         V::store(best, bi);
         for (int l = 0; l < N; ++l)
-            if (root[o + l] >= 0) root[o + l] = static_cast<std::int16_t>(best[l]);
+            if (root[o + l] >= 0) root[o + l] = static_cast<nbr::RootIndex>(best[l]);
         const unsigned t = V::bits(tied) & live;
         for (unsigned b = t; b != 0; b &= b - 1) ++ties;
     }
@@ -198,7 +200,7 @@ std::int64_t nearest_roots(const Poly& P, std::int64_t n, const double* zr, cons
                 tied = true;
             }
         }
-        root[o] = static_cast<std::int16_t>(b);
+        root[o] = static_cast<nbr::RootIndex>(b);
         ties += tied ? 1 : 0;
     }
     return ties;
@@ -424,10 +426,10 @@ std::uint64_t run_kernel(const nbr::detail::KernelPolyT<scalar_t<V>>& P,
         for (bits_t b = done; b != 0; b &= b - 1) {
             const int l = lowest_bit(b);
             const std::int64_t o = static_cast<std::int64_t>(bslot[l]) - (S.begin - slot0);
-            const auto taken = static_cast<std::int32_t>(bc[l]) + P.itmax;
+            const auto taken = static_cast<nbr::StepCount>(bc[l]) + P.itmax;
             steps += static_cast<std::uint64_t>(taken);
             const bool converged = (conv >> l) & 1u;
-            S.root[o] = static_cast<std::int16_t>(converged ? 0 : -1);  // nearest root: found at the end
+            S.root[o] = static_cast<nbr::RootIndex>(converged ? 0 : -1);  // nearest root: found at the end
             S.iter[o] = converged ? taken - 1 : P.itmax;
             S.zr[o] = static_cast<double>(bzr[l]);  // exact for float
             S.zi[o] = static_cast<double>(bzi[l]);
@@ -500,17 +502,3 @@ std::uint64_t run_any(const nbr::detail::KernelPolyT<scalar_t<V>>& P, const nbr:
 }
 
 }  // namespace
-
-// Defines nbr::detail::NAME for vector type VEC (of doubles) with U vectors in flight.
-#define NBR_DEFINE_KERNEL(NAME, VEC, U)                                                                   \
-    std::uint64_t nbr::detail::NAME(const nbr::detail::KernelPoly& P, const nbr::detail::KernelSpan& S) { \
-        return run_any<VEC, VEC, U>(P, S);                                                                \
-    }
-// Defines nbr::detail::NAME for vector type VEC of floats with U vectors in
-// flight; VECD, a vector of doubles, finds the nearest roots.
-#define NBR_DEFINE_KERNEL_SINGLE(NAME, VEC, VECD, U)                                     \
-    std::uint64_t nbr::detail::NAME(const nbr::detail::KernelPolySingle& P,              \
-                                    const nbr::detail::KernelSpanSingle& S) {            \
-        static_assert(std::is_same<scalar_t<VEC>, float>::value, "a vector of floats"); \
-        return run_any<VEC, VECD, U>(P, S);                                              \
-    }

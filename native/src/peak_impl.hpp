@@ -45,7 +45,3 @@ double peak_fmadd(std::int64_t iterations) {
 }
 
 }  // namespace
-
-// Defines nbr::detail::NAME(iterations) -> vector multiply-adds per second.
-#define NBR_DEFINE_PEAK(NAME, VEC, K) \
-    double nbr::detail::NAME(std::int64_t iterations) { return peak_fmadd<VEC, K>(iterations); }

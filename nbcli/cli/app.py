@@ -23,6 +23,7 @@ _P_POLY = "Polynomial (one of)"
 _P_VIEW = "View"
 _P_ITER = "Method"
 _P_COLOR = "Colours and quality"
+_P_OUT = "Output file"
 _P_DATA = "Data and statistics"
 _P_RUN = "Running"
 _P_SCALE = "Zarr and Dask clusters"
@@ -63,8 +64,9 @@ def render(
         str,
         typer.Argument(
             metavar="OUTPUT",
-            help="PNG file to write, - for standard output, or a folder ending in .zarr for a Zarr store "
-            "(image and per-pixel data as chunked arrays).",
+            help="Image file to write; its extension picks the format: .png, .jpg, .webp, .tif, .bmp, .gif, "
+            ".avif, or .zarr for a Zarr store (a folder: the image and per-pixel data as chunked arrays). "
+            "- writes to standard output (PNG unless --format says otherwise).",
             show_default=False,
         ),
     ],
@@ -257,9 +259,33 @@ def render(
     depth: Annotated[
         int,
         typer.Option(
-            "--depth", metavar="8|16", rich_help_panel=_P_COLOR, help="Bits per channel of the PNG."
+            "--depth", metavar="8|16", rich_help_panel=_P_OUT, help="Bits per channel (16: PNG only)."
         ),
     ] = 8,
+    format: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            metavar="NAME",
+            rich_help_panel=_P_OUT,
+            help="png, jpeg, webp, tiff, bmp, gif or avif, whatever the file is called (needed to write "
+            "another format than PNG to standard output). [dim]Default: from the extension.[/dim]",
+        ),
+    ] = None,
+    quality: Annotated[
+        int | None,
+        typer.Option(
+            "--quality",
+            metavar="1-100",
+            rich_help_panel=_P_OUT,
+            help="Quality of a lossy format: JPEG (default 92), WebP (90), AVIF (80).",
+            show_default=False,
+        ),
+    ] = None,
+    lossless: Annotated[
+        bool,
+        typer.Option("--lossless", rich_help_panel=_P_OUT, help="Lossless WebP.", metavar=""),
+    ] = False,
     save_data: Annotated[
         str | None,
         typer.Option(

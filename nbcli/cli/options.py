@@ -96,6 +96,9 @@ class Options:
     mark_roots: bool = False
     aa: int = 1
     depth: int = 8
+    format: str | None = None
+    quality: int | None = None
+    lossless: bool = False
     save_data: str | None = None
     stats: bool = False
     stats_json: bool = False
@@ -157,6 +160,13 @@ class Options:
         if self.depth not in (8, 16):
             raise CommandLineError(f"--depth must be 8 or 16 (got {self.depth})")
         as_int(self.aa, "--aa", 1, LIMITS.max_aa)
+        if self.save_data is not None:
+            from ..outfile import same_file
+
+            if same_file(self.output, self.save_data):
+                raise CommandLineError(
+                    f"--save-data and the image are the same file ({self.output}); give them different names"
+                )
         if self.to_zarr:
             self.zarr_fields()
             as_int(self.chunks, "--chunks", 1, 1 << 20)
@@ -172,7 +182,7 @@ class Options:
             )
         if self.to_stdout and sys.stdout.isatty():
             raise CommandLineError(
-                "refusing to write PNG data to a terminal: redirect standard output or give a file name"
+                "refusing to write image data to a terminal: redirect standard output or give a file name"
             )
 
     def memory_limit(self) -> int | None:

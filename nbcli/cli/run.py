@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import warnings
+from dataclasses import replace
 from typing import Any
 
 from ..errors import ParameterError
@@ -27,17 +28,39 @@ def run(opts: Options) -> None:
         limit = opts.memory_limit()
         # imported here, not at the top: numpy and the core load only when there is work
         from .._native import check_kernel
-        from ..api import render_to_png, single_precision_warnings
+        from ..api import render_to_file, single_precision_warnings
+        from ..images import MetadataWarning, output_format
+        from ..outfile import check_writable
         from ..precision import PrecisionWarning
         from .plan import make_plan
 
+        fmt = None
+        if opts.to_zarr:
+            from ..zarrfile import check_store_target
+
+            check_store_target(opts.output)
+        else:
+            check_writable(opts.output)  # a directory or a missing folder: say that, not "no extension"
+            fmt = output_format(opts.output, opts.format)
         plan = make_plan(opts)
+        if fmt is not None:
+            if plan.style.depth != 8 and not fmt.streams and "depth" not in opts.given:
+                plan = replace(
+                    plan, style=replace(plan.style, depth=8)
+                )  # --from a 16-bit PNG, to JPEG: 8 bits
+            fmt.check_options(quality=opts.quality, lossless=opts.lossless, depth=plan.style.depth)
+            fmt.check_size(plan.scene.width, plan.scene.height)
         check_kernel(opts.kernel)
         warned = plan.source is None and single_precision_warnings(plan.scene, kernel=opts.kernel)
     except ParameterError as e:
         raise CommandLineError(str(e)) from None
     for warning in warned or ():
         sys.stderr.write(f"{PROG}: warning: {warning}\n")
+    if fmt is not None and fmt.text is None:
+        sys.stderr.write(
+            f"{PROG}: note: {fmt.title} files cannot hold the parameters, so --from cannot read this image "
+            "back (PNG, JPEG, WebP, TIFF, GIF and AVIF can)\n"
+        )
 
     scene = plan.scene
     show = not opts.quiet and sys.stderr.isatty()
@@ -50,9 +73,10 @@ def run(opts: Options) -> None:
             warnings.catch_warnings(),
         ):
             warnings.simplefilter("ignore", PrecisionWarning)  # printed above already
+            warnings.simplefilter("ignore", MetadataWarning)
             if opts.scheduler is not None and plan.source is None:
-                info = _on_cluster(opts, plan, progress)
-            elif opts.to_zarr:
+                info = _on_cluster(opts, plan, fmt, progress)
+            elif fmt is None:
                 from ..api import ZARR_FIELDS, render_to_zarr
 
                 info = render_to_zarr(
@@ -69,10 +93,13 @@ def run(opts: Options) -> None:
                     source=plan.source,
                 )
             else:
-                info = render_to_png(
+                info = render_to_file(
                     opts.output,
                     scene,
                     plan.style,
+                    format=fmt.name,
+                    quality=opts.quality,
+                    lossless=opts.lossless,
                     threads=opts.threads,
                     kernel=opts.kernel,
                     progress=progress,
@@ -91,19 +118,16 @@ def run(opts: Options) -> None:
         sys.stderr.write(summary(scene, info, opts.output, plan.source is not None) + "\n")
 
 
-def _on_cluster(opts: Options, plan: Any, progress: Any) -> dict[str, Any]:
-    """The render on the Dask cluster at ``--scheduler``: a .zarr written by the workers, or
-    a PNG whose bands the workers render and this process writes."""
+def _on_cluster(opts: Options, plan: Any, fmt: Any, progress: Any) -> dict[str, Any]:
+    """The render on the Dask cluster at ``--scheduler``: a .zarr written by the workers, or an
+    image whose bands the workers render and this process writes."""
     from ..api import ZARR_FIELDS
-    from ..outfile import check_writable
-    from ..scale import connect, render_to_png_on, render_to_zarr_on
+    from ..scale import connect, render_to_file_on, render_to_zarr_on
 
     assert opts.scheduler is not None
-    if not opts.to_zarr:
-        check_writable(opts.output)  # before connecting: a bad name fails at once
     client = connect(opts.scheduler.strip())
     try:
-        if opts.to_zarr:
+        if fmt is None:
             return render_to_zarr_on(
                 client,
                 opts.output,
@@ -116,11 +140,14 @@ def _on_cluster(opts: Options, plan: Any, progress: Any) -> dict[str, Any]:
                 progress=progress,
                 stats=opts.stats or opts.stats_json,
             )
-        return render_to_png_on(
+        return render_to_file_on(
             client,
             opts.output,
             plan.scene,
             plan.style,
+            format=fmt.name,
+            quality=opts.quality,
+            lossless=opts.lossless,
             threads=opts.threads or 1,
             kernel=opts.kernel,
             progress=progress,

@@ -1,0 +1,53 @@
+// The problem as the kernels take it (kernel.hpp): coefficients and roots split
+// into real and imaginary parts, the start points of the computed rows and
+// columns only, and, in single precision, all of it rounded to float after
+// scaling p by a power of two. Also runs a kernel over one tile.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "dispatch.hpp"
+#include "kernel.hpp"
+#include "nbr/render.hpp"
+#include "tile.hpp"
+
+namespace nbr {
+namespace detail {
+
+class KernelInput {
+public:
+    // rows and cols: the indices of the rows and columns to compute (MirrorPlan's primaries).
+    KernelInput(const Problem& problem, Precision precision, const std::vector<int>& rows,
+                const std::vector<int>& cols);
+    KernelInput(const KernelInput&) = delete;  // the kernel structs point into the vectors
+    KernelInput& operator=(const KernelInput&) = delete;
+
+    std::int64_t width() const { return width_; }    // computed columns
+    std::int64_t pixels() const { return pixels_; }  // computed pixels
+    // log(tol^2) as the kernel compares with it, for smooth_iterations.
+    double log_tol2() const { return log_tol2_; }
+    // |p|^2 of the problem's polynomial from a value of the kernel's (which single precision scales).
+    double unscaled_p2(double p2) const;
+
+    // Runs `kernel` over computed pixels [a, b) into `tile`, keeping |p|^2 if the
+    // tile has room for smooth counts; returns the steps taken and adds the
+    // number of exact ties to *ties. `stop` as in KernelSpanT.
+    std::uint64_t run(const KernelEntry& kernel, std::int64_t a, std::int64_t b, TileBuffers& tile,
+                      bool (*stop)(void*), void* stop_ctx, std::int64_t* ties) const;
+
+private:
+    void prepare_single(const Problem& problem);
+
+    bool single_;
+    int scale_exp_ = 0;  // single precision computes with p * 2^-scale_exp_
+    std::int64_t width_, pixels_;
+    std::vector<double> cr_, ci_, rr_, ri_, xs_, ys_;
+    std::vector<float> crf_, cif_, xsf_, ysf_;
+    KernelPoly poly_{};
+    KernelPolySingle poly_single_{};
+    double log_tol2_ = 0.0;
+};
+
+}  // namespace detail
+}  // namespace nbr
