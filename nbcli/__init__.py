@@ -50,10 +50,10 @@ _HOME = {
     "compute": "compat",
     "default_threads": "_native",
     "render": "api",
-    "render_tile": "api",
+    "render_tile": "tiles",
     "render_to_file": "api",
     "render_to_png": "api",
-    "render_to_zarr": "api",
+    "render_to_zarr": "stores",
     "selected_kernel": "_native",
     "single_precision_warnings": "api",
     "to_dask": "scale",
@@ -65,10 +65,8 @@ if typing.TYPE_CHECKING:
         Render,
         available_kernels,
         render,
-        render_tile,
         render_to_file,
         render_to_png,
-        render_to_zarr,
         single_precision_warnings,
     )
     from .compat import compute
@@ -76,7 +74,9 @@ if typing.TYPE_CHECKING:
     from .precision import PrecisionWarning
     from .scale import to_dask
     from .scene import Scene, Viewport
+    from .stores import render_to_zarr
     from .style import Style
+    from .tiles import render_tile
 
 
 def __getattr__(name: str) -> typing.Any:

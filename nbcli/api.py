@@ -1,5 +1,4 @@
-"""The renderer's Python API: ``render`` (in memory), ``render_tile`` (any rectangle of a scene,
-exactly), ``render_to_file`` (streamed), ``render_to_zarr``, ``Render``.
+"""The renderer's Python API: ``render`` (in memory), ``render_to_file`` (streamed), ``Render``.
 
 A thin façade: it checks the arguments, turns a Scene and a Style into a
 pipeline ``Job``, plans memory, and hands bands to the writers: PNG to
@@ -12,28 +11,26 @@ from __future__ import annotations
 import os
 import time
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from ._native import SAMPLE_DATA_BYTES, Problem, Progress, check_kernel, kernels, selected_kernel
-from .checks import as_int, thread_count
+from .checks import thread_count
 from .colors import Colouring, Marks
 from .errors import ParameterError
-from .images import FORMATS, ImageFormat, MetadataWarning, output_format, write_image
+from .imagefile import write_bands
+from .images import ImageFormat, MetadataWarning, output_format, write_image
 from .outfile import atomic_output, check_writable, same_file
-from .params import parameters, png_text, save_npz
-from .pipeline import ALL_DATA, NO_DATA, ROOTS, Band, Job, ShareCounter, band_rows, check_memory, render_bands
-from .pipeline import render_tile as _render_tile
+from .params import png_text, save_npz
+from .pipeline import ALL_DATA, NO_DATA, ROOTS, Job, ShareCounter, band_rows, check_memory, render_bands
 from .pipeline import work_bytes_per_pixel as _work_bytes
-from .png import PngWriter, encode_png, write_png
+from .png import encode_png, write_png
 from .precision import PrecisionWarning, Probe
 from .precision import single_precision_warnings as _probe_warnings
 from .scene import Scene, pairs
 from .style import Style
-from .zarrfile import ZarrLayout, atomic_store, require_zarr, write_block
 
 __all__ = [
     "MetadataWarning",
@@ -41,16 +38,13 @@ __all__ = [
     "Render",
     "available_kernels",
     "render",
-    "render_tile",
     "render_to_file",
     "render_to_png",
-    "render_to_zarr",
     "selected_kernel",
     "single_precision_warnings",
 ]
 
 PathLike = str | os.PathLike[str]
-ZARR_FIELDS = ("rgb", "root", "iterations", "smooth")  # a store's arrays by default: image and recolouring
 
 
 def available_kernels() -> list[dict[str, Any]]:
@@ -279,79 +273,6 @@ def render(
     return result
 
 
-def _span(value: Any, name: str, size: int) -> tuple[int, int]:
-    """(first, end) of a tile's ``rows`` or ``cols``: integers with 0 <= first < end <= size."""
-    try:
-        first, end = value
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a pair (first, end), e.g. {name}=(0, 256); got {value!r}") from None
-    first = as_int(first, f"{name}[0]", 0, size - 1)
-    end = as_int(end, f"{name}[1]", first + 1, size)
-    return first, end
-
-
-def render_tile(
-    scene: Scene,
-    style: Style | None = None,
-    *,
-    rows: tuple[int, int],
-    cols: tuple[int, int],
-    threads: int | None = None,
-    kernel: str | None = None,
-    keep_data: bool = True,
-    progress: Progress | None = None,
-    max_memory: int | None = None,
-    roots: np.ndarray | None = None,
-    source: dict[str, Any] | None = None,
-) -> Render:
-    """Render the pixels ``rows=(r0, r1)`` x ``cols=(c0, c1)`` of ``scene``'s image.
-
-    The result's pixels (and per-sample data) are identical to the same pixels of
-    ``render(scene, style)``: start points are sliced from the whole image's grid,
-    basin borders see the neighbouring samples (one sample of overlap) and root
-    markers are drawn from the whole image's geometry. So an image can be rendered
-    in tiles anywhere (``nbcli.to_dask``) and put together exactly.
-    ``roots``: the scene's canonical roots if already known (they are computed
-    otherwise). ``source``: saved per-sample data of the whole image to colour
-    instead of computing (arrays, or Zarr arrays: only the tile is read). Other
-    arguments as for ``render``.
-    """
-    scene, style = _prepare(scene, style, {})
-    rows = _span(rows, "rows", scene.height)
-    cols = _span(cols, "cols", scene.width)
-    nthreads, kname = thread_count(threads), check_kernel(kernel)
-    if source is None:
-        warn_precision(scene, kname)
-    roots = scene.canonical_roots() if roots is None else np.asarray(roots, dtype=np.complex128)
-    work = job(scene, style, roots)
-    a = scene.aa
-    px = (rows[1] - rows[0]) * (cols[1] - cols[0])
-    need = px * 3 * style.depth // 8 + px * _work_bytes(work, ALL_DATA if keep_data else NO_DATA)
-    check_memory(need, max_memory, f"rendering a {cols[1] - cols[0]}x{rows[1] - rows[0]} tile")
-    stats: dict[str, Any] = {}
-    data = ALL_DATA if keep_data else NO_DATA
-    band = _render_tile(
-        work,
-        rows,
-        cols,
-        threads=nthreads,
-        kernel=kname,
-        data=data,
-        progress=progress,
-        source=source,
-        stats=stats,
-    )
-    result = Render(scene=scene, style=style, roots=roots, rgb=band.rgb, stats=stats, rows=rows, cols=cols)
-    if keep_data and band.data is not None:
-        result.root, result.iterations = band.data["root"], band.data["iterations"]
-        result.smooth, result.residual = band.data.get("smooth"), band.data.get("residual")
-        counter = ShareCounter(len(roots))
-        counter.add(result.root, result.iterations)
-        stats.update(counter.result())
-    stats.update(pixels=px, samples=px * a * a, method=scene.method, precision=scene.precision)
-    return result
-
-
 def render_to_file(
     path: PathLike,
     scene: Scene | None = None,
@@ -432,162 +353,12 @@ def render_to_png(
     return render_to_file(path, scene, style, format="png", **options)
 
 
-def write_bands(
-    path: PathLike,
-    fmt: ImageFormat,
-    scene: Scene,
-    style: Style,
-    roots: np.ndarray,
-    bands: Iterable[Band],
-    *,
-    threads: int,
-    counter: ShareCounter | None = None,
-    save_data: PathLike | None = None,
-    quality: int | None = None,
-    lossless: bool = False,
-) -> None:
-    """Write bands of rows, top to bottom, as one image in ``fmt`` (atomically): a PNG streamed
-    band by band, other formats encoded by Pillow from the whole image. Count root shares into
-    ``counter``; keep the bands' data for ``save_data``."""
-    keep: dict[str, list[np.ndarray]] | None = {} if save_data is not None else None
-    text = png_text(scene, style, roots)
-    with atomic_output(path) as f:
-        images = _pixels(iter(bands), counter, keep)
-        if fmt.streams:
-            _stream_png(f, images, scene, style.depth, text, threads)
-        else:
-            write_image(f, _whole(images, scene), fmt, text, quality=quality, lossless=lossless)
-        if save_data is not None and keep is not None:
-            arrays = {k: (v[0] if len(v) == 1 else np.concatenate(v)) for k, v in keep.items()}
-            save_npz(save_data, scene, style, roots, **arrays)
-
-
-def render_to_zarr(
-    path: PathLike,
-    scene: Scene | None = None,
-    style: Style | None = None,
-    *,
-    fields: Sequence[str] = ZARR_FIELDS,
-    chunks: int | tuple[int, int] = 1024,
-    threads: int | None = None,
-    kernel: str | None = None,
-    progress: Progress | None = None,
-    stats: bool = False,
-    max_memory: int | None = None,
-    source: dict[str, Any] | None = None,
-    **scene_options: Any,
-) -> dict[str, Any]:
-    """Render into a Zarr v3 store (a folder, written atomically) on this machine, in bands.
-
-    ``fields``: the arrays to store, ``rgb`` and any of the per-sample ``root``,
-    ``iterations``, ``smooth``, ``residual`` (by default all but ``residual``:
-    the image and what recolouring needs). ``chunks``: pixels per chunk side
-    (or (rows, cols)). The scene's parameters go into the group's attributes,
-    so ``nb-render --from store.zarr`` reads it back. Returns statistics like
-    ``render_to_png``. On a Dask cluster, ``nbcli.to_dask(...).to_zarr`` has
-    the workers write it.
-    """
-    scene, style = _prepare(scene, style, scene_options)
-    nthreads, kname = thread_count(threads), check_kernel(kernel)
-    layout = ZarrLayout(scene.width, scene.height, scene.aa, style.depth, fields, chunk_shape(chunks))
-    require_zarr()
-    if source is None:
-        warn_precision(scene, kname)
-    wants_data = any(f != "rgb" for f in layout.fields)
-    data = ALL_DATA if wants_data else (ROOTS if stats else NO_DATA)
-    t0 = time.perf_counter()
-    roots = scene.canonical_roots()
-    work = job(scene, style, roots)
-    rows = _plan_memory(scene, work, data, None, max_memory, False, FORMATS["png"])
-    ch = layout.chunk[0]
-    rows = max(ch, rows // ch * ch)  # whole chunks: each is written once
-    info: dict[str, Any] = {}
-    counter = ShareCounter(len(roots)) if stats else None
-    with atomic_store(path) as tmp:
-        layout.create(tmp, parameters(scene, style, roots))
-        r0 = 0
-        for band in render_bands(
-            work,
-            threads=nthreads,
-            kernel=kname,
-            data=data,
-            rows=rows,
-            progress=progress,
-            source=source,
-            stats=info,
-        ):
-            r1 = r0 + band.rgb.shape[0]
-            arrays = {"rgb": band.rgb, **(band.data or {})}
-            write_block(tmp, (r0, r1), (0, scene.width), scene.aa, {f: arrays[f] for f in layout.fields})
-            if counter is not None and band.data is not None:
-                counter.add(band.data["root"], band.data["iterations"])
-            r0 = r1
-    info.update(_summary(scene, roots), seconds=time.perf_counter() - t0)
-    if counter is not None:
-        info.update(counter.result())
-    return info
-
-
-def chunk_shape(chunks: Any) -> tuple[int, int]:
-    """(rows, cols) of pixels per chunk from an int (square) or a pair."""
-    if isinstance(chunks, (tuple, list)) and len(chunks) == 2:
-        return as_int(chunks[0], "chunks[0]", 1, 1 << 20), as_int(chunks[1], "chunks[1]", 1, 1 << 20)
-    n = as_int(chunks, "chunks", 1, 1 << 20)
-    return n, n
-
-
 def _check_outputs(path: PathLike, save_data: PathLike | None) -> None:
     check_writable(path)
     if save_data is not None:
         check_writable(save_data)
         if same_file(path, save_data):
             raise ParameterError(f"the image and the data would be the same file ({os.fspath(path)})")
-
-
-def _pixels(
-    bands: Iterator[Band], counter: ShareCounter | None, keep: dict[str, list[np.ndarray]] | None
-) -> Iterator[np.ndarray]:
-    """Each band's pixels, after counting its roots (``counter``) and keeping its data (``keep``)."""
-    for band in bands:
-        if counter is not None and band.shares is not None:
-            counter.merge(band.shares)
-        elif counter is not None and band.data is not None:
-            counter.add(band.data["root"], band.data["iterations"])
-        if band.data is not None and keep is not None:
-            for k, v in band.data.items():
-                keep.setdefault(k, []).append(v)
-        yield band.rgb
-
-
-def _stream_png(
-    f: Any, rows: Iterator[np.ndarray], scene: Scene, depth: int, text: dict[str, str], threads: int
-) -> None:
-    writer = PngWriter(f, scene.width, scene.height, depth=depth, text=text, threads=threads)
-    try:
-        for band in rows:
-            writer.write(band)
-        writer.close()
-    finally:
-        writer.abort()
-
-
-def _whole(bands: Iterator[np.ndarray], scene: Scene) -> np.ndarray:
-    """The image from its bands (the band itself when there is only one)."""
-    whole: np.ndarray | None = None
-    row = 0
-    for band in bands:
-        if whole is None:
-            whole = (
-                band
-                if band.shape[0] == scene.height
-                else np.empty((scene.height, *band.shape[1:]), band.dtype)
-            )
-        if whole is not band:
-            whole[row : row + band.shape[0]] = band
-        row += band.shape[0]
-    assert whole is not None
-    assert row == scene.height
-    return whole
 
 
 def _output(

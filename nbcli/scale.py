@@ -1,23 +1,16 @@
-"""Beyond one machine: a scene as lazy Dask arrays, Zarr stores written by the workers of a
-Dask cluster, and the bands of a PNG rendered on the cluster and streamed by the client.
+"""Beyond one machine: a scene as lazy Dask arrays (``to_dask``), Zarr stores written by the
+workers of a Dask cluster, and the bands of an image rendered on the cluster and written,
+in order, by the client.
 
 Every piece of work is a tile (``nbcli.render_tile``), so the pixels are those of a
-local render whatever the chunks. What travels to the workers is a *task spec*:
-JSON text with the scene's and the style's parameters (the record every file
-carries, with the palette resolved to its colours so workers need no
-matplotlib), the canonical roots, the thread count and kernel, and the
-nb-render version (a worker with another version refuses the task); plus the
-tile's bounds and the names of this module's functions, which workers import
-from their own installed nb-render. No user code is pickled.
-
-Dask is imported only here, only when used; without it a one-line error names
+local render whatever the chunks. The workers get task specs and run the tasks of
+``nbcli.tasks`` (never pickled user code); ``nbcli.cluster`` connects and reports the
+cluster's failures. Dask is imported only when used; without it a one-line error names
 the extra, ``pip install 'nb-render[dask]'``.
 """
 
 from __future__ import annotations
 
-import functools
-import json
 import os
 import time
 import warnings
@@ -27,156 +20,24 @@ from typing import Any
 
 import numpy as np
 
-from ._version import __version__
-from .api import ZARR_FIELDS, Render, chunk_shape, render_tile, warn_precision, write_bands
-from .checks import as_int
-from .colors import root_colors
-from .errors import ClusterError, MissingExtra, ParameterError
+from .api import Render, warn_precision
+from .cluster import cancel, connect, gather, require_dask, result
+from .errors import ClusterError, ParameterError
+from .imagefile import write_bands
 from .images import output_format
 from .outfile import PathLike, check_writable, same_file
 from .params import parameters
 from .pipeline import Band, ShareCounter
 from .precision import PrecisionWarning
 from .scene import Scene, pairs
+from .stores import ZARR_FIELDS, chunk_shape
 from .style import Style
-from .zarrfile import FIELDS, ZarrLayout, atomic_store, require_zarr, write_block
+from .tasks import band_task, task_spec, tile_arrays, write_tile
+from .zarrfile import FIELDS, ZarrLayout, atomic_store, require_zarr
 
-__all__ = [
-    "CONNECT_TIMEOUT",
-    "DaskRender",
-    "connect",
-    "render_to_file_on",
-    "render_to_zarr_on",
-    "task_spec",
-    "tile_arrays",
-    "to_dask",
-    "write_tile",
-]
+__all__ = ["DaskRender", "connect", "render_to_file_on", "render_to_zarr_on", "to_dask"]
 
-EXTRA_HINT = "pip install 'nb-render[dask]'"
-CONNECT_TIMEOUT = 10.0  # seconds to reach a scheduler, unless Dask's own setting is given in the environment
-TIMEOUT_VARIABLE = "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT"
 Progress = Callable[[int, int], None]
-
-
-def require_dask() -> ModuleType:
-    """dask (with dask.array), or a one-line error naming the extra."""
-    try:
-        import dask
-        import dask.array
-    except ImportError:
-        raise MissingExtra(
-            f"rendering with Dask needs dask[array], distributed and zarr: {EXTRA_HINT}"
-        ) from None
-    return dask
-
-
-def require_distributed() -> ModuleType:
-    require_dask()
-    try:
-        import distributed
-    except ImportError:
-        raise MissingExtra(f"a Dask cluster needs distributed: {EXTRA_HINT}") from None
-    return distributed
-
-
-# ---- what is sent to workers, and what they do with it -----------------------------------
-
-
-def task_spec(
-    scene: Scene, style: Style, roots: np.ndarray, *, threads: int = 1, kernel: str | None = None
-) -> str:
-    """The JSON text a worker renders tiles from (see the module's docstring)."""
-    colours = root_colors(style.palette, len(roots))
-    resolved = Style.from_dict(
-        {**style.to_dict(), "palette": ["#{:02x}{:02x}{:02x}".format(*(int(v) for v in c)) for c in colours]}
-    )
-    return json.dumps(
-        {
-            "version": __version__,
-            "scene": scene.to_dict(),
-            "style": resolved.to_dict(),
-            "roots": pairs(roots),
-            "threads": as_int(threads, "threads", 1, 1 << 16),
-            "kernel": kernel or "",
-        },
-        separators=(",", ":"),
-    )
-
-
-@functools.lru_cache(maxsize=8)
-def _setup(spec: str) -> tuple[Scene, Style, np.ndarray, int, str]:
-    """A worker's reading of a task spec (remembered: every tile of a render has the same)."""
-    d = json.loads(spec)
-    if d.get("version") != __version__:
-        raise ClusterError(
-            f"a Dask worker has nb-render {__version__} but the client {d.get('version')}: "
-            "install the same version everywhere"
-        )
-    roots = np.array([complex(re, im) for re, im in d["roots"]], dtype=np.complex128)
-    return (
-        Scene.from_dict(d["scene"]),
-        Style.from_dict(d["style"]),
-        roots,
-        int(d["threads"]),
-        str(d["kernel"]),
-    )
-
-
-def _tile(spec: str, rows: tuple[int, int], cols: tuple[int, int], keep_data: bool) -> Render:
-    scene, style, roots, threads, kernel = _setup(spec)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PrecisionWarning)  # the client has warned once
-        return render_tile(
-            scene,
-            style,
-            rows=rows,
-            cols=cols,
-            threads=threads,
-            kernel=kernel or None,
-            keep_data=keep_data,
-            roots=roots,
-        )
-
-
-def tile_arrays(
-    spec: str, rows: tuple[int, int], cols: tuple[int, int], fields: tuple[str, ...]
-) -> dict[str, np.ndarray]:
-    """Task: the arrays ``fields`` of one tile."""
-    t = _tile(spec, rows, cols, any(f != "rgb" for f in fields))
-    return {f: getattr(t, f) for f in fields}
-
-
-def write_tile(
-    spec: str, rows: tuple[int, int], cols: tuple[int, int], fields: tuple[str, ...], store: str, shares: bool
-) -> dict[str, Any]:
-    """Task: render one tile and write its arrays into the store at ``store``; return its counts."""
-    t = _tile(spec, rows, cols, shares or any(f != "rgb" for f in fields))
-    write_block(store, rows, cols, t.scene.aa, {f: getattr(t, f) for f in fields})
-    return _counts(t, shares)
-
-
-def band_task(spec: str, rows: tuple[int, int], data: bool, shares: bool) -> tuple[Band, dict[str, Any]]:
-    """Task: a band of whole rows for a PNG the client writes."""
-    scene = _setup(spec)[0]
-    t = _tile(spec, rows, (0, scene.width), data or shares)
-    arrays = {k: getattr(t, k) for k in ("root", "iterations", "smooth", "residual")} if data else None
-    counts = _counts(t, shares)
-    return Band(t.rgb, arrays, counts.pop("shares", None)), counts
-
-
-def _counts(t: Render, shares: bool) -> dict[str, Any]:
-    out: dict[str, Any] = {k: t.stats.get(k, 0) for k in ("iterations", "pixels_computed")}
-    out["kernel"], out["threads"] = t.stats.get("kernel"), t.stats.get("threads")
-    if shares and t.root is not None and t.iterations is not None:
-        counter = ShareCounter(len(t.roots))
-        counter.add(t.root, t.iterations)
-        out["shares"] = counter
-    return out
-
-
-def _version() -> str:
-    return __version__
 
 
 # ---- lazy arrays ------------------------------------------------------------------------
@@ -313,86 +174,6 @@ def to_dask(
 # ---- on a cluster -----------------------------------------------------------------------
 
 
-def connect(address: str, timeout: float | str | None = None) -> Any:
-    """A ``distributed.Client`` of the scheduler at ``address`` (or of a scheduler file, *.json);
-    ClusterError in one line if it cannot be reached or its workers run another nb-render.
-    ``timeout``: default 10 s, or Dask's connect timeout if set in the environment."""
-    distributed = require_distributed()
-    if timeout is None:
-        timeout = os.environ.get(TIMEOUT_VARIABLE) or CONNECT_TIMEOUT
-    import logging
-
-    for name in ["distributed", *logging.root.manager.loggerDict]:  # failures are reported in one line
-        if name.startswith("distributed"):
-            logging.getLogger(name).setLevel(logging.CRITICAL)
-    try:
-        if address.endswith(".json"):
-            if not os.path.isfile(address):
-                raise ParameterError(f"scheduler file {address} does not exist")
-            client = distributed.Client(scheduler_file=address, timeout=timeout, set_as_default=False)
-        else:
-            client = distributed.Client(address, timeout=timeout, set_as_default=False)
-    except (OSError, TimeoutError) as e:
-        raise ClusterError(f"cannot reach the Dask scheduler at {address}: {_one_line(e)}") from None
-    except ValueError as e:
-        if isinstance(e, ParameterError):
-            raise
-        raise ParameterError(f"--scheduler {address!r}: {_one_line(e)}") from None
-    try:
-        versions = client.run(_version)
-    except Exception:  # noqa: BLE001 - no worker yet, or one that cannot run: found when tasks run
-        versions = {}
-    other = {w: v for w, v in versions.items() if v != __version__}
-    if other:
-        client.close()
-        w, v = next(iter(other.items()))
-        raise ClusterError(
-            f"Dask worker {w} has nb-render {v}, this is {__version__}: install the same version on every worker"
-        )
-    return client
-
-
-def _one_line(e: BaseException) -> str:
-    return " ".join(str(e).split()) or type(e).__name__
-
-
-def _gather(client: Any, futures: list[Any]) -> Iterator[tuple[Any, Any]]:
-    """(future, result) as tasks finish; on any failure or Ctrl-C the cluster's tasks are cancelled."""
-    distributed = require_distributed()
-    try:
-        for fut in distributed.as_completed(futures, loop=client.loop):
-            yield fut, _result(fut)
-    except BaseException:
-        _cancel(client, futures)
-        raise
-
-
-def _result(fut: Any) -> Any:
-    import asyncio
-
-    distributed = require_distributed()
-    lost = "lost the connection to the Dask scheduler during the render; is it still running?"
-    try:
-        return fut.result()
-    except (distributed.client.FutureCancelledError, asyncio.CancelledError) as e:
-        if "connection" in str(e):
-            raise ClusterError(lost) from None
-        raise ClusterError(f"the Dask cluster cancelled the render ({_one_line(e)})") from None
-    except distributed.KilledWorker as e:
-        raise ClusterError(
-            f"a task of the render killed its Dask workers repeatedly: {_one_line(e)}"
-        ) from None
-    except (OSError, TimeoutError):
-        raise ClusterError(lost) from None
-
-
-def _cancel(client: Any, futures: list[Any]) -> None:
-    import contextlib
-
-    with contextlib.suppress(Exception):  # the scheduler may be gone already: nothing left to cancel
-        client.cancel(futures, force=True)
-
-
 def _merge(info: dict[str, Any], counts: dict[str, Any], counter: ShareCounter | None) -> None:
     for k in ("iterations", "pixels_computed"):
         info[k] = info.get(k, 0) + counts.get(k, 0)
@@ -445,7 +226,7 @@ def _render_to_zarr(
             ]
             where = {f.key: (r, c) for f, (r, c) in zip(futures, tiles, strict=True)}
             done = 0
-            for fut, counts in _gather(client, futures):
+            for fut, counts in gather(client, futures):
                 _merge(info, counts, counter)
                 (r0, r1), (c0, c1) = where[fut.key]
                 done += (r1 - r0) * (c1 - c0) * a2
@@ -547,7 +328,7 @@ def render_to_file_on(
                 while nxt < len(bands) and nxt < i + window:
                     futures.append(client.submit(band_task, spec, bands[nxt], data, stats, pure=False))
                     nxt += 1
-                band, counts = _result(futures[i])
+                band, counts = result(futures[i])
                 futures[i] = None  # release it: the band is written now
                 _merge(info, counts, None)
                 done += (bands[i][1] - bands[i][0]) * scene.aa * width
@@ -555,7 +336,7 @@ def render_to_file_on(
                     progress(done, total)
                 yield band
         except BaseException:
-            _cancel(client, [f for f in futures if f is not None])
+            cancel(client, [f for f in futures if f is not None])
             raise
 
     from .checks import thread_count

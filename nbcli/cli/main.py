@@ -45,7 +45,15 @@ def main(argv: list[str] | None = None) -> None:
     if not (sys.argv[1:] if argv is None else argv):
         app(args=["--help"], prog_name=PROG, standalone_mode=False)
         sys.exit(EXIT_USAGE)
-    sys.exit(_run(argv))
+    code = _run(argv)
+    if "distributed" in sys.modules and argv is None:
+        # A Dask client's threads and objects take seconds to finalize (6 s after Ctrl-C): every
+        # output is complete or removed by now, so flush and leave at once, as the console script.
+        with contextlib.suppress(OSError, ValueError):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
 
 
 def _error(message: str) -> None:

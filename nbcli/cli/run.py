@@ -28,7 +28,7 @@ def run(opts: Options) -> None:
         limit = opts.memory_limit()
         # imported here, not at the top: numpy and the core load only when there is work
         from .._native import check_kernel
-        from ..api import render_to_file, single_precision_warnings
+        from ..api import single_precision_warnings
         from ..images import MetadataWarning, output_format
         from ..outfile import check_writable
         from ..precision import PrecisionWarning
@@ -45,9 +45,8 @@ def run(opts: Options) -> None:
         plan = make_plan(opts)
         if fmt is not None:
             if plan.style.depth != 8 and not fmt.streams and "depth" not in opts.given:
-                plan = replace(
-                    plan, style=replace(plan.style, depth=8)
-                )  # --from a 16-bit PNG, to JPEG: 8 bits
+                # --from a 16-bit PNG, to JPEG: 8 bits
+                plan = replace(plan, style=replace(plan.style, depth=8))
             fmt.check_options(quality=opts.quality, lossless=opts.lossless, depth=plan.style.depth)
             fmt.check_size(plan.scene.width, plan.scene.height)
         check_kernel(opts.kernel)
@@ -74,40 +73,7 @@ def run(opts: Options) -> None:
         ):
             warnings.simplefilter("ignore", PrecisionWarning)  # printed above already
             warnings.simplefilter("ignore", MetadataWarning)
-            if opts.scheduler is not None and plan.source is None:
-                info = _on_cluster(opts, plan, fmt, progress)
-            elif fmt is None:
-                from ..api import ZARR_FIELDS, render_to_zarr
-
-                info = render_to_zarr(
-                    opts.output,
-                    scene,
-                    plan.style,
-                    fields=opts.zarr_fields() or ZARR_FIELDS,
-                    chunks=opts.chunks,
-                    threads=opts.threads,
-                    kernel=opts.kernel,
-                    progress=progress,
-                    stats=opts.stats or opts.stats_json,
-                    max_memory=limit,
-                    source=plan.source,
-                )
-            else:
-                info = render_to_file(
-                    opts.output,
-                    scene,
-                    plan.style,
-                    format=fmt.name,
-                    quality=opts.quality,
-                    lossless=opts.lossless,
-                    threads=opts.threads,
-                    kernel=opts.kernel,
-                    progress=progress,
-                    save_data=opts.save_data,
-                    stats=opts.stats or opts.stats_json,
-                    max_memory=limit,
-                    source=plan.source,
-                )
+            info = _render(opts, plan, fmt, limit, progress)
     except KeyboardInterrupt:
         raise Interrupted() from None
     report = sys.stderr if opts.to_stdout else sys.stdout
@@ -118,11 +84,50 @@ def run(opts: Options) -> None:
         sys.stderr.write(summary(scene, info, opts.output, plan.source is not None) + "\n")
 
 
+def _render(opts: Options, plan: Any, fmt: Any, limit: int | None, progress: Any) -> dict[str, Any]:
+    """The render itself: on a cluster, into a Zarr store here, or into an image file here."""
+    from ..api import render_to_file
+
+    if opts.scheduler is not None and plan.source is None:
+        return _on_cluster(opts, plan, fmt, progress)
+    if fmt is None:
+        from ..stores import ZARR_FIELDS, render_to_zarr
+
+        return render_to_zarr(
+            opts.output,
+            plan.scene,
+            plan.style,
+            fields=opts.zarr_fields() or ZARR_FIELDS,
+            chunks=opts.chunks,
+            threads=opts.threads,
+            kernel=opts.kernel,
+            progress=progress,
+            stats=opts.stats or opts.stats_json,
+            max_memory=limit,
+            source=plan.source,
+        )
+    return render_to_file(
+        opts.output,
+        plan.scene,
+        plan.style,
+        format=fmt.name,
+        quality=opts.quality,
+        lossless=opts.lossless,
+        threads=opts.threads,
+        kernel=opts.kernel,
+        progress=progress,
+        save_data=opts.save_data,
+        stats=opts.stats or opts.stats_json,
+        max_memory=limit,
+        source=plan.source,
+    )
+
+
 def _on_cluster(opts: Options, plan: Any, fmt: Any, progress: Any) -> dict[str, Any]:
     """The render on the Dask cluster at ``--scheduler``: a .zarr written by the workers, or an
     image whose bands the workers render and this process writes."""
-    from ..api import ZARR_FIELDS
     from ..scale import connect, render_to_file_on, render_to_zarr_on
+    from ..stores import ZARR_FIELDS
 
     assert opts.scheduler is not None
     client = connect(opts.scheduler.strip())

@@ -1,0 +1,98 @@
+"""An image file from bands of rows: a PNG streamed band by band (nb-render's own writer),
+any other format put together and encoded by Pillow; root shares counted and per-sample
+data kept on the way. ``nbcli.api.render_to_file`` feeds it bands computed here, and
+``nbcli.scale`` bands computed on a Dask cluster.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import numpy as np
+
+from .images import ImageFormat, write_image
+from .outfile import PathLike, atomic_output
+from .params import png_text, save_npz
+from .pipeline import Band, ShareCounter
+from .png import PngWriter
+from .scene import Scene
+from .style import Style
+
+__all__ = ["write_bands"]
+
+
+def write_bands(
+    path: PathLike,
+    fmt: ImageFormat,
+    scene: Scene,
+    style: Style,
+    roots: np.ndarray,
+    bands: Iterable[Band],
+    *,
+    threads: int,
+    counter: ShareCounter | None = None,
+    save_data: PathLike | None = None,
+    quality: int | None = None,
+    lossless: bool = False,
+) -> None:
+    """Write bands of rows, top to bottom, as one image in ``fmt`` (atomically): a PNG streamed
+    band by band, other formats encoded by Pillow from the whole image. Count root shares into
+    ``counter``; keep the bands' data for ``save_data``."""
+    keep: dict[str, list[np.ndarray]] | None = {} if save_data is not None else None
+    text = png_text(scene, style, roots)
+    with atomic_output(path) as f:
+        images = _pixels(iter(bands), counter, keep)
+        if fmt.streams:
+            _stream_png(f, images, scene, style.depth, text, threads)
+        else:
+            write_image(f, _whole(images, scene), fmt, text, quality=quality, lossless=lossless)
+        if save_data is not None and keep is not None:
+            arrays = {k: (v[0] if len(v) == 1 else np.concatenate(v)) for k, v in keep.items()}
+            save_npz(save_data, scene, style, roots, **arrays)
+
+
+def _pixels(
+    bands: Iterator[Band], counter: ShareCounter | None, keep: dict[str, list[np.ndarray]] | None
+) -> Iterator[np.ndarray]:
+    """Each band's pixels, after counting its roots (``counter``) and keeping its data (``keep``)."""
+    for band in bands:
+        if counter is not None and band.shares is not None:
+            counter.merge(band.shares)
+        elif counter is not None and band.data is not None:
+            counter.add(band.data["root"], band.data["iterations"])
+        if band.data is not None and keep is not None:
+            for k, v in band.data.items():
+                keep.setdefault(k, []).append(v)
+        yield band.rgb
+
+
+def _stream_png(
+    f: Any, rows: Iterator[np.ndarray], scene: Scene, depth: int, text: dict[str, str], threads: int
+) -> None:
+    writer = PngWriter(f, scene.width, scene.height, depth=depth, text=text, threads=threads)
+    try:
+        for band in rows:
+            writer.write(band)
+        writer.close()
+    finally:
+        writer.abort()
+
+
+def _whole(bands: Iterator[np.ndarray], scene: Scene) -> np.ndarray:
+    """The image from its bands (the band itself when there is only one)."""
+    whole: np.ndarray | None = None
+    row = 0
+    for band in bands:
+        if whole is None:
+            whole = (
+                band
+                if band.shape[0] == scene.height
+                else np.empty((scene.height, *band.shape[1:]), band.dtype)
+            )
+        if whole is not band:
+            whole[row : row + band.shape[0]] = band
+        row += band.shape[0]
+    assert whole is not None
+    assert row == scene.height
+    return whole
