@@ -445,7 +445,16 @@ class Suite:
 
             def run(method=method, relax=relax, smooth=smooth):  # type: ignore[no-untyped-def]
                 return core_render(
-                    xs, ys, c, roots, a["itmax"], a["tol"], method=method, relax=relax, data=True, smooth=smooth
+                    xs,
+                    ys,
+                    c,
+                    roots,
+                    a["itmax"],
+                    a["tol"],
+                    method=method,
+                    relax=relax,
+                    data=True,
+                    smooth=smooth,
                 )
 
             t, (_, st) = best_time(run, 3 * self.rep, 0.3)

@@ -209,7 +209,13 @@ def test_argument_errors_are_clear():
         _core.render(xs, ys, c, roots, 10, 1e-6, palette=_core.Palette(**pal, smooth=False, depth=12))
     with pytest.raises(ValueError, match="itmax \\+ 1"):
         _core.render(
-            xs, ys, c, roots, 10, 1e-6, palette=_core.Palette(**{**pal, "shade": pal["shade"][:10]}, smooth=True, depth=8)
+            xs,
+            ys,
+            c,
+            roots,
+            10,
+            1e-6,
+            palette=_core.Palette(**{**pal, "shade": pal["shade"][:10]}, smooth=True, depth=8),
         )
     root, it = np.zeros((2, 2), np.int16), np.zeros((2, 2), np.int32)
     with pytest.raises(ValueError, match="smooth shading needs"):

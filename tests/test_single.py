@@ -219,7 +219,16 @@ def test_progress_and_cancellation():
     xs, ys = Viewport(-2, 2, -2, 2).grid(1200, 1200)
     with pytest.raises(RuntimeError, match="stop"):
         _core.render(
-            xs, ys, c9, canonical_roots(c9), 300, 1e-6, precision="single", threads=1, data=True, progress=boom
+            xs,
+            ys,
+            c9,
+            canonical_roots(c9),
+            300,
+            1e-6,
+            precision="single",
+            threads=1,
+            data=True,
+            progress=boom,
         )
 
 
