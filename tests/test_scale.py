@@ -21,6 +21,10 @@ from nbcli import Scene, Style
 distributed = pytest.importorskip("distributed")
 zarr = pytest.importorskip("zarr")
 
+# The workers run the tiles' native code, which tests/test_tiles.py checks under the sanitizers;
+# the cluster adds only Python, and sanitized worker processes would only make the run slower.
+pytestmark = pytest.mark.sanitizer_unsafe("Dask worker processes run the native code test_tiles.py covers")
+
 SCRIPT = str(Path(sys.executable).with_name("nb-render"))
 DATA = ("root", "iterations", "smooth", "residual")
 SCENE = Scene.create(roots=[1, -1, 1j, -1j, 0.5 + 0.5j], size=(150, 110), aa=2)
