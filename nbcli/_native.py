@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ParameterError
+from .errors import ParameterError, unknown_name
 
 try:
     from . import _core
@@ -119,13 +119,12 @@ def check_kernel(name: str | None) -> str:
     if not isinstance(name, str):
         raise TypeError(f"kernel must be a name (got {name!r})")
     ks = kernels()
+    given, name = name, name.strip().lower()
     if name == "auto":
         return name
     k = next((k for k in ks if k.name == name), None)
     if k is None:
-        raise ParameterError(
-            f"unknown kernel {name!r}; choose one of {', '.join(k.name for k in ks)} or auto"
-        )
+        raise unknown_name("kernel", given, [k.name for k in ks] + ["auto"])
     if not k.supported:
         ok = ", ".join(k.name for k in ks if k.supported)
         raise ParameterError(f"this CPU cannot run the {name} kernel; choose one of {ok} or auto")

@@ -24,7 +24,17 @@ from .imagefile import write_bands
 from .images import ImageFormat, MetadataWarning, output_format, write_image
 from .outfile import atomic_output, check_writable, same_file
 from .params import png_text, save_npz
-from .pipeline import ALL_DATA, NO_DATA, ROOTS, Job, ShareCounter, band_rows, check_memory, render_bands
+from .pipeline import (
+    ALL_DATA,
+    NO_DATA,
+    ROOTS,
+    SMALLER,
+    Job,
+    ShareCounter,
+    band_rows,
+    check_memory,
+    render_bands,
+)
 from .pipeline import work_bytes_per_pixel as _work_bytes
 from .png import encode_png, write_png
 from .precision import PrecisionWarning, Probe
@@ -401,7 +411,12 @@ def _plan_memory(
     whole = 0 if fmt.streams else pixels * (3 + fmt.whole_bytes)
     need = step * per_row + (samples * SAMPLE_DATA_BYTES if keep_all else 0) + whole
     held = [" and keeping its data" if keep_all else "", "" if fmt.streams else f" as {fmt.title}"]
-    check_memory(need, max_memory, _what(scene, "".join(held)))
+    advice = SMALLER
+    if not fmt.streams:
+        advice = f"{fmt.title} needs the whole image in memory: write a PNG (written in bands), or {advice}"
+    if keep_all:
+        advice = f"--save-data keeps all the per-pixel data: leave it out, or {advice}"
+    check_memory(need, max_memory, _what(scene, "".join(held)), advice)
     return step
 
 

@@ -9,6 +9,9 @@ also derive from the built-in exception a Python caller would expect
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
+
 __all__ = [
     "EXIT_FAILURE",
     "EXIT_USAGE",
@@ -19,6 +22,7 @@ __all__ = [
     "NotEnoughMemory",
     "OutputError",
     "ParameterError",
+    "unknown_name",
 ]
 
 EXIT_FAILURE = 1  # the work could not be done (memory, disk, ...)
@@ -62,3 +66,16 @@ class MissingExtra(NbRenderError, ImportError):
 
 class ClusterError(NbRenderError):
     """The Dask cluster could not be reached, or was lost during a render."""
+
+
+def unknown_name(what: str, value: object, choices: Iterable[str], more: str = "") -> ParameterError:
+    """The error for a name that is not one of ``choices``: the nearest one if it looks like a
+    typo, then all of them (``more``: what else is accepted, e.g. "a matplotlib colormap name")."""
+    names = list(choices)
+    key = value.strip().lower() if isinstance(value, str) else ""
+    close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]}? " if close else ""
+    listed = ", ".join(names[:-1]) + (" or " if len(names) > 1 else "") + names[-1]
+    if more:
+        listed = ", ".join(names) + f", {more}"
+    return ParameterError(f"unknown {what} {value!r}; {hint}choose {'' if more else 'one of '}{listed}")

@@ -7,15 +7,14 @@ data kept on the way. ``nbcli.api.render_to_file`` feeds it bands computed here,
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
 
 import numpy as np
 
 from .images import ImageFormat, write_image
 from .outfile import PathLike, atomic_output
 from .params import png_text, save_npz
-from .pipeline import Band, ShareCounter
-from .png import PngWriter
+from .pipeline import Band, ShareCounter, gather
+from .png import stream_png
 from .scene import Scene
 from .style import Style
 
@@ -44,9 +43,9 @@ def write_bands(
     with atomic_output(path) as f:
         images = _pixels(iter(bands), counter, keep)
         if fmt.streams:
-            _stream_png(f, images, scene, style.depth, text, threads)
+            stream_png(f, images, scene.width, scene.height, depth=style.depth, text=text, threads=threads)
         else:
-            write_image(f, _whole(images, scene), fmt, text, quality=quality, lossless=lossless)
+            write_image(f, gather(images, scene.height), fmt, text, quality=quality, lossless=lossless)
         if save_data is not None and keep is not None:
             arrays = {k: (v[0] if len(v) == 1 else np.concatenate(v)) for k, v in keep.items()}
             save_npz(save_data, scene, style, roots, **arrays)
@@ -65,34 +64,3 @@ def _pixels(
             for k, v in band.data.items():
                 keep.setdefault(k, []).append(v)
         yield band.rgb
-
-
-def _stream_png(
-    f: Any, rows: Iterator[np.ndarray], scene: Scene, depth: int, text: dict[str, str], threads: int
-) -> None:
-    writer = PngWriter(f, scene.width, scene.height, depth=depth, text=text, threads=threads)
-    try:
-        for band in rows:
-            writer.write(band)
-        writer.close()
-    finally:
-        writer.abort()
-
-
-def _whole(bands: Iterator[np.ndarray], scene: Scene) -> np.ndarray:
-    """The image from its bands (the band itself when there is only one)."""
-    whole: np.ndarray | None = None
-    row = 0
-    for band in bands:
-        if whole is None:
-            whole = (
-                band
-                if band.shape[0] == scene.height
-                else np.empty((scene.height, *band.shape[1:]), band.dtype)
-            )
-        if whole is not band:
-            whole[row : row + band.shape[0]] = band
-        row += band.shape[0]
-    assert whole is not None
-    assert row == scene.height
-    return whole

@@ -70,7 +70,10 @@ def atomic_output(path: PathLike) -> Iterator[IO[bytes]]:
     check_writable(path)
     p = os.fspath(path)
     d = os.path.dirname(os.path.abspath(p))
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(p) + ".", suffix=".part", dir=d)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(p) + ".", suffix=".part", dir=d)
+    except OSError as e:  # name the user's file, not the temporary one
+        raise OutputError(f"cannot write {p}: {e.strerror or e}") from None
     try:
         with os.fdopen(fd, "wb") as f:
             yield f
@@ -79,6 +82,12 @@ def atomic_output(path: PathLike) -> Iterator[IO[bytes]]:
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, p)
+    except OSError as e:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if tmp in (e.filename, e.filename2):
+            raise OutputError(f"cannot write {p}: {e.strerror or e}") from None
+        raise
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)

@@ -19,9 +19,18 @@ from typing import Any
 import numpy as np
 
 from ._native import LIMITS
-from .checks import as_float, as_int, method_name, precision_name, relax_factor, tolerance
+from .checks import as_float, as_int, image_size, method_name, precision_name, relax_factor, tolerance
 from .errors import ParameterError
-from .poly import ComplexLike, as_coefficients, canonical_roots, coefficients_from_roots, format_polynomial
+from .poly import (
+    ComplexLike,
+    as_coefficients,
+    canonical_roots,
+    coefficients_from_roots,
+    format_polynomial,
+    parse_complex,
+    parse_complex_list,
+    parse_polynomial,
+)
 from .precision import check_single_range
 
 __all__ = ["Scene", "Viewport"]
@@ -200,15 +209,17 @@ class Scene:
     @classmethod
     def create(
         cls,
-        coefs: Sequence[ComplexLike] | np.ndarray | None = None,
+        coefs: Sequence[ComplexLike] | np.ndarray | str | None = None,
         *,
-        roots: Sequence[ComplexLike] | np.ndarray | None = None,
-        size: tuple[int, int] | None = None,
+        roots: Sequence[ComplexLike] | np.ndarray | str | None = None,
+        expr: str | None = None,
+        size: int | tuple[int, int] | str | None = None,
         xmin: float | None = None,
         xmax: float | None = None,
         ymin: float | None = None,
         ymax: float | None = None,
-        center: complex | None = None,
+        center: complex | str | None = None,
+        width: float | None = None,
         span: float | None = None,
         itmax: int = 60,
         tol: float = 1e-6,
@@ -219,22 +230,23 @@ class Scene:
         aa: int = 1,
         precision: str = "double",
     ) -> Scene:
-        """A scene with sensible defaults.
-
-        Give the polynomial by ``coefs`` (highest degree first) or by ``roots``.
-        The viewport is, in order of precedence: ``center`` and/or ``span``
-        (the width of the view in the complex plane), the bounds ``xmin`` ..
-        ``ymax`` (a missing pair is derived from the other to keep pixels
-        square), or else (also with ``fit=True``) a frame around all roots
-        with a margin. ``size`` is (width, height) in pixels; without it the
-        longer side is 1024. Unless ``stretch``, pixels are kept square by
-        widening the view if needed. ``method``: newton, relaxed (with the
-        complex factor ``relax``), halley, schroder or householder. ``aa``:
-        anti-aliasing by ``aa`` x ``aa`` samples per pixel. ``precision``:
-        "double" (default) or "single" (float32, 1.6-1.8x as fast).
+        """A scene with sensible defaults; the arguments are the command line's. The polynomial: ``coefs``
+        (highest degree first), ``roots`` (both also as text, "1,0,-1") or
+        ``expr="(z-1)(z+1)^2"``. The view: ``center`` and/or ``width`` (in the
+        complex plane; ``span`` is its older name), else the bounds ``xmin`` ..
+        ``ymax`` (a missing pair follows from the other, pixels square), else
+        (or with ``fit=True``) a frame around all roots. ``size``: (width,
+        height), one number or "1920x1080"; by default 1024 on the longer
+        side. ``stretch`` (with all four bounds) keeps them exactly. ``method``:
+        newton, relaxed (factor ``relax``), halley, schroder or householder;
+        ``aa``: ``aa`` x ``aa`` samples per pixel; ``precision``: "double" or "single".
         """
-        c, exact = _polynomial(coefs, roots)
-        view = _ViewRequest(xmin, xmax, ymin, ymax, center, span, stretch, fit)
+        if width is not None and span is not None:
+            raise ParameterError("give the view's width once: width (span is an older name for it)")
+        c, exact = _polynomial(coefs, roots, expr)
+        if isinstance(center, str):
+            center = parse_complex(center, "center")
+        view = _ViewRequest(xmin, xmax, ymin, ymax, center, span if width is None else width, stretch, fit)
         w, h = _image_size(size, view)
         vp = view.resolve(lambda: Viewport.fit(canonical_roots(c, exact), w, h), w, h)
         return cls(
@@ -284,16 +296,22 @@ class Scene:
             raise ParameterError(f"not a valid scene description: {e}") from None
 
 
-def _polynomial(
-    coefs: Sequence[ComplexLike] | np.ndarray | None, roots: Sequence[ComplexLike] | np.ndarray | None
-) -> tuple[np.ndarray, np.ndarray | None]:
-    """(coefficients, exact roots or None) from exactly one of the two."""
-    if (coefs is None) == (roots is None):
-        raise ParameterError("give the polynomial either by its coefficients or by its roots (exactly one)")
+def _polynomial(coefs: Any, roots: Any, expr: str | None) -> tuple[np.ndarray, np.ndarray | None]:
+    """(coefficients, exact roots or None) from exactly one of coefs, roots and expr."""
+    if sum(v is not None for v in (coefs, roots, expr)) != 1:
+        raise ParameterError(
+            "give the polynomial by exactly one of its coefficients (coefs), its roots (roots) or an "
+            "expression (expr)"
+        )
+    if expr is not None:
+        if not isinstance(expr, str):
+            raise TypeError(f"expr must be text such as 'z^3 - 1' (got {expr!r})")
+        return as_coefficients(parse_polynomial(expr)), None
     if roots is not None:
-        return coefficients_from_roots(roots), np.asarray(roots, dtype=complex)
-    assert coefs is not None
-    return as_coefficients(coefs), None
+        r = parse_complex_list(roots, "root") if isinstance(roots, str) else roots
+        return coefficients_from_roots(r), np.asarray(r, dtype=complex)
+    c = parse_complex_list(coefs, "coefficient") if isinstance(coefs, str) else coefs
+    return as_coefficients(c), None
 
 
 @dataclass(frozen=True)
@@ -321,6 +339,10 @@ class _ViewRequest:
         if self.by_center and (self.has_x or self.has_y):
             raise ParameterError(
                 "give the viewport either by center/width or by xmin/xmax/ymin/ymax, not both"
+            )
+        if self.stretch and not (self.has_x and self.has_y):
+            raise ParameterError(
+                "stretch uses the four bounds exactly: give all of xmin, xmax, ymin and ymax with it"
             )
 
     @property
@@ -361,11 +383,10 @@ class _ViewRequest:
         return fitted()  # type: ignore[no-any-return]
 
 
-def _image_size(size: tuple[int, int] | None, view: _ViewRequest) -> tuple[int, int]:
+def _image_size(size: Any, view: _ViewRequest) -> tuple[int, int]:
     """The requested size, or 1024 pixels on the longer side (following the bounds' aspect ratio)."""
     if size is not None:
-        side = LIMITS.max_side
-        return as_int(size[0], "image width", 1, side), as_int(size[1], "image height", 1, side)
+        return image_size(size, LIMITS.max_side)
     if not (view.has_x and view.has_y):
         return DEFAULT_SIDE, DEFAULT_SIDE
     aspect = view.bounds().height / view.bounds().width

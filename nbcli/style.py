@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .colors import SHADINGS, parse_color, root_colors
-from .errors import ParameterError
+from .errors import ParameterError, unknown_name
 
 __all__ = ["Style"]
 
@@ -40,7 +40,7 @@ class Style:
         """This style, after checking every field (unknown names and unreadable colours raise)."""
         shading: Any = self.shading
         if not isinstance(shading, str) or shading not in SHADINGS:
-            raise ParameterError(f"unknown shading {self.shading!r}; choose {', '.join(SHADINGS)}")
+            raise unknown_name("shading", self.shading, SHADINGS)
         root_colors(self.palette, 1)
         parse_color(self.nonconverged)
         if self.boundary is not None:

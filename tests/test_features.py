@@ -507,5 +507,5 @@ def test_basic_colour_names():
 
     assert parse_color("Red") == (255, 0, 0)
     assert parse_color(" navy ") == (0, 0, 128)
-    with pytest.raises(ValueError, match="name such as white"):
+    with pytest.raises(ValueError, match=r"CSS colour name \(white, navy"):
         parse_color("reddish")

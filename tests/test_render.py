@@ -155,7 +155,7 @@ def test_save_writes_png_with_metadata(tmp_path):
 @pytest.mark.parametrize(
     ("kwargs", "exc", "match"),
     [
-        ({}, ValueError, "either by its coefficients or by its roots"),
+        ({}, ValueError, "exactly one of its coefficients"),
         ({"coefs": [1, 0, -1], "roots": [1, -1]}, ValueError, "exactly one"),
         ({"coefs": [1, 0, -1], "size": (0, 10)}, ValueError, "image width"),
         ({"coefs": [1, 0, -1], "size": (10, 10**7)}, ValueError, "image height"),

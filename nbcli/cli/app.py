@@ -13,7 +13,7 @@ from .options import PROG, Options
 from .run import run
 
 app = typer.Typer(
-    add_completion=False,  # see docs/usage.md
+    add_completion=True,  # --install-completion, --show-completion: docs/usage.md
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
@@ -23,25 +23,62 @@ _P_POLY = "Polynomial (one of)"
 _P_VIEW = "View"
 _P_ITER = "Method"
 _P_COLOR = "Colours and quality"
+_P_DECOR = "Decorations"
 _P_OUT = "Output file"
 _P_DATA = "Data and statistics"
 _P_RUN = "Running"
 _P_SCALE = "Zarr and Dask clusters"
 
+# One example a line, each short enough for an 80-column terminal (so it copies whole).
+EXAMPLES = (
+    ("nb-render -e 'z^3 - 1' out.png", "a first picture"),
+    ("nb-render -c 1,0,0,0,0,0,1 -s 1920x1080 z6.jpg", "z^6 + 1, a JPEG"),
+    ("nb-render -r 1,-1,1j,-1j -p okabe-ito roots.webp", "from its roots"),
+    ("nb-render -e 'z^3 - 2z + 2' -m halley --aa 3 h.png", "another method"),
+    ("nb-render -c 1,0,0,-1 --format webp - > c.webp", "to standard output"),
+    ("nb-render --from z6.jpg -p viridis -s 3840x2160 4k.png", "re-render, changed"),
+    ("nb-render -c 1,0,0,-1 --save-data c.npz c.png", "keep per-pixel data"),
+    ("nb-render -c 1,0,0,-1 -s 50000 --scheduler tcp://head:8786 big.zarr", "on a Dask cluster"),
+)
 EPILOG = (
     "[b]Examples[/b]\n\n"
-    "  nb-render --coefs 1,0,0,0,0,0,1 out.png   [dim]# z^6 + 1[/dim]\n\n"
-    "  nb-render --roots 1,-1,1j,-1j --size 1920x1080 wall.png\n\n"
-    "  nb-render -c 1,-2+7.5j,0,12j,5+0.1j --center 0.2+0.5j --width 1.5 zoom.png\n\n"
-    "  nb-render -c 1,0,0,-1 --xmin -2 --xmax 2 --ymin -1 --ymax 1 - > cubic.png\n\n"
-    "  nb-render -e '(z-1)(z+1)^2(z-2j)' --method schroder --aa 3 --mark-roots double.png\n\n"
-    "  nb-render --from wall.png --palette okabe-ito --size 3840x2160 wall-4k.png   [dim]# re-render, changed[/dim]\n\n"
-    "  nb-render -c 1,0,0,-1 --save-data cubic.npz cubic.png; nb-render --from cubic.npz --palette viridis c2.png\n\n"
-    "  nb-render -c 1,0,0,0,0,0,1 --size 100000x100000 --scheduler tcp://head:8786 poster.zarr   "
-    "[dim]# on a Dask cluster[/dim]\n\n"
-    "Coefficients go highest degree first (numpy.polyval order); complex numbers are written 3+4j or 3+4i. "
-    "Every PNG records its parameters in its metadata."
+    + "".join(f"  {cmd}  [dim]# {what}[/dim]\n\n" for cmd, what in EXAMPLES)
+    + "Coefficients go highest degree first (numpy.polyval order); complex numbers are written 3+4j "
+    "or 3+4i. Every image records its parameters (but a BMP), for --from."
 )
+
+
+def _names(names: object) -> object:
+    """A completion function offering ``names()`` (called only when the shell asks)."""
+
+    def complete(incomplete: str) -> list[str]:
+        return [n for n in names() if n.startswith(incomplete.lower())]  # type: ignore[operator]
+
+    return complete
+
+
+def _methods() -> tuple[str, ...]:
+    from .._native import METHODS
+
+    return METHODS
+
+
+def _kernels() -> list[str]:
+    from .._native import kernels
+
+    return ["auto", *(k.name for k in kernels() if k.supported)]
+
+
+def _formats() -> list[str]:
+    from ..images import FORMATS
+
+    return list(FORMATS)
+
+
+def _palettes() -> list[str]:
+    from ..colors import PALETTES
+
+    return list(PALETTES)
 
 
 def _version_callback(value: bool) -> None:
@@ -175,6 +212,7 @@ def render(
             help="newton; relaxed (z - a p/p', see --relax); halley; schroder (fast at repeated roots); "
             "householder (third order).",
             metavar="NAME",
+            autocompletion=_names(_methods),
         ),
     ] = "newton",
     relax: Annotated[
@@ -206,9 +244,10 @@ def render(
             "--palette",
             "-p",
             rich_help_panel=_P_COLOR,
-            help="default, okabe-ito (colour-blind safe), pastel, hsv, a matplotlib colormap name (if matplotlib "
-            "is installed), or colours: '#1b9e77,#d95f02,#7570b3'.",
+            help="default, okabe-ito (colour-blind safe), pastel, hsv, a matplotlib colormap name such as "
+            "viridis (if matplotlib is installed), or your colours: 'navy,gold,#1b9e77'.",
             metavar="NAME",
+            autocompletion=_names(_palettes),
         ),
     ] = "default",
     shading: Annotated[
@@ -218,6 +257,7 @@ def render(
             help="smooth (bright basins darkening towards their borders, no banding), iterations (nb_cpp's "
             "1 - k/itmax, banded) or flat.",
             metavar="NAME",
+            autocompletion=_names(lambda: ("smooth", "iterations", "flat")),
         ),
     ] = "smooth",
     nonconverged_color: Annotated[
@@ -234,7 +274,7 @@ def render(
         typer.Option(
             "--boundary",
             metavar="COLOR",
-            rich_help_panel=_P_COLOR,
+            rich_help_panel=_P_DECOR,
             help="Draw the borders between basins in this colour (e.g. white; none to turn off).",
         ),
     ] = None,
@@ -242,7 +282,7 @@ def render(
         bool,
         typer.Option(
             "--mark-roots/--no-mark-roots",
-            rich_help_panel=_P_COLOR,
+            rich_help_panel=_P_DECOR,
             help="Mark each root with a dot.",
             metavar="",
         ),
@@ -270,6 +310,7 @@ def render(
             rich_help_panel=_P_OUT,
             help="png, jpeg, webp, tiff, bmp, gif or avif, whatever the file is called (needed to write "
             "another format than PNG to standard output). [dim]Default: from the extension.[/dim]",
+            autocompletion=_names(_formats),
         ),
     ] = None,
     quality: Annotated[
@@ -327,6 +368,7 @@ def render(
             help="Force a kernel by name, or auto (same as NB_RENDER_KERNEL); --version lists the ones this CPU "
             "runs. [dim]Default: the best of them.[/dim]",
             metavar="NAME",
+            autocompletion=_names(_kernels),
         ),
     ] = None,
     max_memory: Annotated[
@@ -388,7 +430,7 @@ def render(
         ),
     ] = None,
 ) -> None:
-    """Render the basins of attraction of Newton's method for a polynomial to a PNG.
+    """Render the basins of attraction of Newton's method for a polynomial to an image.
 
     Each pixel is a starting point in the complex plane; it is coloured by the
     root that Newton's method (or another root-finding method) reaches from

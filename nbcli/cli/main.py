@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import sys
 from typing import Any
@@ -42,8 +43,11 @@ def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: turns every failure into one line on stderr and an exit code."""
     with contextlib.suppress(ValueError, OSError):  # not the main thread
         signal.signal(signal.SIGTERM, _on_sigterm)
-    if not (sys.argv[1:] if argv is None else argv):
-        app(args=["--help"], prog_name=PROG, standalone_mode=False)
+    if not (sys.argv[1:] if argv is None else argv) and not _completing():
+        sys.stderr.write(
+            f"Usage: {PROG} [OPTIONS] OUTPUT\n"
+            f"Try '{PROG} -e \"z^3 - 1\" out.png' for a first picture, '{PROG} --help' for every option.\n"
+        )
         sys.exit(EXIT_USAGE)
     code = _run(argv)
     if "distributed" in sys.modules and argv is None:
@@ -54,6 +58,11 @@ def main(argv: list[str] | None = None) -> None:
             sys.stderr.flush()
         os._exit(code)
     sys.exit(code)
+
+
+def _completing() -> bool:
+    """Whether the shell asks for completions (it runs the command with no arguments)."""
+    return any(k.startswith("_NB_RENDER_COMPLETE") for k in os.environ)
 
 
 def _error(message: str) -> None:
@@ -92,7 +101,7 @@ def _run(argv: list[str] | None) -> int:
         if _is_parser_error(e):
             message = e.format_message()  # type: ignore[attr-defined]
             code = int(e.exit_code)  # type: ignore[attr-defined]
-            _error(message + (_hint(message) if code == EXIT_USAGE else ""))
+            _error(message + (_hint(message, getattr(e, "ctx", None)) if code == EXIT_USAGE else ""))
             return code
         if os.environ.get("NB_RENDER_DEBUG"):
             raise
@@ -103,5 +112,17 @@ def _run(argv: list[str] | None) -> int:
         return EXIT_FAILURE
 
 
-def _hint(message: str) -> str:
+_NUMBERS = re.compile(r"^[-+0-9.,eEijIJ ]+$")
+
+
+def _hint(message: str, ctx: Any = None) -> str:
+    """What to try next: for an extra argument that follows a polynomial given without its option,
+    that option; else --help."""
+    first = getattr(ctx, "params", {}).get("output") if ctx is not None else None
+    if "unexpected extra argument" in message and isinstance(first, str) and first != "-":
+        shown = first.replace("'", "'\\''")
+        if "z" in first.lower():
+            return f"; to give the polynomial as an expression, use -e: {PROG} -e '{shown}' OUTPUT"
+        if _NUMBERS.match(first) and "," in first:
+            return f"; to give the polynomial by its coefficients, use -c: {PROG} -c '{shown}' OUTPUT"
     return f" (try '{PROG} --help')" if "--help" not in message else ""

@@ -160,6 +160,10 @@ class Options:
         if self.depth not in (8, 16):
             raise CommandLineError(f"--depth must be 8 or 16 (got {self.depth})")
         as_int(self.aa, "--aa", 1, LIMITS.max_aa)
+        if self.stretch and None in (self.xmin, self.xmax, self.ymin, self.ymax):
+            raise CommandLineError(
+                "--stretch uses the four bounds exactly: give all of --xmin, --xmax, --ymin and --ymax with it"
+            )
         if self.save_data is not None:
             from ..outfile import same_file
 
@@ -196,20 +200,12 @@ def _given(ctx: Any, name: str) -> bool:
 
 def parse_size(text: str) -> tuple[int, int]:
     """'1920x1080' (or '800': square) -> (width, height)."""
-    t = text.strip().lower().replace("×", "x").replace("*", "x")
-    parts = t.split("x")
+    from ..checks import parse_size as parse  # here: it loads numpy and the core
+
     try:
-        if len(parts) == 1:
-            w = h = int(parts[0])
-        elif len(parts) == 2:
-            w, h = int(parts[0]), int(parts[1])
-        else:
-            raise ValueError
-    except ValueError:
-        raise CommandLineError(f"--size {text!r}: expected WIDTHxHEIGHT in pixels, e.g. 1920x1080") from None
-    if w <= 0 or h <= 0:
-        raise CommandLineError(f"--size {text!r}: width and height must be positive")
-    return w, h
+        return parse(text, "--size")
+    except ParameterError as e:
+        raise CommandLineError(str(e)) from None
 
 
 def parse_bytes(text: str) -> int:

@@ -31,12 +31,28 @@ def quote(text: str, limit: int = 80) -> str:
     return repr("".join(kept) + "...")
 
 
+# spaces around a sign between two parts of a number (1 + 2j), or after a leading sign (- 2)
+_SPACED_SIGN = re.compile(r"(?:(?<=[0-9.ijIJ])\s*([+-])\s*(?=[0-9.ijIJ])|^\s*([+-])\s+)")
+
+
 def parse_complex(text: str, what: str = "number") -> complex:
-    """Read one real or complex number: ``2``, ``-1.5e3``, ``3+4j``, ``2j``, ``-2+7.5i``."""
-    s = re.sub(r"\s+", "", text)
+    """Read one real or complex number: ``2``, ``-1.5e3``, ``3+4j``, ``2j``, ``-2+7.5i``.
+
+    Spaces may stand around the sign between the real and the imaginary part (``1 + 2j``),
+    never inside a number: ``1 0`` is an error, not 10.
+    """
     shown = quote(text.strip())
+    s = _SPACED_SIGN.sub(lambda m: m.group(1) or m.group(2), text.strip())
     if not s:
         raise ParameterError(f"empty {what}; {_NUMBER_HINT}")
+    if re.search(r"\s", s):
+        parts = s.split()
+        if all(_is_number(p) for p in parts):
+            raise ParameterError(
+                f"cannot read {what} {shown}: numbers separated by spaces; separate numbers with commas "
+                f"({','.join(parts)})"
+            )
+        raise ParameterError(f"cannot read {what} {shown}: a space inside a number; {_NUMBER_HINT}")
     low = s.lower()
     if "inf" in low or "nan" in low:
         raise ParameterError(f"{what} {shown} is not finite")
@@ -48,6 +64,14 @@ def parse_complex(text: str, what: str = "number") -> complex:
     if not (math.isfinite(value.real) and math.isfinite(value.imag)):
         raise ParameterError(f"{what} {shown} is too large (not finite in double precision)")
     return value
+
+
+def _is_number(text: str) -> bool:
+    try:
+        complex(text.replace("i", "j").replace("I", "j"))
+    except ValueError:
+        return False
+    return True
 
 
 def parse_complex_list(text: str, what: str = "coefficient") -> list[complex]:
