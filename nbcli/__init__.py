@@ -18,6 +18,8 @@ import typing
 from ._version import __version__
 
 __all__ = [
+    "Animation",
+    "Keyframe",
     "MetadataWarning",
     "PrecisionWarning",
     "Render",
@@ -40,6 +42,8 @@ __all__ = [
 
 # where each public name lives
 _HOME = {
+    "Animation": "animation",
+    "Keyframe": "timeline",
     "MetadataWarning": "images",
     "PrecisionWarning": "precision",
     "Render": "api",
@@ -61,6 +65,7 @@ _HOME = {
 
 if typing.TYPE_CHECKING:
     from ._native import default_threads, selected_kernel
+    from .animation import Animation
     from .api import (
         Render,
         available_kernels,
@@ -77,6 +82,7 @@ if typing.TYPE_CHECKING:
     from .stores import render_to_zarr
     from .style import Style
     from .tiles import render_tile
+    from .timeline import Keyframe
 
 
 def __getattr__(name: str) -> typing.Any:

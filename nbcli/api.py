@@ -93,6 +93,7 @@ def job(scene: Scene, style: Style, roots: np.ndarray) -> Job:
     marks = None
     if style.mark_roots:
         marks = Marks([scene.viewport.pixel_of(complex(z), w, h) for z in roots], w, h)
+    color_index, ncolors = style.colors_for(len(roots))
     colouring = Colouring.create(
         palette=style.palette,
         shading=style.shading,
@@ -103,6 +104,8 @@ def job(scene: Scene, style: Style, roots: np.ndarray) -> Job:
         itmax=scene.itmax,
         aa=scene.aa,
         marks=marks,
+        color_index=color_index,
+        ncolors=ncolors,
     )
     xs, ys = scene.viewport.grid(*scene.samples)
     return Job(_problem(scene, roots), xs, ys, colouring)

@@ -60,6 +60,7 @@ PALETTES: dict[str, tuple[str, ...]] = {
     "hsv": (),
 }
 
+Roots = np.ndarray | None  # the root index of each sample, when borders need them
 _HEX = re.compile(r"^#?([0-9a-fA-F]{6}|[0-9a-fA-F]{3})$")
 # The 148 named colours of CSS (CSS Color Module Level 4): name, hex.
 _CSS_NAMES = """
@@ -375,10 +376,16 @@ class Colouring:
         itmax: int,
         aa: int = 1,
         marks: Marks | None = None,
+        color_index: Sequence[int] | None = None,
+        ncolors: int | None = None,
     ) -> Colouring:
+        """``color_index``: the palette entry of each root, out of ``ncolors`` (default: root i gets
+        entry i of ``nroots``), so a root keeps its colour while others come and go."""
         internal = 16 if (aa > 1 or depth == 16) else 8
+        colors = root_colors(palette, max(nroots, ncolors or 0))
+        colors = colors[list(color_index)] if color_index is not None else colors[:nroots]
         core = Palette(
-            colors=root_colors(palette, nroots),
+            colors=colors,
             shade=shade_curve(itmax, shading),
             nonconverged=np.array(parse_color(nonconverged), dtype=np.float32),
             smooth=shading == "smooth",
@@ -397,23 +404,12 @@ class Colouring:
         """Whether finishing needs each sample's root (to find basin borders)."""
         return self.boundary is not None
 
-    def finish(
-        self,
-        rgb: np.ndarray,
-        root: np.ndarray | None,
-        row0: int,
-        col0: int = 0,
-        *,
-        above: np.ndarray | None = None,
-        left: np.ndarray | None = None,
-    ) -> np.ndarray:
-        """Output pixels from (``row0``, ``col0``) of the whole image, from their coloured samples ``rgb``.
-
-        ``root``: the samples' roots (when ``needs_roots``). A sample is on a border when
-        its root differs from its left or upper neighbour's: ``above`` holds the roots of
-        the sample row just above these, ``left`` those of the sample column just left of
-        them (None at the image's edge).
-        """
+    def finish(self, rgb: np.ndarray, root: Roots, row0: int, col0: int = 0, *, above: Roots = None,
+               left: Roots = None) -> np.ndarray:  # fmt: skip
+        """Output pixels from (``row0``, ``col0``) of the whole image, from their coloured samples ``rgb``
+        and their roots ``root`` (when ``needs_roots``). A sample is on a border when its root differs
+        from its left or upper neighbour's: ``above`` and ``left`` hold the roots of the sample row
+        above and the sample column left of these (None at the image's edge)."""
         if self.boundary is not None:
             assert root is not None
             edge = np.zeros(root.shape, bool)

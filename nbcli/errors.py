@@ -45,6 +45,10 @@ class InputFileError(ParameterError):
     """A file given to read parameters or data from that is missing, not ours, corrupt or hostile."""
 
 
+class MissingExtra(ParameterError, ImportError):
+    """A feature asked for needs an optional dependency that is not installed (the message names the extra)."""
+
+
 class NotEnoughMemory(NbRenderError, MemoryError):
     """A render that would not fit in the memory available (or allowed); raised before allocating."""
 
@@ -58,10 +62,6 @@ class OutputError(NbRenderError, OSError):
 
     def __str__(self) -> str:
         return str(self.args[0])
-
-
-class MissingExtra(NbRenderError, ImportError):
-    """An optional dependency that a feature needs is not installed (the message names the extra)."""
 
 
 class ClusterError(NbRenderError):

@@ -270,7 +270,7 @@ def test_without_dask_one_line_names_the_extra(tmp_path):
             text=True,
             cwd=tmp_path,
         )
-        assert r.returncode == 1, r.stderr
+        assert r.returncode == 2, r.stderr
         assert r.stderr.count("\n") == 1 and "pip install 'nb-render[dask]'" in r.stderr
     assert list(tmp_path.iterdir()) == []
     code = (

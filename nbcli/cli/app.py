@@ -2,6 +2,8 @@
 
 Kept quick to import: numpy and the compiled core are only imported once
 there is something to render (``--help`` and ``--version`` stay instant).
+The module is long because Typer reads every option from one function's
+signature, each with its help text; there is no logic here.
 """
 
 from typing import Annotated
@@ -26,6 +28,8 @@ _P_COLOR = "Colours and quality"
 _P_DECOR = "Decorations"
 _P_OUT = "Output file"
 _P_DATA = "Data and statistics"
+_P_ANIM = "Animation (the output is then frames/, a .mp4, .webm, .gif, .webp or .apng)"
+_P_BATCH = "Batch"
 _P_RUN = "Running"
 _P_SCALE = "Zarr and Dask clusters"
 
@@ -38,6 +42,10 @@ EXAMPLES = (
     ("nb-render -c 1,0,0,-1 --format webp - > c.webp", "to standard output"),
     ("nb-render --from z6.jpg -p viridis -s 3840x2160 4k.png", "re-render, changed"),
     ("nb-render -c 1,0,0,-1 --save-data c.npz c.png", "keep per-pixel data"),
+    ("nb-render -e 'z^6+1' --zoom-to .3+.52j --zoom-width .01 z.mp4", "a 5 s zoom"),
+    ("nb-render -r 1,1j,-1 --to-roots 1j,-1,1 --frames 60 m.webp", "a morph"),
+    ("nb-render --keyframes tour.toml frames/", "numbered frames; resumes"),
+    ("nb-render -s 256 --batch jobs.txt", "one job a line"),
     ("nb-render -c 1,0,0,-1 -s 50000 --scheduler tcp://head:8786 big.zarr", "on a Dask cluster"),
 )
 EPILOG = (
@@ -98,15 +106,16 @@ def _version_callback(value: bool) -> None:
 def render(
     ctx: typer.Context,
     output: Annotated[
-        str,
+        str | None,
         typer.Argument(
             metavar="OUTPUT",
             help="Image file to write; its extension picks the format: .png, .jpg, .webp, .tif, .bmp, .gif, "
             ".avif, or .zarr for a Zarr store (a folder: the image and per-pixel data as chunked arrays). "
-            "- writes to standard output (PNG unless --format says otherwise).",
+            "- writes to standard output (PNG unless --format says otherwise). For an animation: a "
+            "folder (frames/), a frame pattern (frames/%05d.png), .mp4, .mkv, .webm, .gif, .webp or .apng.",
             show_default=False,
         ),
-    ],
+    ] = None,
     coefs: Annotated[
         str | None,
         typer.Option(
@@ -351,6 +360,128 @@ def render(
             "--stats-json", rich_help_panel=_P_DATA, help="The same statistics as JSON.", metavar=""
         ),
     ] = False,
+    duration: Annotated[
+        str | None,
+        typer.Option(
+            metavar="TIME",
+            rich_help_panel=_P_ANIM,
+            help="Length of the animation, e.g. 10s, 2.5s, 1500ms. [dim]Default: 5s, or the last keyframe's time."
+            "[/dim]",
+        ),
+    ] = None,
+    frames: Annotated[
+        int | None,
+        typer.Option(metavar="N", rich_help_panel=_P_ANIM, help="Length as a number of frames instead."),
+    ] = None,
+    fps: Annotated[
+        str, typer.Option(metavar="FPS", rich_help_panel=_P_ANIM, help="Frames per second, e.g. 30 or 29.97.")
+    ] = "30",
+    zoom_to: Annotated[
+        str | None,
+        typer.Option(
+            "--zoom-to",
+            metavar="Z",
+            rich_help_panel=_P_ANIM,
+            help="Zoom (or pan) from the view the other options give to a view centred on Z.",
+        ),
+    ] = None,
+    zoom_width: Annotated[
+        float | None,
+        typer.Option(
+            "--zoom-width",
+            metavar="W",
+            rich_help_panel=_P_ANIM,
+            help="The width of the view at the end of the zoom. [dim]Default: the start's.[/dim]",
+        ),
+    ] = None,
+    to_coefs: Annotated[
+        str | None,
+        typer.Option(
+            "--to-coefs",
+            metavar="C0,C1,...",
+            rich_help_panel=_P_ANIM,
+            help="Morph the polynomial into these coefficients (combinable with a zoom).",
+        ),
+    ] = None,
+    to_roots: Annotated[
+        str | None,
+        typer.Option(
+            "--to-roots",
+            metavar="R1,R2,...",
+            rich_help_panel=_P_ANIM,
+            help="Morph into the polynomial with these roots; with --roots, root i moves to root i.",
+        ),
+    ] = None,
+    to_expr: Annotated[
+        str | None,
+        typer.Option(
+            "--to-expr", metavar="EXPR", rich_help_panel=_P_ANIM, help="Morph into this polynomial in z."
+        ),
+    ] = None,
+    to_relax: Annotated[
+        str | None,
+        typer.Option(
+            "--to-relax",
+            metavar="A",
+            rich_help_panel=_P_ANIM,
+            help="Move the relaxation factor of --method relaxed to A.",
+        ),
+    ] = None,
+    keyframes: Annotated[
+        str | None,
+        typer.Option(
+            "--keyframes",
+            metavar="FILE.toml",
+            rich_help_panel=_P_ANIM,
+            help="Keyframes: any of these options at given times, with an easing per segment "
+            "(docs/animation.md). The options given here set the start.",
+        ),
+    ] = None,
+    easing: Annotated[
+        str,
+        typer.Option(
+            metavar="NAME",
+            rich_help_panel=_P_ANIM,
+            help="How values move: smooth (start and stop gently), linear, ease-in, ease-out or step.",
+        ),
+    ] = "smooth",
+    keep_frames: Annotated[
+        str | None,
+        typer.Option(
+            "--keep-frames",
+            metavar="DIR",
+            rich_help_panel=_P_ANIM,
+            help="Also keep a video's or animated image's frames in DIR; run the same command again to resume an "
+            "interrupted render from them.",
+        ),
+    ] = None,
+    chroma: Annotated[
+        str,
+        typer.Option(
+            metavar="444|420",
+            rich_help_panel=_P_ANIM,
+            help="A video's colour resolution: 444 (full, sharp basin edges) or 420 (half; plays everywhere).",
+        ),
+    ] = "444",
+    batch: Annotated[
+        str | None,
+        typer.Option(
+            "--batch",
+            metavar="FILE",
+            rich_help_panel=_P_BATCH,
+            help="Render many pictures in one run: one job per line of FILE (- for standard input), each the "
+            "options and output of one nb-render call. Options given here apply to every line.",
+        ),
+    ] = None,
+    keep_going: Annotated[
+        bool,
+        typer.Option(
+            "--keep-going",
+            rich_help_panel=_P_BATCH,
+            help="Render the valid lines even if some are invalid, and go on after a job fails.",
+            metavar="",
+        ),
+    ] = False,
     threads: Annotated[
         int | None,
         typer.Option(
@@ -430,7 +561,7 @@ def render(
         ),
     ] = None,
 ) -> None:
-    """Render the basins of attraction of Newton's method for a polynomial to an image.
+    """Render the basins of attraction of Newton's method for a polynomial to an image, or an animation.
 
     Each pixel is a starting point in the complex plane; it is coloured by the
     root that Newton's method (or another root-finding method) reaches from

@@ -84,32 +84,39 @@ def _run(argv: list[str] | None) -> int:
     except Terminated:
         sys.stderr.write(f"{PROG}: terminated\n")
         return EXIT_SIGTERM
-    except CommandLineError as e:
-        _error(f"{e}{_hint(str(e))}")
-        return e.exit_code
-    except NbRenderError as e:
-        _error(str(e) or type(e).__name__)
-        return e.exit_code
-    except OSError as e:  # the system refused (a file, the disk): the request itself was fine
-        where = f"{e.filename}: " if getattr(e, "filename", None) else ""
-        _error(where + (e.strerror or str(e)))
-        return EXIT_FAILURE
-    except MemoryError as e:
-        _error(str(e) or "out of memory; try a smaller --size or --aa")
-        return EXIT_FAILURE
     except Exception as e:
-        if _is_parser_error(e):
-            message = e.format_message()  # type: ignore[attr-defined]
-            code = int(e.exit_code)  # type: ignore[attr-defined]
-            _error(message + (_hint(message, getattr(e, "ctx", None)) if code == EXIT_USAGE else ""))
-            return code
-        if os.environ.get("NB_RENDER_DEBUG"):
-            raise
-        sys.stderr.write(
-            f"{PROG}: internal error: {type(e).__name__}: {_one_line(str(e))} "
-            "(set NB_RENDER_DEBUG=1 for a traceback, and please report it)\n"
-        )
-        return EXIT_FAILURE
+        described = describe(e)
+        if described is None:
+            if os.environ.get("NB_RENDER_DEBUG"):
+                raise
+            sys.stderr.write(
+                f"{PROG}: internal error: {type(e).__name__}: {_one_line(str(e))} "
+                "(set NB_RENDER_DEBUG=1 for a traceback, and please report it)\n"
+            )
+            return EXIT_FAILURE
+        message, code = described
+        if message:
+            _error(message)
+        return code
+
+
+def describe(e: BaseException) -> tuple[str, int] | None:
+    """(the one-line message, the exit code) of an error nb-render reports; None for a bug."""
+    if isinstance(e, CommandLineError):
+        return _one_line(f"{e}{_hint(str(e))}"), e.exit_code
+    if isinstance(e, NbRenderError):
+        return _one_line(str(e) or type(e).__name__), e.exit_code
+    if isinstance(e, OSError):  # the system refused (a file, the disk): the request itself was fine
+        where = f"{e.filename}: " if getattr(e, "filename", None) else ""
+        return _one_line(where + (e.strerror or str(e))), EXIT_FAILURE
+    if isinstance(e, MemoryError):
+        return _one_line(str(e) or "out of memory; try a smaller --size or --aa"), EXIT_FAILURE
+    if _is_parser_error(e):
+        message = e.format_message()  # type: ignore[attr-defined]
+        code = int(e.exit_code)  # type: ignore[attr-defined]
+        hint = _hint(message, getattr(e, "ctx", None)) if code == EXIT_USAGE else ""
+        return _one_line(message + hint), code
+    return None
 
 
 _NUMBERS = re.compile(r"^[-+0-9.,eEijIJ ]+$")

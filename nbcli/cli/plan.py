@@ -20,7 +20,16 @@ from ..params import Source, load_source
 from ..poly import parse_complex, parse_complex_list, parse_polynomial
 from ..scene import Scene
 from ..style import Style
-from .options import PROG, SCENE_OPTIONS, STYLE_OPTIONS, VIEW_OPTIONS, CommandLineError, Options, parse_size
+from .options import (
+    POLYNOMIAL_OPTIONS,
+    PROG,
+    SCENE_OPTIONS,
+    STYLE_OPTIONS,
+    VIEW_OPTIONS,
+    CommandLineError,
+    Options,
+    parse_size,
+)
 
 
 @dataclass(frozen=True)
@@ -30,9 +39,13 @@ class Plan:
     source: dict[str, np.ndarray] | None  # saved per-sample data to recolour, or None to compute
 
 
-def make_plan(opts: Options) -> Plan:
-    """The render the options ask for (ParameterError for anything that cannot be rendered)."""
-    base = _read_from(opts.from_file) if opts.from_file is not None else None
+def make_plan(opts: Options, base: Source | None = None) -> Plan:
+    """The render the options ask for (ParameterError for anything that cannot be rendered).
+
+    ``base``: the picture to start from, as ``--from`` gives it (by default ``--from``'s file, if any).
+    """
+    if base is None and opts.from_file is not None:
+        base = _read_from(opts.from_file)
     style = _style(opts, base.style if base is not None else None)
     parsed = _Parsed.read(opts)
     method = _pick(opts, base, "method", opts.method)
@@ -41,6 +54,11 @@ def make_plan(opts: Options) -> Plan:
     if base is not None and not opts.given & SCENE_OPTIONS:
         return Plan(base.scene, style, base.arrays)  # only colours changed: recolour saved data, if any
     return Plan(_scene(opts, parsed, base.scene if base is not None else None, method), style, None)
+
+
+def start_from(scene: Scene, style: Style) -> Source:
+    """A picture to start from (``make_plan``'s ``base``) that is not read from a file."""
+    return Source({"version": __version__}, scene, style, None)
 
 
 @dataclass(frozen=True)
@@ -90,6 +108,9 @@ def _style(opts: Options, base: Style | None) -> Style:
     }
     if isinstance(kw["boundary"], str) and kw["boundary"].strip().lower() in ("none", "off", ""):
         kw["boundary"] = None
+    if base is not None and not opts.given & POLYNOMIAL_OPTIONS:
+        # the same roots keep the colours they had (e.g. in a frame of an animation)
+        kw.update(color_index=base.color_index, ncolors=base.ncolors)
     return Style(**kw).validate()
 
 

@@ -50,9 +50,10 @@ class ProgressBar:
 
     DELAY = 0.3
 
-    def __init__(self, enabled: bool, total: int, label: str = "rendering") -> None:
+    def __init__(self, enabled: bool, total: int, label: str = "rendering", unit: str | None = None) -> None:
         self.enabled = enabled
         self.label = label
+        self.unit = unit  # counted things, shown as "37/300 frames"
         self.total = total
         self.bar: Any = None
         self.task: Any = None
@@ -66,12 +67,20 @@ class ProgressBar:
             if time.perf_counter() - self.t0 < self.DELAY or done >= total:
                 return
             from rich.console import Console
-            from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TaskProgressColumn,
+                TextColumn,
+                TimeRemainingColumn,
+            )
 
+            count = [MofNCompleteColumn(), TextColumn(self.unit)] if self.unit else [TaskProgressColumn()]
             self.bar = Progress(
                 TextColumn(self.label),
                 BarColumn(),
-                TaskProgressColumn(),
+                *count,
                 TimeRemainingColumn(),
                 console=Console(stderr=True),
                 transient=True,
