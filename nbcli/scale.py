@@ -32,10 +32,10 @@ from .precision import PrecisionWarning
 from .scene import Scene, pairs
 from .stores import ZARR_FIELDS, chunk_shape
 from .style import Style
-from .tasks import band_task, task_spec, tile_arrays, write_tile
+from .tasks import band_task, frame_task, task_spec, tile_arrays, write_tile
 from .zarrfile import FIELDS, ZarrLayout, atomic_store, require_zarr
 
-__all__ = ["DaskRender", "connect", "render_to_file_on", "render_to_zarr_on", "to_dask"]
+__all__ = ["DaskRender", "connect", "frames_on", "render_to_file_on", "render_to_zarr_on", "to_dask"]
 
 Progress = Callable[[int, int], None]
 
@@ -355,3 +355,29 @@ def render_to_file_on(
         lossless=lossless,
     )
     return _summary(scene, roots, info, t0, counter)
+
+
+def frames_on(
+    client: Any, *, threads: int = 1, kernel: str | None = None
+) -> Callable[[list[tuple[Scene, Style]]], Iterator[np.ndarray]]:
+    """What renders an animation's frames on the cluster of ``client`` (``Animation.save``'s
+    ``render_frames``): one task per frame, their pixels yielded in order, with at most two
+    frames per worker thread (plus two) in flight or waiting."""
+
+    def render_frames(frames: list[tuple[Scene, Style]]) -> Iterator[np.ndarray]:
+        window = 2 * (sum(client.nthreads().values()) or 1) + 2
+        futures: list[Any] = []
+        try:
+            for i in range(len(frames)):
+                while len(futures) < len(frames) and len(futures) < i + window:
+                    scene, style = frames[len(futures)]
+                    spec = task_spec(scene, style, scene.canonical_roots(), threads=threads, kernel=kernel)
+                    futures.append(client.submit(frame_task, spec, pure=False))
+                rgb = result(futures[i])
+                futures[i] = None  # released: the frame is written now
+                yield rgb
+        except BaseException:
+            cancel(client, [f for f in futures if f is not None])
+            raise
+
+    return render_frames

@@ -31,14 +31,14 @@ from .style import Style
 from .tiles import render_tile
 from .zarrfile import write_block
 
-__all__ = ["band_task", "task_spec", "tile_arrays", "write_tile"]
+__all__ = ["band_task", "frame_task", "task_spec", "tile_arrays", "write_tile"]
 
 
 def task_spec(
     scene: Scene, style: Style, roots: np.ndarray, *, threads: int = 1, kernel: str | None = None
 ) -> str:
     """The JSON text a worker renders tiles from (see the module's docstring)."""
-    colours = root_colors(style.palette, len(roots))
+    colours = root_colors(style.palette, style.colors_for(len(roots))[1])  # every entry color_index may use
     resolved = Style.from_dict(
         {**style.to_dict(), "palette": ["#{:02x}{:02x}{:02x}".format(*(int(v) for v in c)) for c in colours]}
     )
@@ -124,3 +124,9 @@ def _counts(t: Render, shares: bool) -> dict[str, Any]:
         counter.add(t.root, t.iterations)
         out["shares"] = counter
     return out
+
+
+def frame_task(spec: str) -> np.ndarray:
+    """Task: the whole image of one frame of an animation."""
+    scene = _setup(spec)[0]
+    return _tile(spec, (0, scene.height), (0, scene.width), False).rgb

@@ -144,6 +144,27 @@ def test_cli_on_the_cluster_png_and_zarr(cluster, tmp_path):
     check_store(tmp_path / "remote.zarr", SCENE, STYLE, ("rgb", "root", "iterations", "smooth"))
 
 
+def test_animation_frames_on_the_cluster(cluster, tmp_path):
+    """Each frame is a task; the frames (and an animated image made from them) are the local ones."""
+    args = ["-c", "1,0,0,-1", "--size", "64x48", "--zoom-to", "0.3+0.2j", "--zoom-width", "0.5"]
+    args += ["--frames", "6", "--boundary", "white", "--mark-roots"]
+    assert run(*args, str(tmp_path / "local") + "/").returncode == 0
+    r = run(*args, "--scheduler", cluster.scheduler_address, str(tmp_path / "remote") + "/")
+    assert r.returncode == 0, r.stderr
+    names = sorted(p.name for p in (tmp_path / "local").iterdir())
+    assert names == [f"{k:05d}.png" for k in range(6)]
+    assert names == sorted(p.name for p in (tmp_path / "remote").iterdir())
+    for n in names:
+        assert (tmp_path / "local" / n).read_bytes() == (tmp_path / "remote" / n).read_bytes(), n
+    (tmp_path / "remote" / "00003.png").unlink()  # resumed: only the missing frame goes to the cluster
+    r = run(*args, "--scheduler", cluster.scheduler_address, str(tmp_path / "remote") + "/")
+    assert r.returncode == 0 and "kept 5 frames" in r.stderr and "rendered 1" in r.stderr, r.stderr
+    assert (tmp_path / "remote" / "00003.png").read_bytes() == (tmp_path / "local" / "00003.png").read_bytes()
+    assert run(*args, str(tmp_path / "local.gif")).returncode == 0
+    assert run(*args, "--scheduler", cluster.scheduler_address, str(tmp_path / "remote.gif")).returncode == 0
+    assert (tmp_path / "local.gif").read_bytes() == (tmp_path / "remote.gif").read_bytes()
+
+
 def test_a_worker_killed_mid_render_changes_nothing(cluster, tmp_path):
     """The scheduler gives the dead worker's tasks to another; the PNG is still byte for byte the local one."""
     from nbcli.scale import render_to_file_on
@@ -250,10 +271,12 @@ def test_ctrl_c_cancels_the_clusters_tasks(cluster, tmp_path):
         assert p.returncode == 130 and err.strip() == "nb-render: interrupted"
         assert time.monotonic() - t0 < 10  # promptly (a second here, with a loaded machine's margin)
         deadline = time.monotonic() + 30
-        while any(c.processing().values()) or c.run_on_scheduler(
-            lambda dask_scheduler: len(dask_scheduler.tasks)
+        while left := c.run_on_scheduler(
+            lambda dask_scheduler: {
+                str(k): v.state for k, v in dask_scheduler.tasks.items() if str(k).startswith("write_tile")
+            }
         ):
-            assert time.monotonic() < deadline, "tasks left on the cluster"
+            assert time.monotonic() < deadline, f"tasks left on the cluster: {left}"
             time.sleep(0.1)
     assert list(tmp_path.iterdir()) == []
 
