@@ -282,7 +282,7 @@ def render(
         counter = ShareCounter(len(roots))
         counter.add(result.root, result.iterations)
         stats.update(counter.result())
-    stats.update(pixels=px, samples=samples, method=scene.method, precision=scene.precision)
+    stats.update(_summary(scene, roots))
     return result
 
 
@@ -428,6 +428,7 @@ def _summary(scene: Scene, roots: np.ndarray) -> dict[str, Any]:
     return {
         "polynomial": scene.polynomial,
         "roots": pairs(roots),
+        "multiplicities": scene.multiplicities().tolist(),
         "size": [w, h],
         "pixels": w * h,
         "samples": scene.samples[0] * scene.samples[1],

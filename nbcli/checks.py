@@ -19,6 +19,9 @@ __all__ = [
     "as_float",
     "as_int",
     "image_size",
+    "json_name",
+    "json_number",
+    "json_pair",
     "method_name",
     "parse_size",
     "precision_name",
@@ -131,3 +134,30 @@ def method_name(value: Any) -> str:
 
 def precision_name(value: Any) -> str:
     return _name(value, "precision", PRECISIONS)
+
+
+def json_pair(v: Any, what: str) -> complex:
+    """A complex number stored as a JSON [real, imag] pair (untrusted input)."""
+    if (
+        not isinstance(v, list)
+        or len(v) != 2
+        or not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v)
+    ):
+        raise ParameterError(f"{what} must be [real, imag] pairs")
+    return complex(float(v[0]), float(v[1]))
+
+
+def json_number(v: Any, what: str, kind: type = float) -> Any:
+    """A JSON number (an integer with ``kind=int``), not a bool (untrusted input)."""
+    ok = isinstance(v, int) if kind is int else isinstance(v, (int, float))
+    if not ok or isinstance(v, bool):
+        raise ParameterError(f"{what} must be {'an integer' if kind is int else 'a number'}")
+    return v
+
+
+def json_name(d: dict[str, Any], key: str, default: str) -> str:
+    """A name stored in a JSON object, or its default (untrusted input)."""
+    v = d.get(key, default)
+    if not isinstance(v, str):
+        raise ParameterError(f"{key} must be a name")
+    return v

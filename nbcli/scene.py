@@ -19,17 +19,30 @@ from typing import Any
 import numpy as np
 
 from ._native import LIMITS
-from .checks import as_float, as_int, image_size, method_name, precision_name, relax_factor, tolerance
+from .checks import (
+    as_float,
+    as_int,
+    image_size,
+    json_name,
+    json_number,
+    json_pair,
+    method_name,
+    precision_name,
+    relax_factor,
+    tolerance,
+)
 from .errors import ParameterError
 from .poly import (
     ComplexLike,
+    RootSet,
     as_coefficients,
-    canonical_roots,
     coefficients_from_roots,
     format_polynomial,
     parse_complex,
     parse_complex_list,
-    parse_polynomial,
+    parse_factored,
+    root_set,
+    roots_of,
 )
 from .precision import check_single_range
 
@@ -128,9 +141,10 @@ class Viewport:
 
 
 @functools.lru_cache(maxsize=16)
-def _scene_roots(coefs: tuple[complex, ...], roots: tuple[complex, ...] | None) -> np.ndarray:
-    """Canonical roots, remembered: a render asks for them more than once (warnings, colours)."""
-    return canonical_roots(np.asarray(coefs), None if roots is None else np.asarray(roots))
+def _scene_roots(coefs: tuple[complex, ...], roots: tuple[complex, ...] | None) -> RootSet:
+    """The roots, found once per polynomial: framing the view, warnings, colours and
+    statistics all ask for them (finding them can take a second at the highest degree)."""
+    return root_set(np.asarray(coefs), None if roots is None else np.asarray(roots))
 
 
 def pairs(c: Sequence[complex] | np.ndarray) -> list[list[float]]:
@@ -151,7 +165,7 @@ class Scene:
     viewport: Viewport = field(default_factory=lambda: Viewport(-2.0, 2.0, -2.0, 2.0))
     itmax: int = 60
     tol: float = 1e-6
-    roots: tuple[complex, ...] | None = None  # exact roots, when the polynomial was given by them
+    roots: tuple[complex, ...] | None = None  # its roots with repeats, when known exactly (given, or factors)
     method: str = "newton"
     relax: complex = 1 + 0j  # the factor a of the relaxed method
     aa: int = 1  # supersampling: aa x aa samples per pixel
@@ -169,7 +183,7 @@ class Scene:
         if not isinstance(self.viewport, Viewport):
             raise TypeError("viewport must be a Viewport")
         if self.roots is not None:
-            set_("roots", tuple(complex(v) for v in self.roots))
+            set_("roots", tuple(complex(v) for v in roots_of(c, self.roots)))
         set_("method", method_name(self.method))
         set_("relax", relax_factor(self.relax))
         set_("aa", as_int(self.aa, "aa (samples per pixel side)", 1, LIMITS.max_aa))
@@ -199,8 +213,12 @@ class Scene:
         return self.width * self.aa, self.height * self.aa
 
     def canonical_roots(self) -> np.ndarray:
-        roots: np.ndarray = _scene_roots(self.coefs, self.roots).copy()
-        return roots
+        """The distinct roots, in the canonical order that gives each basin its colour."""
+        return np.array(_scene_roots(self.coefs, self.roots).roots)
+
+    def multiplicities(self) -> np.ndarray:
+        """How many times each of ``canonical_roots()`` is a root of the polynomial."""
+        return np.array(_scene_roots(self.coefs, self.roots).multiplicities)
 
     def with_options(self, **changes: Any) -> Scene:
         """A copy with some fields changed (validated again)."""
@@ -232,7 +250,9 @@ class Scene:
     ) -> Scene:
         """A scene with sensible defaults; the arguments are the command line's. The polynomial: ``coefs``
         (highest degree first), ``roots`` (both also as text, "1,0,-1") or
-        ``expr="(z-1)(z+1)^2"``. The view: ``center`` and/or ``width`` (in the
+        ``expr="(z-1)(z+1)^2"``; ``coefs`` and ``roots`` together when the roots are
+        known exactly (each as many times as it is a root), as from a factored expression.
+        The view: ``center`` and/or ``width`` (in the
         complex plane; ``span`` is its older name), else the bounds ``xmin`` ..
         ``ymax`` (a missing pair follows from the other, pixels square), else
         (or with ``fit=True``) a frame around all roots. ``size``: (width,
@@ -248,15 +268,17 @@ class Scene:
             center = parse_complex(center, "center")
         view = _ViewRequest(xmin, xmax, ymin, ymax, center, span if width is None else width, stretch, fit)
         w, h = _image_size(size, view)
-        vp = view.resolve(lambda: Viewport.fit(canonical_roots(c, exact), w, h), w, h)
+        coefs_t = tuple(complex(v) for v in c)
+        exact_t = None if exact is None else tuple(complex(v) for v in exact)
+        vp = view.resolve(lambda: Viewport.fit(_scene_roots(coefs_t, exact_t).roots, w, h), w, h)
         return cls(
-            coefs=tuple(complex(v) for v in c),
+            coefs=coefs_t,
             width=w,
             height=h,
             viewport=vp,
             itmax=itmax,
             tol=tol,
-            roots=None if exact is None else tuple(complex(v) for v in exact),
+            roots=exact_t,
             method=method,
             relax=relax_factor(relax),
             aa=aa,
@@ -297,21 +319,23 @@ class Scene:
 
 
 def _polynomial(coefs: Any, roots: Any, expr: str | None) -> tuple[np.ndarray, np.ndarray | None]:
-    """(coefficients, exact roots or None) from exactly one of coefs, roots and expr."""
-    if sum(v is not None for v in (coefs, roots, expr)) != 1:
+    """(coefficients, exact roots or None) from one of coefs, roots and expr, or from coefs with
+    their roots. A product of factors in ``expr`` gives its roots exactly too."""
+    if (coefs is None and roots is None) == (expr is None):
         raise ParameterError(
             "give the polynomial by exactly one of its coefficients (coefs), its roots (roots) or an "
-            "expression (expr)"
+            "expression (expr); coefs and roots go together only when roots are the coefficients' roots"
         )
     if expr is not None:
         if not isinstance(expr, str):
             raise TypeError(f"expr must be text such as 'z^3 - 1' (got {expr!r})")
-        return as_coefficients(parse_polynomial(expr)), None
-    if roots is not None:
-        r = parse_complex_list(roots, "root") if isinstance(roots, str) else roots
+        c, exact = parse_factored(expr)
+        return as_coefficients(c), exact
+    r = parse_complex_list(roots, "root") if isinstance(roots, str) else roots
+    if coefs is None:
         return coefficients_from_roots(r), np.asarray(r, dtype=complex)
-    c = parse_complex_list(coefs, "coefficient") if isinstance(coefs, str) else coefs
-    return as_coefficients(c), None
+    c = as_coefficients(parse_complex_list(coefs, "coefficient") if isinstance(coefs, str) else coefs)
+    return c, None if r is None else roots_of(c, r)
 
 
 @dataclass(frozen=True)
@@ -395,30 +419,6 @@ def _image_size(size: Any, view: _ViewRequest) -> tuple[int, int]:
     return max(1, round(DEFAULT_SIDE / aspect)), DEFAULT_SIDE
 
 
-def _pair(v: Any, what: str) -> complex:
-    if (
-        not isinstance(v, list)
-        or len(v) != 2
-        or not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v)
-    ):
-        raise ParameterError(f"{what} must be [real, imag] pairs")
-    return complex(float(v[0]), float(v[1]))
-
-
-def _number(v: Any, what: str, kind: type = float) -> Any:
-    ok = isinstance(v, int) if kind is int else isinstance(v, (int, float))
-    if not ok or isinstance(v, bool):
-        raise ParameterError(f"{what} must be {'an integer' if kind is int else 'a number'}")
-    return v
-
-
-def _name_field(d: dict[str, Any], key: str, default: str) -> str:
-    v = d.get(key, default)
-    if not isinstance(v, str):
-        raise ParameterError(f"{key} must be a name")
-    return v
-
-
 def _fields_from_dict(d: dict[str, Any]) -> dict[str, Any]:
     """Scene fields from ``Scene.to_dict``'s form, each type-checked (untrusted input)."""
     most = LIMITS.max_degree
@@ -435,15 +435,15 @@ def _fields_from_dict(d: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(vp, dict):
         raise ParameterError("viewport must be an object")
     return {
-        "coefs": tuple(_pair(v, "coefs") for v in coefs),
-        "width": _number(size[0], "width", int),
-        "height": _number(size[1], "height", int),
-        "viewport": Viewport(*(_number(vp[k], k) for k in ("xmin", "xmax", "ymin", "ymax"))),
-        "itmax": _number(d["itmax"], "itmax", int),
-        "tol": _number(d["tol"], "tol"),
-        "roots": None if roots is None else tuple(_pair(v, "roots") for v in roots),
-        "method": _name_field(d, "method", "newton"),
-        "relax": _pair(d.get("relax", [1.0, 0.0]), "relax"),
-        "aa": _number(d.get("aa", 1), "aa", int),
-        "precision": _name_field(d, "precision", "double"),  # files from before single precision: double
+        "coefs": tuple(json_pair(v, "coefs") for v in coefs),
+        "width": json_number(size[0], "width", int),
+        "height": json_number(size[1], "height", int),
+        "viewport": Viewport(*(json_number(vp[k], k) for k in ("xmin", "xmax", "ymin", "ymax"))),
+        "itmax": json_number(d["itmax"], "itmax", int),
+        "tol": json_number(d["tol"], "tol"),
+        "roots": None if roots is None else tuple(json_pair(v, "roots") for v in roots),
+        "method": json_name(d, "method", "newton"),
+        "relax": json_pair(d.get("relax", [1.0, 0.0]), "relax"),
+        "aa": json_number(d.get("aa", 1), "aa", int),
+        "precision": json_name(d, "precision", "double"),  # files from before single precision: double
     }

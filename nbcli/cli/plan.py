@@ -17,7 +17,7 @@ import numpy as np
 
 from .._version import __version__
 from ..params import Source, load_source
-from ..poly import parse_complex, parse_complex_list, parse_polynomial
+from ..poly import parse_complex, parse_complex_list, parse_factored
 from ..scene import Scene
 from ..style import Style
 from .options import (
@@ -75,8 +75,10 @@ class _Parsed:
     def read(cls, opts: Options) -> _Parsed:
         c = parse_complex_list(opts.coefs, "coefficient") if opts.coefs is not None else None
         r = parse_complex_list(opts.roots, "root") if opts.roots is not None else None
-        if opts.expr is not None:
-            c = [complex(v) for v in parse_polynomial(opts.expr)]
+        if opts.expr is not None:  # a product of factors also tells its roots exactly
+            coefs, exact = parse_factored(opts.expr)
+            c = [complex(v) for v in coefs]
+            r = None if exact is None else [complex(v) for v in exact]
         return cls(
             coefs=c,
             roots=r,
@@ -118,9 +120,7 @@ def _polynomial(p: _Parsed, b: Scene | None) -> dict[str, Any]:
     c, r = p.coefs, p.roots
     if b is None or c is not None or r is not None:
         return {"coefs": c, "roots": r}
-    if b.roots is not None:
-        return {"roots": list(b.roots)}
-    return {"coefs": list(b.coefs)}
+    return {"coefs": list(b.coefs), "roots": None if b.roots is None else list(b.roots)}
 
 
 def _scene(opts: Options, p: _Parsed, b: Scene | None, method: str) -> Scene:

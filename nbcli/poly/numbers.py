@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from .._native import LIMITS
 from ..errors import ParameterError
 
 ComplexLike = complex | float | int
@@ -104,6 +105,14 @@ def as_complex_vector(values: Any, what: str) -> np.ndarray:
     return arr
 
 
+def _degree_limit(degree: int, what: str) -> None:
+    if degree > LIMITS.max_degree:
+        raise ParameterError(
+            f"{what}, {degree}, is above the limit of {LIMITS.max_degree} (root finding and every "
+            "step of the iteration take time in proportion to it)"
+        )
+
+
 def as_coefficients(coefs: Iterable[ComplexLike] | np.ndarray) -> np.ndarray:
     """Validate coefficients (highest degree first) and return a new complex128 array.
 
@@ -118,6 +127,7 @@ def as_coefficients(coefs: Iterable[ComplexLike] | np.ndarray) -> np.ndarray:
             "all coefficients are zero; give at least a nonzero z term, e.g. 1,0,-1 for z^2 - 1"
         )
     c = c[nz[0] :].copy()
+    _degree_limit(c.size - 1, "the polynomial's degree")
     if c.size < 2:
         raise ParameterError(
             "the polynomial is a constant (degree 0) and has no roots; give at least two coefficients, "
@@ -135,10 +145,22 @@ def coefficients_from_roots(roots: Iterable[ComplexLike] | np.ndarray) -> np.nda
     r = as_complex_vector(roots, "roots")
     if r.size == 0:
         raise ParameterError("no roots given")
+    _degree_limit(r.size, "the number of roots (the degree)")
     c = np.poly(r).astype(np.complex128)
     if not np.all(np.isfinite(c)):
         raise ParameterError("the roots are too large: the polynomial's coefficients overflow")
     return c
+
+
+def roots_of(coefs: np.ndarray, roots: Any) -> np.ndarray:
+    """``roots`` checked as the roots, with repeats, of the polynomial with these coefficients."""
+    r = as_complex_vector(roots, "roots")
+    if r.size != coefs.size - 1:
+        raise ParameterError(
+            f"roots: {r.size} given, but the polynomial has degree {coefs.size - 1}; give each root "
+            "as many times as it is a root, or only the coefficients"
+        )
+    return r
 
 
 def format_number(v: complex) -> str:
