@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from .api import Render, warn_precision
+from .api import _summary as summary
 from .cluster import cancel, connect, gather, require_dask, result
 from .errors import ClusterError, ParameterError
 from .imagefile import write_bands
@@ -29,7 +30,7 @@ from .outfile import PathLike, check_writable, same_file
 from .params import parameters
 from .pipeline import Band, ShareCounter
 from .precision import PrecisionWarning
-from .scene import Scene, pairs
+from .scene import Scene
 from .stores import ZARR_FIELDS, chunk_shape
 from .style import Style
 from .tasks import band_task, frame_task, task_spec, tile_arrays, write_tile
@@ -185,17 +186,7 @@ def _merge(info: dict[str, Any], counts: dict[str, Any], counter: ShareCounter |
 def _summary(
     scene: Scene, roots: np.ndarray, info: dict[str, Any], t0: float, counter: ShareCounter | None
 ) -> dict[str, Any]:
-    w, h = scene.width, scene.height
-    info.update(
-        polynomial=scene.polynomial,
-        roots=pairs(roots),
-        size=[w, h],
-        pixels=w * h,
-        samples=scene.samples[0] * scene.samples[1],
-        method=scene.method,
-        precision=scene.precision,
-        seconds=time.perf_counter() - t0,
-    )
+    info.update(summary(scene, roots), seconds=time.perf_counter() - t0)
     if counter is not None:
         info.update(counter.result())
     return info
