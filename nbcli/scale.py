@@ -36,7 +36,15 @@ from .style import Style
 from .tasks import band_task, frame_task, task_spec, tile_arrays, write_tile
 from .zarrfile import FIELDS, ZarrLayout, atomic_store, require_zarr
 
-__all__ = ["DaskRender", "connect", "frames_on", "render_to_file_on", "render_to_zarr_on", "to_dask"]
+__all__ = [
+    "BandStream",
+    "DaskRender",
+    "connect",
+    "frames_on",
+    "render_to_file_on",
+    "render_to_zarr_on",
+    "to_dask",
+]
 
 Progress = Callable[[int, int], None]
 
@@ -268,6 +276,70 @@ def band_height(scene: Scene, workers: int) -> int:
     return max(1, min(by_work, (1 << 22) // max(1, per_row)))
 
 
+class BandStream:
+    """The bands of one image rendered on the cluster of ``client``: submitted ahead
+    (``submit``; a batch submits the next images' first bands while one is written) and
+    collected in order (``collect``)."""
+
+    def __init__(
+        self,
+        client: Any,
+        scene: Scene,
+        style: Style,
+        *,
+        threads: int = 1,
+        kernel: str | None = None,
+        data: bool = False,
+        shares: bool = False,
+        band_rows: int | None = None,
+    ) -> None:
+        self.client, self.scene, self.data, self.shares = client, scene, data, shares
+        self.roots = scene.canonical_roots()
+        self.spec = task_spec(scene, style, self.roots, threads=threads, kernel=kernel)
+        nthreads = sum(client.nthreads().values()) or 1
+        step = band_rows or band_height(scene, nthreads)
+        self.bands = [(r, min(r + step, scene.height)) for r in range(0, scene.height, step)]
+        self.window = 2 * nthreads + 2  # bands in flight or waiting: memory stays bounded
+        self.futures: list[Any] = []
+        self.taken = 0  # bands collected so far
+
+    @property
+    def pending(self) -> int:
+        """Bands submitted and not collected yet."""
+        return len(self.futures) - self.taken
+
+    def submit(self, upto: int) -> None:
+        """Have the first ``upto`` bands submitted."""
+        while len(self.futures) < min(upto, len(self.bands)):
+            rows = self.bands[len(self.futures)]
+            self.futures.append(
+                self.client.submit(band_task, self.spec, rows, self.data, self.shares, pure=False)
+            )
+
+    def cancel(self) -> None:
+        cancel(self.client, [f for f in self.futures if f is not None])
+
+    def collect(self, info: dict[str, Any], progress: Progress | None) -> Iterator[Band]:
+        """The bands in order, as they arrive; the cluster's counts go into ``info``."""
+        scene = self.scene
+        total, width = scene.samples[0] * scene.samples[1], scene.samples[0]
+        done = 0
+        try:
+            for i, (r0, r1) in enumerate(self.bands):
+                self.submit(i + self.window)
+                band, counts = result(self.futures[i])
+                self.futures[i] = None  # release it: the band is written now
+                self.taken = i + 1
+                _merge(info, counts, None)
+                done += (r1 - r0) * scene.aa * width
+                if progress is not None:
+                    progress(done, total)
+                yield band
+        except BaseException:
+            self.cancel()
+            raise
+
+
 def render_to_file_on(
     client: Any,
     path: PathLike,
@@ -284,11 +356,14 @@ def render_to_file_on(
     stats: bool = False,
     band_rows: int | None = None,
     write_threads: int | None = None,
+    stream: BandStream | None = None,
 ) -> dict[str, Any]:
     """Render bands of rows on the cluster of ``client`` and write them here as one image
     (``format`` as for ``render_to_file``). A PNG is streamed, in order, with at most a few
     bands per worker thread in flight or waiting, so memory stays bounded; other formats
-    are put together here and encoded by Pillow. Returns statistics like ``render_to_file``."""
+    are put together here and encoded by Pillow. ``stream``: the image's bands if already
+    submitted (made with the same scene, style and options). Returns statistics like
+    ``render_to_file``."""
     fmt = output_format(path, format)
     fmt.check_options(quality=quality, lossless=lossless, depth=style.depth)
     fmt.check_size(scene.width, scene.height)
@@ -298,54 +373,39 @@ def render_to_file_on(
         if same_file(path, save_data):
             raise ParameterError(f"the image and the data would be the same file ({os.fspath(path)})")
     t0 = time.perf_counter()
-    roots = scene.canonical_roots()
-    spec = task_spec(scene, style, roots, threads=threads, kernel=kernel)
-    nthreads = sum(client.nthreads().values()) or 1
-    step = band_rows or band_height(scene, nthreads)
-    bands = [(r, min(r + step, scene.height)) for r in range(0, scene.height, step)]
-    counter = ShareCounter(len(roots)) if stats else None
+    if stream is None:
+        stream = BandStream(
+            client,
+            scene,
+            style,
+            threads=threads,
+            kernel=kernel,
+            data=save_data is not None,
+            shares=stats,
+            band_rows=band_rows,
+        )
+    counter = ShareCounter(len(stream.roots)) if stats else None
     info: dict[str, Any] = {}
-    data = save_data is not None
-    window = 2 * nthreads + 2
-    total = scene.samples[0] * scene.samples[1]
-    width = scene.samples[0]
-
-    def stream() -> Iterator[Band]:
-        futures: list[Any] = []
-        try:
-            nxt = 0
-            done = 0
-            for i in range(len(bands)):
-                while nxt < len(bands) and nxt < i + window:
-                    futures.append(client.submit(band_task, spec, bands[nxt], data, stats, pure=False))
-                    nxt += 1
-                band, counts = result(futures[i])
-                futures[i] = None  # release it: the band is written now
-                _merge(info, counts, None)
-                done += (bands[i][1] - bands[i][0]) * scene.aa * width
-                if progress is not None:
-                    progress(done, total)
-                yield band
-        except BaseException:
-            cancel(client, [f for f in futures if f is not None])
-            raise
-
     from .checks import thread_count
 
-    write_bands(
-        path,
-        fmt,
-        scene,
-        style,
-        roots,
-        stream(),
-        threads=thread_count(write_threads),
-        counter=counter,
-        save_data=save_data,
-        quality=quality,
-        lossless=lossless,
-    )
-    return _summary(scene, roots, info, t0, counter)
+    try:
+        write_bands(
+            path,
+            fmt,
+            scene,
+            style,
+            stream.roots,
+            stream.collect(info, progress),
+            threads=thread_count(write_threads),
+            counter=counter,
+            save_data=save_data,
+            quality=quality,
+            lossless=lossless,
+        )
+    except BaseException:
+        stream.cancel()  # e.g. the file could not be written before any band was collected
+        raise
+    return _summary(scene, stream.roots, info, t0, counter)
 
 
 def frames_on(

@@ -165,6 +165,36 @@ def test_animation_frames_on_the_cluster(cluster, tmp_path):
     assert (tmp_path / "local.gif").read_bytes() == (tmp_path / "remote.gif").read_bytes()
 
 
+def test_batch_jobs_on_the_cluster(cluster, tmp_path):
+    """One connection for the batch; the next jobs' bands are submitted while a job is written."""
+    jobs = [
+        f"-c 1,0,0,-1 --size 60x40 --palette okabe-ito {tmp_path}/a.png",
+        f"-r 1,-1,1j --size 50x50 --boundary white --stats-json {tmp_path}/b.png",
+        f"-e 'z^5 - 1' --size 40x30 --aa 2 --mark-roots {tmp_path}/c.webp",
+        f"-c 1,0,-2,2 --size 30x30 --save-data {tmp_path}/d.npz {tmp_path}/d.png",
+        f"-c 1,0,0,1 --size 30x20 --chunks 16 {tmp_path}/e.zarr",
+    ]
+    (tmp_path / "jobs.txt").write_text("\n".join(jobs) + "\n")
+    remote = run("--batch", str(tmp_path / "jobs.txt"), "--scheduler", cluster.scheduler_address)
+    assert remote.returncode == 0, remote.stderr
+    moved = tmp_path / "remote"
+    moved.mkdir()
+    for name in ("a.png", "b.png", "c.webp", "d.png", "d.npz", "e.zarr"):
+        (tmp_path / name).rename(moved / name)
+    local = run("--batch", str(tmp_path / "jobs.txt"))
+    assert local.returncode == 0, local.stderr
+    assert json.loads(remote.stdout)["root_share"] == json.loads(local.stdout)["root_share"]
+    for name in ("a.png", "b.png", "c.webp", "d.png"):
+        assert (moved / name).read_bytes() == (tmp_path / name).read_bytes(), name
+    mine, theirs = np.load(moved / "d.npz"), np.load(tmp_path / "d.npz")
+    assert all(np.array_equal(mine[k], theirs[k]) for k in DATA)
+    g1, g2 = (
+        zarr.open_group(str(moved / "e.zarr"), mode="r"),
+        zarr.open_group(str(tmp_path / "e.zarr"), mode="r"),
+    )
+    assert np.array_equal(g1["rgb"][:], g2["rgb"][:])
+
+
 def test_a_worker_killed_mid_render_changes_nothing(cluster, tmp_path):
     """The scheduler gives the dead worker's tasks to another; the PNG is still byte for byte the local one."""
     from nbcli.scale import render_to_file_on

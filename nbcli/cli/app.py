@@ -520,7 +520,7 @@ def render(
             envvar="DASK_SCHEDULER_ADDRESS",
             rich_help_panel=_P_SCALE,
             help="Render on this Dask cluster, e.g. tcp://10.0.0.5:8786 or a scheduler file (.json): an image's "
-            "bands, or an animation's frames, are rendered by the workers and written here in order; a .zarr "
+            "bands, an animation's frames or a batch's jobs are rendered by the workers and written here in order; a .zarr "
             "store is written by the workers (on a file system they share). Needs pip install "
             "'nb-render[dask]'; see docs/scale-out.md.",
             show_envvar=True,

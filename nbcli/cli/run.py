@@ -157,7 +157,9 @@ def _render(opts: Options, plan: Any, fmt: Any, limit: int | None, progress: Any
 
     assert opts.output is not None
     if opts.scheduler is not None and plan.source is None:
-        return _on_cluster(opts, plan, fmt, progress)
+        from .cluster import on_cluster
+
+        return on_cluster(opts, plan, fmt, progress)
     if fmt is None:
         from ..stores import ZARR_FIELDS, render_to_zarr
 
@@ -189,51 +191,3 @@ def _render(opts: Options, plan: Any, fmt: Any, limit: int | None, progress: Any
         max_memory=limit,
         source=plan.source,
     )
-
-
-def _on_cluster(opts: Options, plan: Any, fmt: Any, progress: Any) -> dict[str, Any]:
-    """The render on the Dask cluster at ``--scheduler``: a .zarr written by the workers, or an
-    image whose bands the workers render and this process writes."""
-    from ..scale import connect, render_to_file_on, render_to_zarr_on
-    from ..stores import ZARR_FIELDS
-
-    assert opts.scheduler is not None
-    assert opts.output is not None
-    client = connect(opts.scheduler.strip())
-    try:
-        if fmt is None:
-            return render_to_zarr_on(
-                client,
-                opts.output,
-                plan.scene,
-                plan.style,
-                fields=opts.zarr_fields() or ZARR_FIELDS,
-                chunks=opts.chunks,
-                threads=opts.threads or 1,
-                kernel=opts.kernel,
-                progress=progress,
-                stats=opts.stats or opts.stats_json,
-            )
-        return render_to_file_on(
-            client,
-            opts.output,
-            plan.scene,
-            plan.style,
-            format=fmt.name,
-            quality=opts.quality,
-            lossless=opts.lossless,
-            threads=opts.threads or 1,
-            kernel=opts.kernel,
-            progress=progress,
-            save_data=opts.save_data,
-            stats=opts.stats or opts.stats_json,
-        )
-    finally:
-        _close(client)
-
-
-def _close(client: Any) -> None:
-    import contextlib
-
-    with contextlib.suppress(Exception):
-        client.close(timeout=2)
