@@ -57,17 +57,25 @@ def zig_wrappers(ctx: Context, arch: Arch) -> dict[str, str]:
         f'#!/bin/sh\nZIG_GLOBAL_CACHE_DIR={zcache}\nZIG_LOCAL_CACHE_DIR="$ZIG_GLOBAL_CACHE_DIR"\n'
         "export ZIG_GLOBAL_CACHE_DIR ZIG_LOCAL_CACHE_DIR\n"
     )
+    bindir = zig_bin(ctx, arch)
+    # zig compiles against its own glibc 2.17 headers, not the system's; but a Debian
+    # Python's pyconfig.h includes <TRIPLET/python3.X/pyconfig.h> from /usr/include. Only
+    # that prefix is made visible, after everything else, through a folder holding one link.
+    triplet = f"{arch.name}-linux-gnu"
+    multiarch = bindir / "include" / triplet
+    multiarch.parent.mkdir(parents=True, exist_ok=True)
+    if not multiarch.is_symlink():
+        multiarch.symlink_to(f"/usr/include/{triplet}")
+    flags = f"-target {arch.zig_target} -idirafter {shlex.quote(str(multiarch.parent))}"
     scripts = {
-        "zig-cc": f'exec {zig} cc -target {arch.zig_target} "$@"\n',
-        "zig-c++": f'exec {zig} c++ -target {arch.zig_target} "$@"\n',
+        "zig-cc": f'exec {zig} cc {flags} "$@"\n',
+        "zig-c++": f'exec {zig} c++ {flags} "$@"\n',
         "zig-ar": f'exec {zig} ar "$@"\n',
         "zig-ranlib": f'exec {zig} ranlib "$@"\n',
         # pybind11 strips the module after linking; keep an unstripped copy
         # next to it for the disassembly check.
         "strip-keep": f'for last; do :; done\ncp -f "$last" "$last.unstripped"\nexec {shlex.quote(strip)} "$@"\n',
     }
-    bindir = zig_bin(ctx, arch)
-    bindir.mkdir(parents=True, exist_ok=True)
     for name, body in scripts.items():
         p = bindir / name
         text = head + body
