@@ -18,6 +18,8 @@ import typing
 from ._version import __version__
 
 __all__ = [
+    "Animation",
+    "Keyframe",
     "MetadataWarning",
     "PrecisionWarning",
     "Render",
@@ -37,6 +39,8 @@ __all__ = [
 
 # where each public name lives
 _HOME = {
+    "Animation": "animation",
+    "Keyframe": "timeline",
     "MetadataWarning": "images",
     "PrecisionWarning": "precision",
     "Render": "api",
@@ -55,6 +59,7 @@ _HOME = {
 
 if typing.TYPE_CHECKING:
     from ._native import default_threads, selected_kernel
+    from .animation import Animation
     from .api import (
         Render,
         available_kernels,
@@ -68,6 +73,7 @@ if typing.TYPE_CHECKING:
     from .precision import PrecisionWarning
     from .scene import Scene, Viewport
     from .style import Style
+    from .timeline import Keyframe
 
 
 def __getattr__(name: str) -> typing.Any:

@@ -39,6 +39,8 @@ def render(
     smooth: bool = False,
     palette: Palette | None = None,
     progress: Callable[[int, int], None] | None = None,
+    xs_lo: np.ndarray | None = None,
+    ys_lo: np.ndarray | None = None,
 ) -> tuple[dict[str, np.ndarray], dict[str, Any]]: ...
 def colorize(
     root: np.ndarray,

@@ -24,9 +24,21 @@ from .errors import ParameterError
 from .images import ImageFormat, MetadataWarning, output_format, write_image
 from .outfile import atomic_output, check_writable, same_file
 from .params import png_text, save_npz
-from .pipeline import ALL_DATA, NO_DATA, ROOTS, Band, Job, ShareCounter, band_rows, check_memory, render_bands
+from .pipeline import (
+    ALL_DATA,
+    NO_DATA,
+    ROOTS,
+    SMALLER,
+    Band,
+    Job,
+    ShareCounter,
+    band_rows,
+    check_memory,
+    gather,
+    render_bands,
+)
 from .pipeline import work_bytes_per_pixel as _work_bytes
-from .png import PngWriter, encode_png, write_png
+from .png import encode_png, stream_png, write_png
 from .precision import PrecisionWarning, Probe
 from .precision import single_precision_warnings as _probe_warnings
 from .scene import Scene, pairs
@@ -83,6 +95,7 @@ def job(scene: Scene, style: Style, roots: np.ndarray) -> Job:
     marks = None
     if style.mark_roots:
         marks = Marks([scene.viewport.pixel_of(complex(z), w, h) for z in roots], w, h)
+    color_index, ncolors = style.colors_for(len(roots))
     colouring = Colouring.create(
         palette=style.palette,
         shading=style.shading,
@@ -93,6 +106,8 @@ def job(scene: Scene, style: Style, roots: np.ndarray) -> Job:
         itmax=scene.itmax,
         aa=scene.aa,
         marks=marks,
+        color_index=color_index,
+        ncolors=ncolors,
     )
     xs, ys = scene.viewport.grid(*scene.samples)
     return Job(_problem(scene, roots), xs, ys, colouring)
@@ -247,7 +262,7 @@ def render(
         counter = ShareCounter(len(roots))
         counter.add(result.root, result.iterations)
         stats.update(counter.result())
-    stats.update(pixels=px, samples=samples, method=scene.method, precision=scene.precision)
+    stats.update(_summary(scene, roots))
     return result
 
 
@@ -310,9 +325,9 @@ def render_to_file(
     with atomic_output(path) as f:
         images = _pixels(bands, counter, keep)
         if fmt.streams:
-            _stream_png(f, images, scene, style.depth, text, nthreads)
+            stream_png(f, images, scene.width, scene.height, depth=style.depth, text=text, threads=nthreads)
         else:
-            write_image(f, _whole(images, scene), fmt, text, quality=quality, lossless=lossless)
+            write_image(f, gather(images, scene.height), fmt, text, quality=quality, lossless=lossless)
         if save_data is not None and keep is not None:
             arrays = {k: (v[0] if len(v) == 1 else np.concatenate(v)) for k, v in keep.items()}
             save_npz(save_data, scene, style, roots, **arrays)
@@ -349,37 +364,6 @@ def _pixels(
                 for k, v in band.data.items():
                     keep.setdefault(k, []).append(v)
         yield band.rgb
-
-
-def _stream_png(
-    f: Any, rows: Iterator[np.ndarray], scene: Scene, depth: int, text: dict[str, str], threads: int
-) -> None:
-    writer = PngWriter(f, scene.width, scene.height, depth=depth, text=text, threads=threads)
-    try:
-        for band in rows:
-            writer.write(band)
-        writer.close()
-    finally:
-        writer.abort()
-
-
-def _whole(bands: Iterator[np.ndarray], scene: Scene) -> np.ndarray:
-    """The image from its bands (the band itself when there is only one)."""
-    whole: np.ndarray | None = None
-    row = 0
-    for band in bands:
-        if whole is None:
-            whole = (
-                band
-                if band.shape[0] == scene.height
-                else np.empty((scene.height, *band.shape[1:]), band.dtype)
-            )
-        if whole is not band:
-            whole[row : row + band.shape[0]] = band
-        row += band.shape[0]
-    assert whole is not None
-    assert row == scene.height
-    return whole
 
 
 def _output(
@@ -422,7 +406,12 @@ def _plan_memory(
     whole = 0 if fmt.streams else pixels * (3 + fmt.whole_bytes)
     need = step * per_row + (samples * SAMPLE_DATA_BYTES if keep_all else 0) + whole
     held = [" and keeping its data" if keep_all else "", "" if fmt.streams else f" as {fmt.title}"]
-    check_memory(need, max_memory, _what(scene, "".join(held)))
+    advice = SMALLER
+    if not fmt.streams:
+        advice = f"{fmt.title} needs the whole image in memory: write a PNG (written in bands), or {advice}"
+    if keep_all:
+        advice = f"--save-data keeps all the per-pixel data: leave it out, or {advice}"
+    check_memory(need, max_memory, _what(scene, "".join(held)), advice)
     return step
 
 
@@ -431,6 +420,7 @@ def _summary(scene: Scene, roots: np.ndarray) -> dict[str, Any]:
     return {
         "polynomial": scene.polynomial,
         "roots": pairs(roots),
+        "multiplicities": scene.multiplicities().tolist(),
         "size": [w, h],
         "pixels": w * h,
         "samples": scene.samples[0] * scene.samples[1],

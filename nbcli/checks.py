@@ -12,10 +12,23 @@ import operator
 from typing import Any
 
 from ._native import LIMITS, METHODS, PRECISIONS, default_threads
-from .errors import ParameterError
+from .errors import ParameterError, unknown_name
 from .poly import parse_complex
 
-__all__ = ["as_float", "as_int", "method_name", "precision_name", "relax_factor", "thread_count", "tolerance"]
+__all__ = [
+    "as_float",
+    "as_int",
+    "image_size",
+    "json_name",
+    "json_number",
+    "json_pair",
+    "method_name",
+    "parse_size",
+    "precision_name",
+    "relax_factor",
+    "thread_count",
+    "tolerance",
+]
 
 
 def as_int(value: Any, name: str, lo: int, hi: int) -> int:
@@ -45,6 +58,35 @@ def as_float(value: Any, name: str) -> float:
     if not math.isfinite(v):
         raise ParameterError(f"{name} must be finite (got {v})")
     return v
+
+
+def parse_size(text: str, what: str = "size") -> tuple[int, int]:
+    """'1920x1080' (or '800': square) -> (width, height)."""
+    t = text.strip().lower().replace("×", "x").replace("*", "x")
+    parts = t.split("x")
+    try:
+        if len(parts) not in (1, 2):
+            raise ValueError
+        w, h = int(parts[0]), int(parts[-1])
+    except ValueError:
+        raise ParameterError(f"{what} {text!r}: expected WIDTHxHEIGHT in pixels, e.g. 1920x1080") from None
+    if w <= 0 or h <= 0:
+        raise ParameterError(f"{what} {text!r}: width and height must be positive")
+    return w, h
+
+
+def image_size(size: Any, most: int) -> tuple[int, int]:
+    """An image size as the command line takes it: (width, height), one number for a square, or
+    text such as '1920x1080'; each side from 1 to ``most``."""
+    if isinstance(size, str):
+        size = parse_size(size)
+    elif not isinstance(size, (tuple, list)) and not hasattr(size, "__len__"):
+        size = (size, size)  # one number: a square, as --size 800
+    if len(size) != 2:
+        raise ParameterError(
+            f"size must be (width, height), one number or text like '1920x1080' (got {size!r})"
+        )
+    return as_int(size[0], "image width", 1, most), as_int(size[1], "image height", 1, most)
 
 
 def thread_count(threads: int | None) -> int:
@@ -79,16 +121,11 @@ def relax_factor(value: Any) -> complex:
 
 
 def _name(value: Any, what: str, choices: tuple[str, ...]) -> str:
+    """A name from ``choices``, in any case (every name nb-render takes follows this one rule)."""
     key = value.strip().lower() if isinstance(value, str) else None
     if key not in choices:
-        raise ParameterError(f"unknown {what} {value!r}; choose {_one_of(choices)}")
+        raise unknown_name(what, value, choices)
     return key
-
-
-def _one_of(choices: tuple[str, ...]) -> str:
-    if len(choices) == 2:
-        return f"{choices[0]} or {choices[1]}"
-    return "one of " + ", ".join(choices)
 
 
 def method_name(value: Any) -> str:
@@ -97,3 +134,30 @@ def method_name(value: Any) -> str:
 
 def precision_name(value: Any) -> str:
     return _name(value, "precision", PRECISIONS)
+
+
+def json_pair(v: Any, what: str) -> complex:
+    """A complex number stored as a JSON [real, imag] pair (untrusted input)."""
+    if (
+        not isinstance(v, list)
+        or len(v) != 2
+        or not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v)
+    ):
+        raise ParameterError(f"{what} must be [real, imag] pairs")
+    return complex(float(v[0]), float(v[1]))
+
+
+def json_number(v: Any, what: str, kind: type = float) -> Any:
+    """A JSON number (an integer with ``kind=int``), not a bool (untrusted input)."""
+    ok = isinstance(v, int) if kind is int else isinstance(v, (int, float))
+    if not ok or isinstance(v, bool):
+        raise ParameterError(f"{what} must be {'an integer' if kind is int else 'a number'}")
+    return v
+
+
+def json_name(d: dict[str, Any], key: str, default: str) -> str:
+    """A name stored in a JSON object, or its default (untrusted input)."""
+    v = d.get(key, default)
+    if not isinstance(v, str):
+        raise ParameterError(f"{key} must be a name")
+    return v

@@ -10,6 +10,7 @@ the bands are, so an image's bytes never depend on memory or thread count.
 from __future__ import annotations
 
 import colorsys
+import difflib
 import functools
 import math
 import re
@@ -19,9 +20,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._native import Palette
-from .errors import ParameterError
+from .errors import ParameterError, unknown_name
+from .poly.numbers import quote
 
 __all__ = [
+    "NAMED_COLORS",
     "PALETTES",
     "SHADINGS",
     "Colouring",
@@ -30,6 +33,7 @@ __all__ = [
     "parse_color",
     "root_colors",
     "shade_curve",
+    "split_colors",
     "srgb_to_linear",
 ]
 
@@ -57,43 +61,114 @@ PALETTES: dict[str, tuple[str, ...]] = {
 }
 
 _HEX = re.compile(r"^#?([0-9a-fA-F]{6}|[0-9a-fA-F]{3})$")
-_NAMED = {  # the CSS basic colours, plus grey and orange
-    "black": "#000000",
-    "white": "#ffffff",
-    "gray": "#808080",
-    "grey": "#808080",
-    "silver": "#c0c0c0",
-    "red": "#ff0000",
-    "maroon": "#800000",
-    "yellow": "#ffff00",
-    "olive": "#808000",
-    "lime": "#00ff00",
-    "green": "#008000",
-    "aqua": "#00ffff",
-    "cyan": "#00ffff",
-    "teal": "#008080",
-    "blue": "#0000ff",
-    "navy": "#000080",
-    "fuchsia": "#ff00ff",
-    "magenta": "#ff00ff",
-    "purple": "#800080",
-    "orange": "#ffa500",
-}
+# The 148 named colours of CSS (CSS Color Module Level 4): name, hex.
+_CSS_NAMES = """
+aliceblue f0f8ff antiquewhite faebd7 aqua 00ffff aquamarine 7fffd4 azure f0ffff beige f5f5dc
+bisque ffe4c4 black 000000 blanchedalmond ffebcd blue 0000ff blueviolet 8a2be2 brown a52a2a
+burlywood deb887 cadetblue 5f9ea0 chartreuse 7fff00 chocolate d2691e coral ff7f50
+cornflowerblue 6495ed cornsilk fff8dc crimson dc143c cyan 00ffff darkblue 00008b darkcyan 008b8b
+darkgoldenrod b8860b darkgray a9a9a9 darkgreen 006400 darkgrey a9a9a9 darkkhaki bdb76b
+darkmagenta 8b008b darkolivegreen 556b2f darkorange ff8c00 darkorchid 9932cc darkred 8b0000
+darksalmon e9967a darkseagreen 8fbc8f darkslateblue 483d8b darkslategray 2f4f4f
+darkslategrey 2f4f4f darkturquoise 00ced1 darkviolet 9400d3 deeppink ff1493 deepskyblue 00bfff
+dimgray 696969 dimgrey 696969 dodgerblue 1e90ff firebrick b22222 floralwhite fffaf0
+forestgreen 228b22 fuchsia ff00ff gainsboro dcdcdc ghostwhite f8f8ff gold ffd700 goldenrod daa520
+gray 808080 green 008000 greenyellow adff2f grey 808080 honeydew f0fff0 hotpink ff69b4
+indianred cd5c5c indigo 4b0082 ivory fffff0 khaki f0e68c lavender e6e6fa lavenderblush fff0f5
+lawngreen 7cfc00 lemonchiffon fffacd lightblue add8e6 lightcoral f08080 lightcyan e0ffff
+lightgoldenrodyellow fafad2 lightgray d3d3d3 lightgreen 90ee90 lightgrey d3d3d3 lightpink ffb6c1
+lightsalmon ffa07a lightseagreen 20b2aa lightskyblue 87cefa lightslategray 778899
+lightslategrey 778899 lightsteelblue b0c4de lightyellow ffffe0 lime 00ff00 limegreen 32cd32
+linen faf0e6 magenta ff00ff maroon 800000 mediumaquamarine 66cdaa mediumblue 0000cd
+mediumorchid ba55d3 mediumpurple 9370db mediumseagreen 3cb371 mediumslateblue 7b68ee
+mediumspringgreen 00fa9a mediumturquoise 48d1cc mediumvioletred c71585 midnightblue 191970
+mintcream f5fffa mistyrose ffe4e1 moccasin ffe4b5 navajowhite ffdead navy 000080 oldlace fdf5e6
+olive 808000 olivedrab 6b8e23 orange ffa500 orangered ff4500 orchid da70d6 palegoldenrod eee8aa
+palegreen 98fb98 paleturquoise afeeee palevioletred db7093 papayawhip ffefd5 peachpuff ffdab9
+peru cd853f pink ffc0cb plum dda0dd powderblue b0e0e6 purple 800080 rebeccapurple 663399 red ff0000
+rosybrown bc8f8f royalblue 4169e1 saddlebrown 8b4513 salmon fa8072 sandybrown f4a460
+seagreen 2e8b57 seashell fff5ee sienna a0522d silver c0c0c0 skyblue 87ceeb slateblue 6a5acd
+slategray 708090 slategrey 708090 snow fffafa springgreen 00ff7f steelblue 4682b4 tan d2b48c
+teal 008080 thistle d8bfd8 tomato ff6347 turquoise 40e0d0 violet ee82ee wheat f5deb3 white ffffff
+whitesmoke f5f5f5 yellow ffff00 yellowgreen 9acd32
+""".split()  # noqa: SIM905 - a table reads better as text than as 296 quoted strings
+NAMED_COLORS: dict[str, str] = dict(zip(_CSS_NAMES[::2], _CSS_NAMES[1::2], strict=True))
+_FUNCTION = re.compile(r"^(rgb|hsl)a?\((.*)\)$", re.IGNORECASE | re.DOTALL)
+_COLOR_HINT = (
+    "use a CSS colour name (white, navy, gold, ...), hex like #1b9e77, 1b9e77 or #fff, "
+    "rgb(27, 158, 119) or hsl(162, 71%, 36%)"
+)
+
+
+def _channel(text: str, scale: float, what: str, shown: str) -> float:
+    """One number of rgb()/hsl(): a percentage of ``scale``, or a plain number."""
+    t = text.strip().lower()
+    pct = t.endswith("%")
+    try:
+        v = float(t[:-1] if pct else t.removesuffix("deg"))
+    except ValueError:
+        raise ParameterError(f"cannot read colour {shown}: {what} {text.strip()!r} is not a number") from None
+    if not math.isfinite(v):
+        raise ParameterError(f"cannot read colour {shown}: {what} must be finite")
+    return v * scale / 100 if pct else v
+
+
+def _function_color(kind: str, body: str, shown: str) -> tuple[int, int, int]:
+    """rgb(r, g, b) in 0..255 or percentages; hsl(h, s%, l%) with h in degrees; commas or spaces."""
+    parts = [p for p in re.split(r"[,\s]+", body.strip()) if p]
+    if "/" in body or len(parts) != 3:
+        raise ParameterError(
+            f"cannot read colour {shown}: {kind}() takes three numbers (no transparency), e.g. "
+            + ("rgb(27, 158, 119)" if kind == "rgb" else "hsl(162, 71%, 36%)")
+        )
+    if kind == "rgb":
+        rgb = [_channel(p, 255, ("red", "green", "blue")[i], shown) for i, p in enumerate(parts)]
+    else:
+        h = _channel(parts[0], 360, "hue", shown) % 360
+        sat = _channel(parts[1] if parts[1].endswith("%") else parts[1] + "%", 1, "saturation", shown)
+        light = _channel(parts[2] if parts[2].endswith("%") else parts[2] + "%", 1, "lightness", shown)
+        r, g, b = colorsys.hls_to_rgb(h / 360, min(max(light, 0.0), 1.0), min(max(sat, 0.0), 1.0))
+        rgb = [r * 255, g * 255, b * 255]
+    return tuple(round(min(max(v, 0.0), 255.0)) for v in rgb)  # type: ignore[return-value]
 
 
 def parse_color(text: str) -> tuple[int, int, int]:
-    """'#1b9e77', '1b9e77', '#fff' or a basic colour name ('white', 'red', 'navy', ...) -> (r, g, b)."""
-    t = _NAMED.get(text.strip().lower(), text.strip())
+    """A colour -> (r, g, b): a CSS name ('navy', 'rebeccapurple', any case), hex with or without '#'
+    ('#1b9e77', '1b9e77', '#fff'), 'rgb(27, 158, 119)', 'rgb(10% 60% 50%)' or 'hsl(162, 71%, 36%)'."""
+    if not isinstance(text, str):
+        raise TypeError(f"a colour must be text such as 'white' or '#1b9e77' (got {text!r})")
+    t = text.strip()
+    shown = quote(t, 40)
+    named = NAMED_COLORS.get(t.lower().replace(" ", ""))
+    if named is not None:
+        t = named
+    f = _FUNCTION.match(t)
+    if f:
+        return _function_color(f.group(1).lower(), f.group(2), shown)
     m = _HEX.match(t)
     if not m:
-        shown = text if len(text) <= 40 else text[:40] + "..."
-        raise ParameterError(
-            f"cannot read colour {shown!r}; use hex like #1b9e77 or #fff, or a name such as white or navy"
-        )
+        close = difflib.get_close_matches(t.lower(), NAMED_COLORS, n=1, cutoff=0.75)
+        hint = f"did you mean {close[0]}? " if close else ""
+        raise ParameterError(f"cannot read colour {shown}; {hint}{_COLOR_HINT}")
     h = m.group(1)
     if len(h) == 3:
         h = "".join(ch * 2 for ch in h)
     return (int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16))
+
+
+def split_colors(text: str) -> list[str]:
+    """'navy, rgb(1, 2, 3),#fff' -> ['navy', 'rgb(1, 2, 3)', '#fff']: commas inside () do not split."""
+    out, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth = max(0, depth - 1)
+        elif ch == "," and depth == 0:
+            out.append(text[start:i])
+            start = i + 1
+    out.append(text[start:])
+    return [c.strip() for c in out]
 
 
 def _hue_wheel(n: int, s: float, v: float, offset: float = 0.0) -> list[tuple[int, int, int]]:
@@ -104,16 +179,26 @@ def _hue_wheel(n: int, s: float, v: float, offset: float = 0.0) -> list[tuple[in
     return out
 
 
-def _colormap(name: str, nroots: int) -> list[tuple[int, int, int]] | None:
-    """Colours from a matplotlib colormap, or None if there is no such colormap (or no matplotlib)."""
+def _colormap_names() -> dict[str, str]:
+    """matplotlib's colormap names by their lower-case form (empty without matplotlib)."""
     try:
         import matplotlib
     except ImportError:
+        return {}
+    return {n.lower(): n for n in sorted(matplotlib.colormaps, key=lambda n: (n.lower(), n != n.lower()))}
+
+
+def _colormap(name: str, nroots: int) -> list[tuple[int, int, int]] | None:
+    """Colours from a matplotlib colormap (any case), or None if there is no such colormap (or no matplotlib)."""
+    found = _colormap_names()
+    if not found:
         return None
-    try:
-        cmap = matplotlib.colormaps[name]
-    except (KeyError, ValueError):
+    import matplotlib
+
+    key = name if name in matplotlib.colormaps else found.get(name.lower())
+    if key is None:
         return None
+    cmap = matplotlib.colormaps[key]
     listed = getattr(cmap, "colors", None)
     if isinstance(listed, (list, tuple, np.ndarray)) and 0 < len(listed) <= 32:
         # a qualitative map (tab10, Set2, ...): its colours in order, repeated if needed
@@ -123,6 +208,31 @@ def _colormap(name: str, nroots: int) -> list[tuple[int, int, int]] | None:
     return [(round(r * 255), round(g * 255), round(b * 255)) for r, g, b, _a in rgba]
 
 
+def _is_color_list(text: str) -> bool:
+    """Whether a palette string is colours rather than a name (a comma, '#', or rgb()/hsl())."""
+    t = text.strip().lower()
+    return len(split_colors(t)) > 1 or t.startswith(("#", "rgb", "hsl"))
+
+
+def _unknown_palette(palette: str) -> ParameterError:
+    import importlib.util
+
+    maps = _colormap_names()
+    if maps:
+        more = "a matplotlib colormap name, or colours like 'navy,gold,#1b9e77'"
+    else:
+        more = "colours like 'navy,gold,#1b9e77'"
+        if importlib.util.find_spec("matplotlib") is None:
+            more += " (matplotlib, for its colormaps, is not installed: pip install 'nb-render[colormaps]')"
+    err = unknown_name("palette", palette, list(PALETTES), more)
+    close = difflib.get_close_matches(palette.strip().lower(), list(PALETTES) + list(maps), n=1)
+    if close and "did you mean" not in str(err):
+        return ParameterError(
+            str(err).replace("; choose", f"; did you mean {maps.get(close[0], close[0])}? choose", 1)
+        )
+    return err
+
+
 def root_colors(palette: str | Sequence[str], nroots: int) -> np.ndarray:
     """(nroots, 3) float32 colours in 0..255.
 
@@ -130,7 +240,8 @@ def root_colors(palette: str | Sequence[str], nroots: int) -> np.ndarray:
     or a list of colours (repeated if there are more roots than colours). A
     named palette with fewer colours than roots switches to evenly spaced
     hues, so no two basins share a colour. Roots come in a canonical order,
-    so the same polynomial always gets the same colours.
+    so the same polynomial always gets the same colours. Names are read in
+    any case.
     """
     if isinstance(palette, str):
         key = palette.strip().lower()
@@ -143,23 +254,15 @@ def root_colors(palette: str | Sequence[str], nroots: int) -> np.ndarray:
             else:
                 rgb = _hue_wheel(nroots, 0.7, 0.95, offset=0.0)
             return np.array(rgb, dtype=np.float32).reshape(nroots, 3)
-        if "," in palette or palette.strip().startswith("#"):
-            palette = palette.split(",")
+        if _is_color_list(palette):
+            palette = split_colors(palette)
         else:
             cm = _colormap(palette.strip(), nroots)
-            if cm is None:
-                import importlib.util
-
-                hint = (
-                    ""
-                    if importlib.util.find_spec("matplotlib") is not None
-                    else " (matplotlib, needed for its colormaps, is not installed: pip install 'nb-render[colormaps]')"
-                )
-                raise ParameterError(
-                    f"unknown palette {palette!r}; choose one of {', '.join(PALETTES)}, a matplotlib colormap "
-                    f"name, or colours like '#1b9e77,#d95f02'{hint}"
-                )
-            return np.array(cm, dtype=np.float32).reshape(nroots, 3)
+            if cm is not None:
+                return np.array(cm, dtype=np.float32).reshape(nroots, 3)
+            if key.replace(" ", "") not in NAMED_COLORS:
+                raise _unknown_palette(palette)
+            palette = [palette]  # one colour for every root
     colors_list = [parse_color(c) for c in palette]
     if not colors_list:
         raise ParameterError("the palette has no colours")
@@ -186,7 +289,7 @@ def shade_curve(itmax: int, shading: str = "smooth") -> np.ndarray:
     elif shading == "smooth":
         s = 1.0 - 0.85 * np.minimum(1.0, k / min(itmax, 60)) ** 0.6
     else:
-        raise ParameterError(f"unknown shading {shading!r}; choose {', '.join(SHADINGS)}")
+        raise unknown_name("shading", shading, SHADINGS)
     return np.clip(s, 0.0, 1.0).astype(np.float32)
 
 
@@ -271,10 +374,16 @@ class Colouring:
         itmax: int,
         aa: int = 1,
         marks: Marks | None = None,
+        color_index: Sequence[int] | None = None,
+        ncolors: int | None = None,
     ) -> Colouring:
+        """``color_index``: the palette entry of each root, out of ``ncolors`` (default: root i gets
+        entry i of ``nroots``), so a root keeps its colour while others come and go."""
         internal = 16 if (aa > 1 or depth == 16) else 8
+        colors = root_colors(palette, max(nroots, ncolors or 0))
+        colors = colors[list(color_index)] if color_index is not None else colors[:nroots]
         core = Palette(
-            colors=root_colors(palette, nroots),
+            colors=colors,
             shade=shade_curve(itmax, shading),
             nonconverged=np.array(parse_color(nonconverged), dtype=np.float32),
             smooth=shading == "smooth",

@@ -9,14 +9,19 @@ also derive from the built-in exception a Python caller would expect
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
+
 __all__ = [
     "EXIT_FAILURE",
     "EXIT_USAGE",
     "InputFileError",
+    "MissingExtra",
     "NbRenderError",
     "NotEnoughMemory",
     "OutputError",
     "ParameterError",
+    "unknown_name",
 ]
 
 EXIT_FAILURE = 1  # the work could not be done (memory, disk, ...)
@@ -39,6 +44,10 @@ class InputFileError(ParameterError):
     """A file given to read parameters or data from that is missing, not ours, corrupt or hostile."""
 
 
+class MissingExtra(ParameterError):
+    """A feature asked for needs an optional dependency that is not installed (the message names the extra)."""
+
+
 class NotEnoughMemory(NbRenderError, MemoryError):
     """A render that would not fit in the memory available (or allowed); raised before allocating."""
 
@@ -52,3 +61,16 @@ class OutputError(NbRenderError, OSError):
 
     def __str__(self) -> str:
         return str(self.args[0])
+
+
+def unknown_name(what: str, value: object, choices: Iterable[str], more: str = "") -> ParameterError:
+    """The error for a name that is not one of ``choices``: the nearest one if it looks like a
+    typo, then all of them (``more``: what else is accepted, e.g. "a matplotlib colormap name")."""
+    names = list(choices)
+    key = value.strip().lower() if isinstance(value, str) else ""
+    close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]}? " if close else ""
+    listed = ", ".join(names[:-1]) + (" or " if len(names) > 1 else "") + names[-1]
+    if more:
+        listed = ", ".join(names) + f", {more}"
+    return ParameterError(f"unknown {what} {value!r}; {hint}choose {'' if more else 'one of '}{listed}")

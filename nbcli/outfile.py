@@ -17,7 +17,7 @@ from typing import IO
 
 from .errors import OutputError, ParameterError
 
-__all__ = ["PathLike", "atomic_output", "check_writable", "same_file"]
+__all__ = ["PathLike", "atomic_output", "atomic_path", "check_writable", "same_file"]
 
 PathLike = str | os.PathLike[str]
 
@@ -67,18 +67,39 @@ def atomic_output(path: PathLike) -> Iterator[IO[bytes]]:
         yield out
         out.flush()
         return
+    with atomic_path(path) as tmp, open(tmp, "wb") as f:
+        yield f
+        f.flush()
+
+
+@contextlib.contextmanager
+def atomic_path(path: PathLike) -> Iterator[str]:
+    """A temporary file name beside ``path``, renamed to ``path`` if the block completes.
+
+    For writers that open files by name (a video muxer reads back what it wrote);
+    the file exists, empty, when the block starts. ``atomic_output`` is the same
+    with the file opened.
+    """
     check_writable(path)
     p = os.fspath(path)
     d = os.path.dirname(os.path.abspath(p))
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(p) + ".", suffix=".part", dir=d)
     try:
-        with os.fdopen(fd, "wb") as f:
-            yield f
-            f.flush()
+        fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(p) + ".", suffix=".part", dir=d)
+    except OSError as e:  # name the user's file, not the temporary one
+        raise OutputError(f"cannot write {p}: {e.strerror or e}") from None
+    os.close(fd)
+    try:
+        yield tmp
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, p)
+    except OSError as e:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if tmp in (e.filename, e.filename2):
+            raise OutputError(f"cannot write {p}: {e.strerror or e}") from None
+        raise
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +34,7 @@ __all__ = [
     "band_rows",
     "check_memory",
     "format_bytes",
+    "gather",
     "render_bands",
     "work_bytes_per_pixel",
 ]
@@ -93,7 +94,9 @@ def available_memory() -> int | None:
 def format_bytes(n: float) -> str:
     for unit in ("bytes", "KiB", "MiB", "GiB", "TiB"):
         if n < 1024 or unit == "TiB":
-            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+            if unit == "bytes":
+                return "1 byte" if round(n) == 1 else f"{n:.0f} bytes"
+            return f"{n:.1f} {unit}"
         n /= 1024
     return f"{n:.1f} TiB"  # pragma: no cover
 
@@ -111,14 +114,36 @@ def work_bytes_per_pixel(job: Job, data: int) -> int:
     return per + 2 * 3 * col.depth // 8  # the PNG writer's filtered copy
 
 
-def check_memory(need: int, max_memory: int | None, what: str) -> None:
-    """Fail before allocating if ``need`` bytes will not fit (``max_memory``: the caller's limit)."""
+SMALLER = "use a smaller --size or less supersampling (--aa)"
+
+
+def gather(bands: Iterable[np.ndarray], height: int) -> np.ndarray:
+    """The whole image from its bands of rows (the band itself when there is only one)."""
+    whole: np.ndarray | None = None
+    row = 0
+    for band in bands:
+        if whole is None:
+            whole = band if band.shape[0] == height else np.empty((height, *band.shape[1:]), band.dtype)
+        if whole is not band:
+            whole[row : row + band.shape[0]] = band
+        row += band.shape[0]
+    if whole is None or row != height:
+        raise ValueError(f"the bands hold {row} rows, not {height}")
+    return whole
+
+
+def check_memory(need: int, max_memory: int | None, what: str, advice: str = SMALLER) -> None:
+    """Fail before allocating if ``need`` bytes will not fit (``max_memory``: the caller's limit).
+    ``advice``: what would make the render fit."""
     limit = max_memory if max_memory is not None else available_memory()
     if limit is not None and need > limit:
-        src = "the limit given" if max_memory is not None else "available"
+        if max_memory is not None:
+            where, anyway = "the limit given (--max-memory)", "raise the limit"
+        else:
+            where, anyway = "available", "free some memory, or give a larger --max-memory to try anyway"
         raise NotEnoughMemory(
-            f"{what} needs about {format_bytes(need)} of memory but {format_bytes(limit)} is {src}; "
-            "use a smaller size or supersampling, or raise the limit (--max-memory) to try anyway"
+            f"{what} needs about {format_bytes(need)} of memory but {format_bytes(limit)} is {where}; "
+            f"{advice}, or {anyway}"
         )
 
 

@@ -21,6 +21,7 @@ import os
 import struct
 import zlib
 from collections import deque
+from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import IO
 
@@ -209,6 +210,26 @@ class PngWriter:
             self.pool.shutdown(wait=True)
             self.pool = None
             self.inflight.clear()
+
+
+def stream_png(
+    fp: IO[bytes],
+    bands: Iterable[np.ndarray],
+    width: int,
+    height: int,
+    *,
+    depth: int = 8,
+    text: dict[str, str] | None = None,
+    threads: int = 1,
+) -> None:
+    """Write a PNG whose rows come in ``bands``, in order (see ``PngWriter``)."""
+    writer = PngWriter(fp, width, height, depth=depth, text=text, threads=threads)
+    try:
+        for band in bands:
+            writer.write(band)
+        writer.close()
+    finally:
+        writer.abort()
 
 
 def encode_png(

@@ -19,9 +19,31 @@ from typing import Any
 import numpy as np
 
 from ._native import LIMITS
-from .checks import as_float, as_int, method_name, precision_name, relax_factor, tolerance
+from .checks import (
+    as_float,
+    as_int,
+    image_size,
+    json_name,
+    json_number,
+    json_pair,
+    method_name,
+    precision_name,
+    relax_factor,
+    tolerance,
+)
 from .errors import ParameterError
-from .poly import ComplexLike, as_coefficients, canonical_roots, coefficients_from_roots, format_polynomial
+from .poly import (
+    ComplexLike,
+    RootSet,
+    as_coefficients,
+    coefficients_from_roots,
+    format_polynomial,
+    parse_complex,
+    parse_complex_list,
+    parse_factored,
+    root_set,
+    roots_of,
+)
 from .precision import check_single_range
 
 __all__ = ["Scene", "Viewport"]
@@ -119,9 +141,10 @@ class Viewport:
 
 
 @functools.lru_cache(maxsize=16)
-def _scene_roots(coefs: tuple[complex, ...], roots: tuple[complex, ...] | None) -> np.ndarray:
-    """Canonical roots, remembered: a render asks for them more than once (warnings, colours)."""
-    return canonical_roots(np.asarray(coefs), None if roots is None else np.asarray(roots))
+def _scene_roots(coefs: tuple[complex, ...], roots: tuple[complex, ...] | None) -> RootSet:
+    """The roots, found once per polynomial: framing the view, warnings, colours and
+    statistics all ask for them (finding them can take a second at the highest degree)."""
+    return root_set(np.asarray(coefs), None if roots is None else np.asarray(roots))
 
 
 def pairs(c: Sequence[complex] | np.ndarray) -> list[list[float]]:
@@ -142,7 +165,7 @@ class Scene:
     viewport: Viewport = field(default_factory=lambda: Viewport(-2.0, 2.0, -2.0, 2.0))
     itmax: int = 60
     tol: float = 1e-6
-    roots: tuple[complex, ...] | None = None  # exact roots, when the polynomial was given by them
+    roots: tuple[complex, ...] | None = None  # its roots with repeats, when known exactly (given, or factors)
     method: str = "newton"
     relax: complex = 1 + 0j  # the factor a of the relaxed method
     aa: int = 1  # supersampling: aa x aa samples per pixel
@@ -160,7 +183,7 @@ class Scene:
         if not isinstance(self.viewport, Viewport):
             raise TypeError("viewport must be a Viewport")
         if self.roots is not None:
-            set_("roots", tuple(complex(v) for v in self.roots))
+            set_("roots", tuple(complex(v) for v in roots_of(c, self.roots)))
         set_("method", method_name(self.method))
         set_("relax", relax_factor(self.relax))
         set_("aa", as_int(self.aa, "aa (samples per pixel side)", 1, LIMITS.max_aa))
@@ -190,8 +213,12 @@ class Scene:
         return self.width * self.aa, self.height * self.aa
 
     def canonical_roots(self) -> np.ndarray:
-        roots: np.ndarray = _scene_roots(self.coefs, self.roots).copy()
-        return roots
+        """The distinct roots, in the canonical order that gives each basin its colour."""
+        return np.array(_scene_roots(self.coefs, self.roots).roots)
+
+    def multiplicities(self) -> np.ndarray:
+        """How many times each of ``canonical_roots()`` is a root of the polynomial."""
+        return np.array(_scene_roots(self.coefs, self.roots).multiplicities)
 
     def with_options(self, **changes: Any) -> Scene:
         """A copy with some fields changed (validated again)."""
@@ -200,15 +227,17 @@ class Scene:
     @classmethod
     def create(
         cls,
-        coefs: Sequence[ComplexLike] | np.ndarray | None = None,
+        coefs: Sequence[ComplexLike] | np.ndarray | str | None = None,
         *,
-        roots: Sequence[ComplexLike] | np.ndarray | None = None,
-        size: tuple[int, int] | None = None,
+        roots: Sequence[ComplexLike] | np.ndarray | str | None = None,
+        expr: str | None = None,
+        size: int | tuple[int, int] | str | None = None,
         xmin: float | None = None,
         xmax: float | None = None,
         ymin: float | None = None,
         ymax: float | None = None,
-        center: complex | None = None,
+        center: complex | str | None = None,
+        width: float | None = None,
         span: float | None = None,
         itmax: int = 60,
         tol: float = 1e-6,
@@ -219,32 +248,37 @@ class Scene:
         aa: int = 1,
         precision: str = "double",
     ) -> Scene:
-        """A scene with sensible defaults.
-
-        Give the polynomial by ``coefs`` (highest degree first) or by ``roots``.
-        The viewport is, in order of precedence: ``center`` and/or ``span``
-        (the width of the view in the complex plane), the bounds ``xmin`` ..
-        ``ymax`` (a missing pair is derived from the other to keep pixels
-        square), or else (also with ``fit=True``) a frame around all roots
-        with a margin. ``size`` is (width, height) in pixels; without it the
-        longer side is 1024. Unless ``stretch``, pixels are kept square by
-        widening the view if needed. ``method``: newton, relaxed (with the
-        complex factor ``relax``), halley, schroder or householder. ``aa``:
-        anti-aliasing by ``aa`` x ``aa`` samples per pixel. ``precision``:
-        "double" (default) or "single" (float32, 1.6-1.8x as fast).
+        """A scene with sensible defaults; the arguments are the command line's. The polynomial: ``coefs``
+        (highest degree first), ``roots`` (both also as text, "1,0,-1") or
+        ``expr="(z-1)(z+1)^2"``; ``coefs`` and ``roots`` together when the roots are
+        known exactly (each as many times as it is a root), as from a factored expression.
+        The view: ``center`` and/or ``width`` (in the
+        complex plane; ``span`` is its older name), else the bounds ``xmin`` ..
+        ``ymax`` (a missing pair follows from the other, pixels square), else
+        (or with ``fit=True``) a frame around all roots. ``size``: (width,
+        height), one number or "1920x1080"; by default 1024 on the longer
+        side. ``stretch`` (with all four bounds) keeps them exactly. ``method``:
+        newton, relaxed (factor ``relax``), halley, schroder or householder;
+        ``aa``: ``aa`` x ``aa`` samples per pixel; ``precision``: "double" or "single".
         """
-        c, exact = _polynomial(coefs, roots)
-        view = _ViewRequest(xmin, xmax, ymin, ymax, center, span, stretch, fit)
+        if width is not None and span is not None:
+            raise ParameterError("give the view's width once: width (span is an older name for it)")
+        c, exact = _polynomial(coefs, roots, expr)
+        if isinstance(center, str):
+            center = parse_complex(center, "center")
+        view = _ViewRequest(xmin, xmax, ymin, ymax, center, span if width is None else width, stretch, fit)
         w, h = _image_size(size, view)
-        vp = view.resolve(lambda: Viewport.fit(canonical_roots(c, exact), w, h), w, h)
+        coefs_t = tuple(complex(v) for v in c)
+        exact_t = None if exact is None else tuple(complex(v) for v in exact)
+        vp = view.resolve(lambda: Viewport.fit(_scene_roots(coefs_t, exact_t).roots, w, h), w, h)
         return cls(
-            coefs=tuple(complex(v) for v in c),
+            coefs=coefs_t,
             width=w,
             height=h,
             viewport=vp,
             itmax=itmax,
             tol=tol,
-            roots=None if exact is None else tuple(complex(v) for v in exact),
+            roots=exact_t,
             method=method,
             relax=relax_factor(relax),
             aa=aa,
@@ -284,16 +318,24 @@ class Scene:
             raise ParameterError(f"not a valid scene description: {e}") from None
 
 
-def _polynomial(
-    coefs: Sequence[ComplexLike] | np.ndarray | None, roots: Sequence[ComplexLike] | np.ndarray | None
-) -> tuple[np.ndarray, np.ndarray | None]:
-    """(coefficients, exact roots or None) from exactly one of the two."""
-    if (coefs is None) == (roots is None):
-        raise ParameterError("give the polynomial either by its coefficients or by its roots (exactly one)")
-    if roots is not None:
-        return coefficients_from_roots(roots), np.asarray(roots, dtype=complex)
-    assert coefs is not None
-    return as_coefficients(coefs), None
+def _polynomial(coefs: Any, roots: Any, expr: str | None) -> tuple[np.ndarray, np.ndarray | None]:
+    """(coefficients, exact roots or None) from one of coefs, roots and expr, or from coefs with
+    their roots. A product of factors in ``expr`` gives its roots exactly too."""
+    if (coefs is None and roots is None) == (expr is None):
+        raise ParameterError(
+            "give the polynomial by exactly one of its coefficients (coefs), its roots (roots) or an "
+            "expression (expr); coefs and roots go together only when roots are the coefficients' roots"
+        )
+    if expr is not None:
+        if not isinstance(expr, str):
+            raise TypeError(f"expr must be text such as 'z^3 - 1' (got {expr!r})")
+        c, exact = parse_factored(expr)
+        return as_coefficients(c), exact
+    r = parse_complex_list(roots, "root") if isinstance(roots, str) else roots
+    if coefs is None:
+        return coefficients_from_roots(r), np.asarray(r, dtype=complex)
+    c = as_coefficients(parse_complex_list(coefs, "coefficient") if isinstance(coefs, str) else coefs)
+    return c, None if r is None else roots_of(c, r)
 
 
 @dataclass(frozen=True)
@@ -321,6 +363,10 @@ class _ViewRequest:
         if self.by_center and (self.has_x or self.has_y):
             raise ParameterError(
                 "give the viewport either by center/width or by xmin/xmax/ymin/ymax, not both"
+            )
+        if self.stretch and not (self.has_x and self.has_y):
+            raise ParameterError(
+                "stretch uses the four bounds exactly: give all of xmin, xmax, ymin and ymax with it"
             )
 
     @property
@@ -361,41 +407,16 @@ class _ViewRequest:
         return fitted()  # type: ignore[no-any-return]
 
 
-def _image_size(size: tuple[int, int] | None, view: _ViewRequest) -> tuple[int, int]:
+def _image_size(size: Any, view: _ViewRequest) -> tuple[int, int]:
     """The requested size, or 1024 pixels on the longer side (following the bounds' aspect ratio)."""
     if size is not None:
-        side = LIMITS.max_side
-        return as_int(size[0], "image width", 1, side), as_int(size[1], "image height", 1, side)
+        return image_size(size, LIMITS.max_side)
     if not (view.has_x and view.has_y):
         return DEFAULT_SIDE, DEFAULT_SIDE
     aspect = view.bounds().height / view.bounds().width
     if aspect <= 1:
         return DEFAULT_SIDE, max(1, round(DEFAULT_SIDE * aspect))
     return max(1, round(DEFAULT_SIDE / aspect)), DEFAULT_SIDE
-
-
-def _pair(v: Any, what: str) -> complex:
-    if (
-        not isinstance(v, list)
-        or len(v) != 2
-        or not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v)
-    ):
-        raise ParameterError(f"{what} must be [real, imag] pairs")
-    return complex(float(v[0]), float(v[1]))
-
-
-def _number(v: Any, what: str, kind: type = float) -> Any:
-    ok = isinstance(v, int) if kind is int else isinstance(v, (int, float))
-    if not ok or isinstance(v, bool):
-        raise ParameterError(f"{what} must be {'an integer' if kind is int else 'a number'}")
-    return v
-
-
-def _name_field(d: dict[str, Any], key: str, default: str) -> str:
-    v = d.get(key, default)
-    if not isinstance(v, str):
-        raise ParameterError(f"{key} must be a name")
-    return v
 
 
 def _fields_from_dict(d: dict[str, Any]) -> dict[str, Any]:
@@ -414,15 +435,15 @@ def _fields_from_dict(d: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(vp, dict):
         raise ParameterError("viewport must be an object")
     return {
-        "coefs": tuple(_pair(v, "coefs") for v in coefs),
-        "width": _number(size[0], "width", int),
-        "height": _number(size[1], "height", int),
-        "viewport": Viewport(*(_number(vp[k], k) for k in ("xmin", "xmax", "ymin", "ymax"))),
-        "itmax": _number(d["itmax"], "itmax", int),
-        "tol": _number(d["tol"], "tol"),
-        "roots": None if roots is None else tuple(_pair(v, "roots") for v in roots),
-        "method": _name_field(d, "method", "newton"),
-        "relax": _pair(d.get("relax", [1.0, 0.0]), "relax"),
-        "aa": _number(d.get("aa", 1), "aa", int),
-        "precision": _name_field(d, "precision", "double"),  # files from before single precision: double
+        "coefs": tuple(json_pair(v, "coefs") for v in coefs),
+        "width": json_number(size[0], "width", int),
+        "height": json_number(size[1], "height", int),
+        "viewport": Viewport(*(json_number(vp[k], k) for k in ("xmin", "xmax", "ymin", "ymax"))),
+        "itmax": json_number(d["itmax"], "itmax", int),
+        "tol": json_number(d["tol"], "tol"),
+        "roots": None if roots is None else tuple(json_pair(v, "roots") for v in roots),
+        "method": json_name(d, "method", "newton"),
+        "relax": json_pair(d.get("relax", [1.0, 0.0]), "relax"),
+        "aa": json_number(d.get("aa", 1), "aa", int),
+        "precision": json_name(d, "precision", "double"),  # files from before single precision: double
     }

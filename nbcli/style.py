@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ._native import LIMITS
 from .colors import SHADINGS, parse_color, root_colors
-from .errors import ParameterError
+from .errors import ParameterError, unknown_name
 
 __all__ = ["Style"]
+
+MAX_COLORS = LIMITS.max_degree  # a polynomial has at most this many roots to colour
 
 
 @dataclass(frozen=True)
@@ -20,6 +23,11 @@ class Style:
     ``boundary``: a colour for the borders between basins, or None.
     ``mark_roots``: draw a small marker on each root. ``depth``: 8 or 16 bits
     per channel.
+
+    ``color_index`` and ``ncolors`` keep colours put when roots move (an
+    animation sets them): the palette is spread over ``ncolors`` entries and
+    root i (in canonical order) gets entry ``color_index[i]``. By default root i
+    gets entry i of as many entries as there are roots.
     """
 
     palette: str | tuple[str, ...] = "default"
@@ -28,6 +36,8 @@ class Style:
     boundary: str | None = None
     mark_roots: bool = False
     depth: int = 8
+    color_index: tuple[int, ...] | None = None
+    ncolors: int | None = None
 
     def __post_init__(self) -> None:
         given: Any = self.shading  # callers may pass anything: validate() says what is wrong
@@ -35,12 +45,14 @@ class Style:
         object.__setattr__(self, "shading", "smooth" if sh == "default" else sh)
         if not isinstance(self.palette, str):
             object.__setattr__(self, "palette", tuple(self.palette))
+        if self.color_index is not None:
+            object.__setattr__(self, "color_index", tuple(self.color_index))
 
     def validate(self) -> Style:
         """This style, after checking every field (unknown names and unreadable colours raise)."""
         shading: Any = self.shading
         if not isinstance(shading, str) or shading not in SHADINGS:
-            raise ParameterError(f"unknown shading {self.shading!r}; choose {', '.join(SHADINGS)}")
+            raise unknown_name("shading", self.shading, SHADINGS)
         root_colors(self.palette, 1)
         parse_color(self.nonconverged)
         if self.boundary is not None:
@@ -49,15 +61,40 @@ class Style:
             raise TypeError("mark_roots must be True or False")
         if isinstance(self.depth, bool) or self.depth not in (8, 16):
             raise ParameterError(f"depth must be 8 or 16 bits per channel (got {self.depth!r})")
+        self._check_colour_order()
         return self
+
+    def _check_colour_order(self) -> None:
+        index: Any = self.color_index  # callers may pass anything: say what is wrong
+        n: Any = self.ncolors
+        if n is not None and (isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_COLORS):
+            raise ParameterError(f"ncolors must be a whole number from 1 to {MAX_COLORS} (got {n!r})")
+        if index is None:
+            return
+        top = n if n is not None else len(index)
+        if len(index) > MAX_COLORS or not all(
+            isinstance(i, int) and not isinstance(i, bool) and 0 <= i < top for i in index
+        ):
+            raise ParameterError(f"color_index must list palette entries from 0 to {top - 1}, one per root")
+
+    def colors_for(self, nroots: int) -> tuple[tuple[int, ...] | None, int]:
+        """(the palette entry of each of ``nroots`` roots or None for 0, 1, ...; entries in the palette)."""
+        if self.color_index is None:
+            return None, max(nroots, self.ncolors or 0)
+        if len(self.color_index) != nroots:
+            raise ParameterError(
+                f"the style gives colours to {len(self.color_index)} roots (color_index) but the polynomial "
+                f"has {nroots}"
+            )
+        return self.color_index, self.ncolors if self.ncolors is not None else nroots
 
     @property
     def smooth(self) -> bool:
         return self.shading == "smooth"
 
     def to_dict(self) -> dict[str, object]:
-        """The style's fields as JSON-ready values."""
-        return {
+        """The style's fields as JSON-ready values (the colour order only when one is set)."""
+        d: dict[str, object] = {
             "palette": self.palette if isinstance(self.palette, str) else list(self.palette),
             "shading": self.shading,
             "nonconverged": self.nonconverged,
@@ -65,6 +102,11 @@ class Style:
             "mark_roots": self.mark_roots,
             "depth": self.depth,
         }
+        if self.color_index is not None:
+            d["color_index"] = list(self.color_index)
+        if self.ncolors is not None:
+            d["ncolors"] = self.ncolors
+        return d
 
     @classmethod
     def from_dict(cls, d: object) -> Style:
@@ -77,12 +119,16 @@ class Style:
         elif not isinstance(pal, str):
             raise ParameterError("the style's palette must be a name or a list of colours")
         b = d.get("boundary")
+        index = d.get("color_index")
+        if index is not None and not (isinstance(index, list) and len(index) <= MAX_COLORS):
+            raise ParameterError(f"the style's color_index must be a list of at most {MAX_COLORS} entries")
         checks = [
             isinstance(d.get("shading", "smooth"), str),
             isinstance(d.get("nonconverged", "#000000"), str),
             b is None or isinstance(b, str),
             isinstance(d.get("mark_roots", False), bool),
             isinstance(d.get("depth", 8), int),
+            d.get("ncolors") is None or isinstance(d.get("ncolors"), int),
         ]
         if not all(checks):
             raise ParameterError("the style has a field of the wrong type")
@@ -93,4 +139,6 @@ class Style:
             boundary=b,
             mark_roots=d.get("mark_roots", False),
             depth=d.get("depth", 8),
+            color_index=None if index is None else tuple(index),
+            ncolors=d.get("ncolors"),
         ).validate()

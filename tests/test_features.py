@@ -207,10 +207,15 @@ def test_unknown_method_and_bad_relax_are_usage_errors(tmp_path):
 
 
 def test_expr_gives_the_same_png_as_coefs(tmp_path):
-    a, b = tmp_path / "a.png", tmp_path / "b.png"
-    assert cli("-e", "(z-1)(z+1)^2", "-s", "50x40", str(a))[0] == 0
+    a, b, f = tmp_path / "a.png", tmp_path / "b.png", tmp_path / "f.png"
+    assert cli("-e", "z^3 + z^2 - z - 1", "-s", "50x40", str(a))[0] == 0
     assert cli("-c", "1,1,-1,-1", "-s", "50x40", str(b))[0] == 0
     assert a.read_bytes() == b.read_bytes()
+    # the same polynomial as a product: the same picture, and its roots recorded as the factors give them
+    assert cli("-e", "(z-1)(z+1)^2", "-s", "50x40", str(f))[0] == 0
+    assert np.array_equal(decode(f.read_bytes()), decode(b.read_bytes()))
+    assert params(f)["coefs"] == params(b)["coefs"]
+    assert params(f)["roots"] == [[1, 0], [-1, 0], [-1, 0]]
 
 
 def test_malformed_expr_points_at_the_problem(tmp_path):
@@ -507,5 +512,5 @@ def test_basic_colour_names():
 
     assert parse_color("Red") == (255, 0, 0)
     assert parse_color(" navy ") == (0, 0, 128)
-    with pytest.raises(ValueError, match="name such as white"):
+    with pytest.raises(ValueError, match=r"CSS colour name \(white, navy"):
         parse_color("reddish")

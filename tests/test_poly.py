@@ -7,6 +7,8 @@ import cmath
 import numpy as np
 import pytest
 
+import nbcli
+from nbcli._native import LIMITS
 from nbcli.poly import (
     as_coefficients,
     canonical_roots,
@@ -14,6 +16,9 @@ from nbcli.poly import (
     format_polynomial,
     parse_complex,
     parse_complex_list,
+    parse_factored,
+    parse_polynomial,
+    root_set,
 )
 
 
@@ -143,3 +148,92 @@ def test_user_roots_closer_than_rounding_stay_distinct():
 
 def test_format_negative_imaginary_coefficient():
     assert format_polynomial([1, 0, -1j]) == "z^2 - 1j"
+
+
+# ---- multiplicities ---------------------------------------------------------------------------------
+
+
+def _counted(rs) -> dict[complex, int]:
+    return dict(zip(rs.roots.tolist(), rs.multiplicities.tolist(), strict=True))
+
+
+def _expect(rs, expected: dict[complex, int], atol: float) -> None:
+    """rs has exactly these distinct roots (each within atol), with these multiplicities."""
+    assert len(rs.roots) == len(expected), _counted(rs)
+    for z, m in expected.items():
+        i = int(np.argmin(np.abs(rs.roots - z)))
+        assert abs(rs.roots[i] - z) <= atol, (z, rs.roots[i])
+        assert rs.multiplicities[i] == m, (z, _counted(rs))
+    assert int(rs.multiplicities.sum()) == sum(expected.values())
+
+
+@pytest.mark.parametrize("m", [2, 3, 5, 16, 17, 25, 40, 56])
+def test_repeated_root_from_coefficients_counts_once(m):
+    # (z-1)^m: its binomial coefficients are exact up to m = 56; (z-1)^17 used to come back as 17 roots
+    _expect(root_set(parse_polynomial(f"(z-1)^{m}")), {1: m}, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("expr", "expected", "atol"),
+    [
+        ("z^4 (z-1)^5", {0: 4, 1: 5}, 1e-6),
+        ("(z-1)^3 (z+1)^2 (z-2j)^4", {1: 3, -1: 2, 2j: 4}, 1e-6),
+        ("(z^2+1)^3 (z-3)^2 (z+0.5)", {1j: 3, -1j: 3, 3: 2, -0.5: 1}, 1e-6),
+        ("(z^3-2)^8", {2 ** (1 / 3) * cmath.exp(2j * cmath.pi * k / 3): 8 for k in range(3)}, 1e-6),
+        # degree 500: ten 50-fold roots (where rounding the coefficients alone moves roots by ~10%,
+        # the centre of the cluster is the estimate); degree 1000, the limit: 500 double roots,
+        # and one 1000-fold root
+        ("(z^10-2)^50", {2 ** (1 / 10) * cmath.exp(2j * cmath.pi * k / 10): 50 for k in range(10)}, 1e-2),
+        ("(z^500-1)^2", {cmath.exp(2j * cmath.pi * k / 500): 2 for k in range(500)}, 1e-6),
+        ("(z-1)^1000", {1: 1000}, 1e-6),
+    ],
+)
+def test_several_multiple_roots_from_coefficients(expr, expected, atol):
+    _expect(root_set(parse_polynomial(expr)), expected, atol)
+
+
+@pytest.mark.parametrize(
+    "coefs",
+    [
+        [1] + [0] * 999 + [-1],  # z^1000 - 1: 1000 roots 0.0063 apart
+        list(np.random.default_rng(7).standard_normal(1001)),  # random, degree 1000
+        coefficients_from_roots([1, 1.0001, 1.0002]),  # close, but far more than rounding apart
+        coefficients_from_roots(np.arange(1, 21)),  # Wilkinson's polynomial
+    ],
+    ids=["z1000-1", "random1000", "close", "wilkinson"],
+)
+def test_distinct_roots_are_not_taken_for_multiple_ones(coefs):
+    rs = root_set(as_coefficients(coefs))
+    assert len(rs.roots) == len(coefs) - 1
+    assert set(rs.multiplicities.tolist()) == {1}
+
+
+def test_exact_roots_keep_their_multiplicities_up_to_the_degree_limit():
+    # the same degree-1000 polynomial by its roots and as a product: multiplicities are known exactly
+    given = [0.5] * 500 + [-0.5] * 300 + [0.25j] * 200
+    coefs, from_factors = parse_factored("(z-0.5)^500 (z+0.5)^300 (z-0.25j)^200")
+    assert coefs.size == LIMITS.max_degree + 1
+    for roots in (given, from_factors):
+        rs = root_set(coefs, roots)
+        assert _counted(rs) == {0.5: 500, -0.5: 300, 0.25j: 200}
+
+
+def test_factored_expressions_give_their_roots():
+    c, r = parse_factored("2(z-1)^17 (z^2+1)^2 (z^2-1)")  # (z^2-1) shares the root 1 with (z-1)
+    assert c.size == 24 and r.size == 23
+    _expect(root_set(c, r), {1: 18, -1: 1, 1j: 2, -1j: 2}, atol=1e-15)
+    assert parse_factored("z^3 - 1")[1] is None  # a sum: only its coefficients tell its roots
+    assert parse_factored("(z^3 - 1)^2")[1].size == 6
+
+
+def test_scene_finds_the_roots_once(monkeypatch):
+    # framing the view, colouring and the statistics all use them: one search per polynomial
+    from nbcli import scene as scene_module
+
+    calls = []
+    real = scene_module.root_set
+    monkeypatch.setattr(scene_module, "root_set", lambda *a: calls.append(1) or real(*a))
+    scene_module._scene_roots.cache_clear()
+    coefs = list(np.random.default_rng(3).standard_normal(301))
+    info = nbcli.render(coefs=coefs, size=(16, 12)).stats
+    assert calls == [1] and len(info["roots"]) == 300

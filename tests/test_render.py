@@ -155,8 +155,9 @@ def test_save_writes_png_with_metadata(tmp_path):
 @pytest.mark.parametrize(
     ("kwargs", "exc", "match"),
     [
-        ({}, ValueError, "either by its coefficients or by its roots"),
-        ({"coefs": [1, 0, -1], "roots": [1, -1]}, ValueError, "exactly one"),
+        ({}, ValueError, "exactly one of its coefficients"),
+        ({"coefs": [1, 0, -1], "expr": "z^2 - 1"}, ValueError, "exactly one"),
+        ({"coefs": [1, 0, -1], "roots": [1]}, ValueError, "1 given, but the polynomial has degree 2"),
         ({"coefs": [1, 0, -1], "size": (0, 10)}, ValueError, "image width"),
         ({"coefs": [1, 0, -1], "size": (10, 10**7)}, ValueError, "image height"),
         ({"coefs": [1, 0, -1], "xmin": 1}, ValueError, "both xmin and xmax"),

@@ -2,6 +2,8 @@
 
 Kept quick to import: numpy and the compiled core are only imported once
 there is something to render (``--help`` and ``--version`` stay instant).
+The module is long because Typer reads every option from one function's
+signature, each with its help text; there is no logic here.
 """
 
 from typing import Annotated
@@ -13,7 +15,7 @@ from .options import PROG, Options
 from .run import run
 
 app = typer.Typer(
-    add_completion=False,  # see docs/usage.md
+    add_completion=True,  # --install-completion, --show-completion: docs/usage.md
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
@@ -23,22 +25,66 @@ _P_POLY = "Polynomial (one of)"
 _P_VIEW = "View"
 _P_ITER = "Method"
 _P_COLOR = "Colours and quality"
+_P_DECOR = "Decorations"
 _P_OUT = "Output file"
 _P_DATA = "Data and statistics"
+_P_ANIM = "Animation (the output is then frames/, a .mp4, .webm, .gif, .webp or .apng)"
+_P_BATCH = "Batch"
 _P_RUN = "Running"
 
+# One example a line, each short enough for an 80-column terminal (so it copies whole).
+EXAMPLES = (
+    ("nb-render -e 'z^3 - 1' out.png", "a first picture"),
+    ("nb-render -c 1,0,0,0,0,0,1 -s 1920x1080 z6.jpg", "z^6 + 1, a JPEG"),
+    ("nb-render -r 1,-1,1j,-1j -p okabe-ito roots.webp", "from its roots"),
+    ("nb-render -e 'z^3 - 2z + 2' -m halley --aa 3 h.png", "another method"),
+    ("nb-render -c 1,0,0,-1 --format webp - > c.webp", "to standard output"),
+    ("nb-render --from z6.jpg -p viridis -s 3840x2160 4k.png", "re-render, changed"),
+    ("nb-render -c 1,0,0,-1 --save-data c.npz c.png", "keep per-pixel data"),
+    ("nb-render -e 'z^6+1' --zoom-to .3+.52j --zoom-width .01 z.mp4", "a 5 s zoom"),
+    ("nb-render -r 1,1j,-1 --to-roots 1j,-1,1 --frames 60 m.webp", "a morph"),
+    ("nb-render --keyframes tour.toml frames/", "numbered frames; resumes"),
+    ("nb-render -s 256 --batch jobs.txt", "one job a line"),
+)
 EPILOG = (
     "[b]Examples[/b]\n\n"
-    "  nb-render --coefs 1,0,0,0,0,0,1 out.png   [dim]# z^6 + 1[/dim]\n\n"
-    "  nb-render --roots 1,-1,1j,-1j --size 1920x1080 wall.png\n\n"
-    "  nb-render -c 1,-2+7.5j,0,12j,5+0.1j --center 0.2+0.5j --width 1.5 zoom.png\n\n"
-    "  nb-render -c 1,0,0,-1 --xmin -2 --xmax 2 --ymin -1 --ymax 1 - > cubic.png\n\n"
-    "  nb-render -e '(z-1)(z+1)^2(z-2j)' --method schroder --aa 3 --mark-roots double.png\n\n"
-    "  nb-render --from wall.png --palette okabe-ito --size 3840x2160 wall-4k.png   [dim]# re-render, changed[/dim]\n\n"
-    "  nb-render -c 1,0,0,-1 --save-data cubic.npz cubic.png; nb-render --from cubic.npz --palette viridis c2.png\n\n"
-    "Coefficients go highest degree first (numpy.polyval order); complex numbers are written 3+4j or 3+4i. "
-    "Every PNG records its parameters in its metadata."
+    + "".join(f"  {cmd}  [dim]# {what}[/dim]\n\n" for cmd, what in EXAMPLES)
+    + "Coefficients go highest degree first (numpy.polyval order); complex numbers are written 3+4j "
+    "or 3+4i. Every image records its parameters (but a BMP), for --from."
 )
+
+
+def _names(names: object) -> object:
+    """A completion function offering ``names()`` (called only when the shell asks)."""
+
+    def complete(incomplete: str) -> list[str]:
+        return [n for n in names() if n.startswith(incomplete.lower())]  # type: ignore[operator]
+
+    return complete
+
+
+def _methods() -> tuple[str, ...]:
+    from .._native import METHODS
+
+    return METHODS
+
+
+def _kernels() -> list[str]:
+    from .._native import kernels
+
+    return ["auto", *(k.name for k in kernels() if k.supported)]
+
+
+def _formats() -> list[str]:
+    from ..images import FORMATS
+
+    return list(FORMATS)
+
+
+def _palettes() -> list[str]:
+    from ..colors import PALETTES
+
+    return list(PALETTES)
 
 
 def _version_callback(value: bool) -> None:
@@ -58,14 +104,15 @@ def _version_callback(value: bool) -> None:
 def render(
     ctx: typer.Context,
     output: Annotated[
-        str,
+        str | None,
         typer.Argument(
             metavar="OUTPUT",
             help="Image file to write; its extension picks the format: .png, .jpg, .webp, .tif, .bmp, .gif, "
-            ".avif. - writes to standard output (PNG unless --format says otherwise).",
+            ".avif. - writes to standard output (PNG unless --format says otherwise). For an animation: a "
+            "folder (frames/), a frame pattern (frames/%05d.png), .mp4, .mkv, .webm, .gif, .webp or .apng.",
             show_default=False,
         ),
-    ],
+    ] = None,
     coefs: Annotated[
         str | None,
         typer.Option(
@@ -171,6 +218,7 @@ def render(
             help="newton; relaxed (z - a p/p', see --relax); halley; schroder (fast at repeated roots); "
             "householder (third order).",
             metavar="NAME",
+            autocompletion=_names(_methods),
         ),
     ] = "newton",
     relax: Annotated[
@@ -202,9 +250,10 @@ def render(
             "--palette",
             "-p",
             rich_help_panel=_P_COLOR,
-            help="default, okabe-ito (colour-blind safe), pastel, hsv, a matplotlib colormap name (if matplotlib "
-            "is installed), or colours: '#1b9e77,#d95f02,#7570b3'.",
+            help="default, okabe-ito (colour-blind safe), pastel, hsv, a matplotlib colormap name such as "
+            "viridis (if matplotlib is installed), or your colours: 'navy,gold,#1b9e77'.",
             metavar="NAME",
+            autocompletion=_names(_palettes),
         ),
     ] = "default",
     shading: Annotated[
@@ -214,6 +263,7 @@ def render(
             help="smooth (bright basins darkening towards their borders, no banding), iterations (nb_cpp's "
             "1 - k/itmax, banded) or flat.",
             metavar="NAME",
+            autocompletion=_names(lambda: ("smooth", "iterations", "flat")),
         ),
     ] = "smooth",
     nonconverged_color: Annotated[
@@ -230,7 +280,7 @@ def render(
         typer.Option(
             "--boundary",
             metavar="COLOR",
-            rich_help_panel=_P_COLOR,
+            rich_help_panel=_P_DECOR,
             help="Draw the borders between basins in this colour (e.g. white; none to turn off).",
         ),
     ] = None,
@@ -238,7 +288,7 @@ def render(
         bool,
         typer.Option(
             "--mark-roots/--no-mark-roots",
-            rich_help_panel=_P_COLOR,
+            rich_help_panel=_P_DECOR,
             help="Mark each root with a dot.",
             metavar="",
         ),
@@ -266,6 +316,7 @@ def render(
             rich_help_panel=_P_OUT,
             help="png, jpeg, webp, tiff, bmp, gif or avif, whatever the file is called (needed to write "
             "another format than PNG to standard output). [dim]Default: from the extension.[/dim]",
+            autocompletion=_names(_formats),
         ),
     ] = None,
     quality: Annotated[
@@ -306,6 +357,128 @@ def render(
             "--stats-json", rich_help_panel=_P_DATA, help="The same statistics as JSON.", metavar=""
         ),
     ] = False,
+    duration: Annotated[
+        str | None,
+        typer.Option(
+            metavar="TIME",
+            rich_help_panel=_P_ANIM,
+            help="Length of the animation, e.g. 10s, 2.5s, 1500ms. [dim]Default: 5s, or the last keyframe's time."
+            "[/dim]",
+        ),
+    ] = None,
+    frames: Annotated[
+        int | None,
+        typer.Option(metavar="N", rich_help_panel=_P_ANIM, help="Length as a number of frames instead."),
+    ] = None,
+    fps: Annotated[
+        str, typer.Option(metavar="FPS", rich_help_panel=_P_ANIM, help="Frames per second, e.g. 30 or 29.97.")
+    ] = "30",
+    zoom_to: Annotated[
+        str | None,
+        typer.Option(
+            "--zoom-to",
+            metavar="Z",
+            rich_help_panel=_P_ANIM,
+            help="Zoom (or pan) from the view the other options give to a view centred on Z.",
+        ),
+    ] = None,
+    zoom_width: Annotated[
+        float | None,
+        typer.Option(
+            "--zoom-width",
+            metavar="W",
+            rich_help_panel=_P_ANIM,
+            help="The width of the view at the end of the zoom. [dim]Default: the start's.[/dim]",
+        ),
+    ] = None,
+    to_coefs: Annotated[
+        str | None,
+        typer.Option(
+            "--to-coefs",
+            metavar="C0,C1,...",
+            rich_help_panel=_P_ANIM,
+            help="Morph the polynomial into these coefficients (combinable with a zoom).",
+        ),
+    ] = None,
+    to_roots: Annotated[
+        str | None,
+        typer.Option(
+            "--to-roots",
+            metavar="R1,R2,...",
+            rich_help_panel=_P_ANIM,
+            help="Morph into the polynomial with these roots; with --roots, root i moves to root i.",
+        ),
+    ] = None,
+    to_expr: Annotated[
+        str | None,
+        typer.Option(
+            "--to-expr", metavar="EXPR", rich_help_panel=_P_ANIM, help="Morph into this polynomial in z."
+        ),
+    ] = None,
+    to_relax: Annotated[
+        str | None,
+        typer.Option(
+            "--to-relax",
+            metavar="A",
+            rich_help_panel=_P_ANIM,
+            help="Move the relaxation factor of --method relaxed to A.",
+        ),
+    ] = None,
+    keyframes: Annotated[
+        str | None,
+        typer.Option(
+            "--keyframes",
+            metavar="FILE.toml",
+            rich_help_panel=_P_ANIM,
+            help="Keyframes: any of these options at given times, with an easing per segment "
+            "(docs/animation.md). The options given here set the start.",
+        ),
+    ] = None,
+    easing: Annotated[
+        str,
+        typer.Option(
+            metavar="NAME",
+            rich_help_panel=_P_ANIM,
+            help="How values move: smooth (start and stop gently), linear, ease-in, ease-out or step.",
+        ),
+    ] = "smooth",
+    keep_frames: Annotated[
+        str | None,
+        typer.Option(
+            "--keep-frames",
+            metavar="DIR",
+            rich_help_panel=_P_ANIM,
+            help="Also keep a video's or animated image's frames in DIR; run the same command again to resume an "
+            "interrupted render from them.",
+        ),
+    ] = None,
+    chroma: Annotated[
+        str,
+        typer.Option(
+            metavar="444|420",
+            rich_help_panel=_P_ANIM,
+            help="A video's colour resolution: 444 (full, sharp basin edges) or 420 (half; plays everywhere).",
+        ),
+    ] = "444",
+    batch: Annotated[
+        str | None,
+        typer.Option(
+            "--batch",
+            metavar="FILE",
+            rich_help_panel=_P_BATCH,
+            help="Render many pictures in one run: one job per line of FILE (- for standard input), each the "
+            "options and output of one nb-render call. Options given here apply to every line.",
+        ),
+    ] = None,
+    keep_going: Annotated[
+        bool,
+        typer.Option(
+            "--keep-going",
+            rich_help_panel=_P_BATCH,
+            help="Render the valid lines even if some are invalid, and go on after a job fails.",
+            metavar="",
+        ),
+    ] = False,
     threads: Annotated[
         int | None,
         typer.Option(
@@ -323,6 +496,7 @@ def render(
             help="Force a kernel by name, or auto (same as NB_RENDER_KERNEL); --version lists the ones this CPU "
             "runs. [dim]Default: the best of them.[/dim]",
             metavar="NAME",
+            autocompletion=_names(_kernels),
         ),
     ] = None,
     max_memory: Annotated[
@@ -352,7 +526,7 @@ def render(
         ),
     ] = None,
 ) -> None:
-    """Render the basins of attraction of Newton's method for a polynomial to a PNG.
+    """Render the basins of attraction of Newton's method for a polynomial to an image, or an animation.
 
     Each pixel is a starting point in the complex plane; it is coloured by the
     root that Newton's method (or another root-finding method) reaches from

@@ -8,6 +8,8 @@ the library parses them (numbers, colours, polynomials).
 from __future__ import annotations
 
 import math
+import os
+import re
 import sys
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -40,6 +42,26 @@ SCENE_OPTIONS = frozenset(
         "precision",
     }
 )
+POLYNOMIAL_OPTIONS = frozenset({"coefs", "roots", "expr"})
+# the options that make the command render an animation
+ANIMATION_OPTIONS = frozenset(
+    {
+        "duration",
+        "frames",
+        "fps",
+        "zoom_to",
+        "zoom_width",
+        "to_coefs",
+        "to_roots",
+        "to_expr",
+        "to_relax",
+        "keyframes",
+        "easing",
+        "keep_frames",
+        "chroma",
+    }
+)
+BATCH_OPTIONS = frozenset({"batch", "keep_going"})
 VIEW_OPTIONS = frozenset({"xmin", "xmax", "ymin", "ymax", "center", "width", "fit"})
 # option -> Style field
 STYLE_OPTIONS = {
@@ -70,7 +92,7 @@ class CommandLineError(ParameterError, typer.BadParameter):
 class Options:
     """Every option of ``nb-render``, as given or defaulted."""
 
-    output: str
+    output: str | None
     coefs: str | None = None
     roots: str | None = None
     expr: str | None = None
@@ -106,6 +128,21 @@ class Options:
     kernel: str | None = None
     max_memory: str | None = None
     quiet: bool = False
+    duration: str | None = None
+    frames: int | None = None
+    fps: str = "30"
+    zoom_to: str | None = None
+    zoom_width: float | None = None
+    to_coefs: str | None = None
+    to_roots: str | None = None
+    to_expr: str | None = None
+    to_relax: str | None = None
+    keyframes: str | None = None
+    easing: str = "smooth"
+    keep_frames: str | None = None
+    chroma: str = "444"
+    batch: str | None = None
+    keep_going: bool = False
     given: frozenset[str] = field(default=frozenset())  # the options given on the command line
 
     @classmethod
@@ -120,8 +157,40 @@ class Options:
     def to_stdout(self) -> bool:
         return self.output == "-"
 
+    @property
+    def animated(self) -> bool:
+        """Whether the options ask for an animation."""
+        return bool(self.given & ANIMATION_OPTIONS)
+
+    def check_output(self) -> str:
+        """The output name, checked against what is asked for (a still or an animation)."""
+        if self.output is None:
+            raise CommandLineError("give the output file (or a job file with --batch)")
+        from ..sequence import output_kind
+
+        kind = output_kind(self.output)
+        if self.animated and kind is None:
+            raise CommandLineError(
+                f"{self.output} holds one picture; an animation goes to a folder (frames/), a frame pattern "
+                "(frames/%05d.png), an animated image (.gif, .webp, .apng) or a video (.mp4, .mkv, .webm)"
+            )
+        name = self.output.rstrip("/" + os.sep)
+        is_folder = kind == "frames" and (name != self.output or os.path.isdir(name))
+        if (
+            not self.animated
+            and kind is not None
+            and not is_folder
+            and (kind != "animated" or name.lower().endswith(".apng"))
+        ):
+            raise CommandLineError(
+                f"{self.output} holds an animation: say how long (--duration 5s or --frames N) and what moves "
+                "(--zoom-to, --zoom-width, --to-coefs, --to-roots, --to-relax or --keyframes)"
+            )
+        return self.output
+
     def check(self) -> None:
         """What the command line checks itself, before anything is computed."""
+        output = self.check_output()
         npoly = sum(v is not None for v in (self.coefs, self.roots, self.expr))
         if npoly > 1 or (npoly == 0 and self.from_file is None):
             raise CommandLineError(
@@ -138,10 +207,14 @@ class Options:
         if self.depth not in (8, 16):
             raise CommandLineError(f"--depth must be 8 or 16 (got {self.depth})")
         as_int(self.aa, "--aa", 1, LIMITS.max_aa)
+        if self.stretch and None in (self.xmin, self.xmax, self.ymin, self.ymax):
+            raise CommandLineError(
+                "--stretch uses the four bounds exactly: give all of --xmin, --xmax, --ymin and --ymax with it"
+            )
         if self.save_data is not None:
             from ..outfile import same_file
 
-            if same_file(self.output, self.save_data):
+            if same_file(output, self.save_data):
                 raise CommandLineError(
                     f"--save-data and the image are the same file ({self.output}); give them different names"
                 )
@@ -161,20 +234,12 @@ def _given(ctx: Any, name: str) -> bool:
 
 def parse_size(text: str) -> tuple[int, int]:
     """'1920x1080' (or '800': square) -> (width, height)."""
-    t = text.strip().lower().replace("×", "x").replace("*", "x")
-    parts = t.split("x")
+    from ..checks import parse_size as parse  # here: it loads numpy and the core
+
     try:
-        if len(parts) == 1:
-            w = h = int(parts[0])
-        elif len(parts) == 2:
-            w, h = int(parts[0]), int(parts[1])
-        else:
-            raise ValueError
-    except ValueError:
-        raise CommandLineError(f"--size {text!r}: expected WIDTHxHEIGHT in pixels, e.g. 1920x1080") from None
-    if w <= 0 or h <= 0:
-        raise CommandLineError(f"--size {text!r}: width and height must be positive")
-    return w, h
+        return parse(text, "--size")
+    except ParameterError as e:
+        raise CommandLineError(str(e)) from None
 
 
 def parse_bytes(text: str) -> int:
@@ -188,3 +253,18 @@ def parse_bytes(text: str) -> int:
     if not (math.isfinite(v) and v > 0):
         raise CommandLineError(f"--max-memory {text!r}: expected a size such as 8G, 512M or 2000000000")
     return int(v)
+
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*(ms|s|sec|m|min)?\s*$", re.IGNORECASE)
+
+
+def parse_duration(text: str, option: str = "--duration", *, zero: bool = False) -> float:
+    """'10s', '10', '2.5s', '1500ms', '2min' -> seconds (``zero``: 0 is allowed)."""
+    m = _DURATION.match(text)
+    if not m:
+        raise CommandLineError(f"{option} {text!r}: expected a time such as 10s, 2.5s, 1500ms or 2min")
+    unit = (m.group(2) or "s").lower()
+    seconds = float(m.group(1)) * {"ms": 0.001, "s": 1.0, "sec": 1.0, "m": 60.0, "min": 60.0}[unit]
+    if not (math.isfinite(seconds) and (seconds > 0 or (zero and seconds == 0))):
+        raise CommandLineError(f"{option} {text!r}: the time must be more than 0")
+    return seconds

@@ -17,10 +17,19 @@ import numpy as np
 
 from .._version import __version__
 from ..params import Source, load_source
-from ..poly import parse_complex, parse_complex_list, parse_polynomial
+from ..poly import parse_complex, parse_complex_list, parse_factored
 from ..scene import Scene
 from ..style import Style
-from .options import PROG, SCENE_OPTIONS, STYLE_OPTIONS, VIEW_OPTIONS, CommandLineError, Options, parse_size
+from .options import (
+    POLYNOMIAL_OPTIONS,
+    PROG,
+    SCENE_OPTIONS,
+    STYLE_OPTIONS,
+    VIEW_OPTIONS,
+    CommandLineError,
+    Options,
+    parse_size,
+)
 
 
 @dataclass(frozen=True)
@@ -30,9 +39,13 @@ class Plan:
     source: dict[str, np.ndarray] | None  # saved per-sample data to recolour, or None to compute
 
 
-def make_plan(opts: Options) -> Plan:
-    """The render the options ask for (ParameterError for anything that cannot be rendered)."""
-    base = _read_from(opts.from_file) if opts.from_file is not None else None
+def make_plan(opts: Options, base: Source | None = None) -> Plan:
+    """The render the options ask for (ParameterError for anything that cannot be rendered).
+
+    ``base``: the picture to start from, as ``--from`` gives it (by default ``--from``'s file, if any).
+    """
+    if base is None and opts.from_file is not None:
+        base = _read_from(opts.from_file)
     style = _style(opts, base.style if base is not None else None)
     parsed = _Parsed.read(opts)
     method = _pick(opts, base, "method", opts.method)
@@ -41,6 +54,11 @@ def make_plan(opts: Options) -> Plan:
     if base is not None and not opts.given & SCENE_OPTIONS:
         return Plan(base.scene, style, base.arrays)  # only colours changed: recolour saved data, if any
     return Plan(_scene(opts, parsed, base.scene if base is not None else None, method), style, None)
+
+
+def start_from(scene: Scene, style: Style) -> Source:
+    """A picture to start from (``make_plan``'s ``base``) that is not read from a file."""
+    return Source({"version": __version__}, scene, style, None)
 
 
 @dataclass(frozen=True)
@@ -57,8 +75,10 @@ class _Parsed:
     def read(cls, opts: Options) -> _Parsed:
         c = parse_complex_list(opts.coefs, "coefficient") if opts.coefs is not None else None
         r = parse_complex_list(opts.roots, "root") if opts.roots is not None else None
-        if opts.expr is not None:
-            c = [complex(v) for v in parse_polynomial(opts.expr)]
+        if opts.expr is not None:  # a product of factors also tells its roots exactly
+            coefs, exact = parse_factored(opts.expr)
+            c = [complex(v) for v in coefs]
+            r = None if exact is None else [complex(v) for v in exact]
         return cls(
             coefs=c,
             roots=r,
@@ -90,6 +110,9 @@ def _style(opts: Options, base: Style | None) -> Style:
     }
     if isinstance(kw["boundary"], str) and kw["boundary"].strip().lower() in ("none", "off", ""):
         kw["boundary"] = None
+    if base is not None and not opts.given & POLYNOMIAL_OPTIONS:
+        # the same roots keep the colours they had (e.g. in a frame of an animation)
+        kw.update(color_index=base.color_index, ncolors=base.ncolors)
     return Style(**kw).validate()
 
 
@@ -97,9 +120,7 @@ def _polynomial(p: _Parsed, b: Scene | None) -> dict[str, Any]:
     c, r = p.coefs, p.roots
     if b is None or c is not None or r is not None:
         return {"coefs": c, "roots": r}
-    if b.roots is not None:
-        return {"roots": list(b.roots)}
-    return {"coefs": list(b.coefs)}
+    return {"coefs": list(b.coefs), "roots": None if b.roots is None else list(b.roots)}
 
 
 def _scene(opts: Options, p: _Parsed, b: Scene | None, method: str) -> Scene:

@@ -15,6 +15,7 @@ def stats_record(scene: Any, info: dict[str, Any]) -> dict[str, Any]:
     keys = (
         "polynomial",
         "roots",
+        "multiplicities",
         "root_share",
         "nonconverged_share",
         "mean_steps",
@@ -37,12 +38,18 @@ def stats_line(scene: Any, info: dict[str, Any]) -> str:
     shares = " ".join(f"{100 * s:.1f}%" for s in info["root_share"])
     mean = info["mean_steps"]
     steps = f"{mean:.2f}" if isinstance(mean, float) and math.isfinite(mean) else "-"
+    mults = info.get("multiplicities", [])
+    repeated = f" (multiplicities {' '.join(map(str, mults))})" if any(m > 1 for m in mults) else ""
     return (
-        f"{scene.polynomial}: {scene.width}x{scene.height}, {len(info['roots'])} roots, "
+        f"{scene.polynomial}: {scene.width}x{scene.height}, {_roots(len(info['roots']))}{repeated}, "
         f"shares {shares}, non-converged {100 * info['nonconverged_share']:.2f}%, "
         f"mean steps {steps}, {info['seconds']:.3f} s"
         + (", single precision" if scene.precision == "single" else "")
     )
+
+
+def _roots(n: int) -> str:
+    return f"{n} root" if n == 1 else f"{n} roots"
 
 
 class ProgressBar:
@@ -50,9 +57,10 @@ class ProgressBar:
 
     DELAY = 0.3
 
-    def __init__(self, enabled: bool, total: int, label: str = "rendering") -> None:
+    def __init__(self, enabled: bool, total: int, label: str = "rendering", unit: str | None = None) -> None:
         self.enabled = enabled
         self.label = label
+        self.unit = unit  # counted things, shown as "37/300 frames"
         self.total = total
         self.bar: Any = None
         self.task: Any = None
@@ -66,12 +74,20 @@ class ProgressBar:
             if time.perf_counter() - self.t0 < self.DELAY or done >= total:
                 return
             from rich.console import Console
-            from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TaskProgressColumn,
+                TextColumn,
+                TimeRemainingColumn,
+            )
 
+            count = [MofNCompleteColumn(), TextColumn(self.unit)] if self.unit else [TaskProgressColumn()]
             self.bar = Progress(
                 TextColumn(self.label),
                 BarColumn(),
-                TaskProgressColumn(),
+                *count,
                 TimeRemainingColumn(),
                 console=Console(stderr=True),
                 transient=True,
@@ -92,7 +108,7 @@ def summary(scene: Any, info: dict[str, Any], output: str, recoloured: bool) -> 
     single = "single precision, " if scene.precision == "single" else ""
     return (
         f"{PROG}: {what} {where} ({scene.width}x{scene.height}, {scene.polynomial}, "
-        f"{len(info['roots'])} roots, {single}{info['seconds']:.2f} s)"
+        f"{_roots(len(info['roots']))}, {single}{info['seconds']:.2f} s)"
     )
 
 

@@ -1,14 +1,24 @@
-"""One run of the command: check the options, plan the render, render it, report."""
+"""One run of the command: check the options, plan the render, render it, report.
+
+A run is prepared first (everything that can fail on bad input: options,
+polynomial, files to read, keyframes, the output's format) and then executed,
+so that a batch can check every job before it renders any.
+"""
 
 from __future__ import annotations
 
 import sys
 import warnings
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ParameterError
 from .options import PROG, CommandLineError, Options
 from .report import ProgressBar, summary, write_stats
+
+if TYPE_CHECKING:
+    from .animate import AnimationPlan
+    from .plan import Plan
 
 
 class Interrupted(BaseException):
@@ -20,68 +30,127 @@ class Terminated(BaseException):
     """SIGTERM arrived."""
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A checked request: a still (``plan``, in format ``fmt``) or an animation (``animation``)."""
+
+    opts: Options
+    plan: Plan | None = None
+    fmt: Any = None  # nbcli.images' output format of a still
+    animation: AnimationPlan | None = None
+    notes: tuple[str, ...] = ()  # 'warning: ...' and 'note: ...' lines to print before rendering
+
+    @property
+    def output(self) -> str:
+        return self.opts.output or ""
+
+
 def run(opts: Options) -> None:
     """Render what ``opts`` ask for; errors are raised for ``main`` to report."""
+    if opts.batch is not None:
+        from .batch import run_batch
+
+        run_batch(opts)
+        return
+    job = prepare(opts)
+    for note in job.notes:
+        sys.stderr.write(f"{PROG}: {note}\n")
+    execute(job, show=not opts.quiet and sys.stderr.isatty())
+
+
+def prepare(opts: Options) -> Prepared:
+    """Check and plan a run without writing anything (CommandLineError, exit 2, if it cannot be done)."""
     try:
-        opts.check()
-        limit = opts.memory_limit()
         # imported here, not at the top: numpy and the core load only when there is work
         from .._native import check_kernel
-        from ..api import render_to_file, single_precision_warnings
-        from ..images import MetadataWarning, output_format
+
+        if opts.keep_going:
+            raise CommandLineError("--keep-going goes with --batch")
+        opts.memory_limit()
+        if opts.animated:
+            from .animate import plan_animation
+
+            anim = plan_animation(opts)
+            check_kernel(opts.kernel)
+            warned = anim.animation.precision_warnings(opts.kernel)
+            return Prepared(opts, animation=anim, notes=tuple(f"warning: {w}" for w in warned))
+        opts.check()
+        output = opts.check_output()
+        from ..api import single_precision_warnings
+        from ..images import output_format
         from ..outfile import check_writable
-        from ..precision import PrecisionWarning
         from .plan import make_plan
 
-        check_writable(opts.output)  # a directory or a missing folder: say that, not "no extension"
-        fmt = output_format(opts.output, opts.format)
+        check_writable(output)  # a directory or a missing folder: say that, not "no extension"
+        fmt = output_format(output, opts.format)
         plan = make_plan(opts)
         if plan.style.depth != 8 and not fmt.streams and "depth" not in opts.given:
             plan = replace(plan, style=replace(plan.style, depth=8))  # --from a 16-bit PNG, to JPEG: 8 bits
         fmt.check_options(quality=opts.quality, lossless=opts.lossless, depth=plan.style.depth)
         fmt.check_size(plan.scene.width, plan.scene.height)
         check_kernel(opts.kernel)
-        warned = plan.source is None and single_precision_warnings(plan.scene, kernel=opts.kernel)
+        warned = single_precision_warnings(plan.scene, kernel=opts.kernel) if plan.source is None else []
     except ParameterError as e:
+        if isinstance(e, CommandLineError):
+            raise
         raise CommandLineError(str(e)) from None
-    for warning in warned or ():
-        sys.stderr.write(f"{PROG}: warning: {warning}\n")
+    notes = [f"warning: {w}" for w in warned]
     if fmt.text is None:
-        sys.stderr.write(
-            f"{PROG}: note: {fmt.title} files cannot hold the parameters, so --from cannot read this image "
-            "back (PNG, JPEG, WebP, TIFF, GIF and AVIF can)\n"
+        notes.append(
+            f"note: {fmt.title} files cannot hold the parameters, so --from cannot read this image "
+            "back (PNG, JPEG, WebP, TIFF, GIF and AVIF can)"
         )
+    return Prepared(opts, plan=plan, fmt=fmt, notes=tuple(notes))
 
+
+def execute(job: Prepared, *, show: bool) -> None:
+    """Render a prepared run; ``show``: a progress bar and a closing summary (on a terminal)."""
+    from ..precision import PrecisionWarning
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PrecisionWarning)  # printed already
+            if job.animation is not None:
+                from .animate import run_animation
+
+                run_animation(job.animation, job.opts, show=show)
+            else:
+                _still(job, show)
+    except KeyboardInterrupt:
+        raise Interrupted() from None
+
+
+def _still(job: Prepared, show: bool) -> None:
+    from ..api import render_to_file
+    from ..images import MetadataWarning
+
+    opts, plan, fmt = job.opts, job.plan, job.fmt
+    assert plan is not None
     scene = plan.scene
-    show = not opts.quiet and sys.stderr.isatty()
     label = "recolouring" if plan.source is not None else "rendering"
     if scene.aa > 1:  # the bar counts samples, so supersampling's cost shows
         label += f" ({scene.aa}x{scene.aa} samples per pixel)"
-    try:
-        with (
-            ProgressBar(show, scene.samples[0] * scene.samples[1], label) as progress,
-            warnings.catch_warnings(),
-        ):
-            warnings.simplefilter("ignore", PrecisionWarning)  # printed above already
-            warnings.simplefilter("ignore", MetadataWarning)
-            info = render_to_file(
-                opts.output,
-                scene,
-                plan.style,
-                format=fmt.name,
-                quality=opts.quality,
-                lossless=opts.lossless,
-                threads=opts.threads,
-                kernel=opts.kernel,
-                progress=progress,
-                save_data=opts.save_data,
-                stats=opts.stats or opts.stats_json,
-                max_memory=limit,
-                source=plan.source,
-            )
-    except KeyboardInterrupt:
-        raise Interrupted() from None
+    with (
+        ProgressBar(show, scene.samples[0] * scene.samples[1], label) as progress,
+        warnings.catch_warnings(),
+    ):
+        warnings.simplefilter("ignore", MetadataWarning)  # said in a note already
+        info = render_to_file(
+            job.output,
+            scene,
+            plan.style,
+            format=fmt.name,
+            quality=opts.quality,
+            lossless=opts.lossless,
+            threads=opts.threads,
+            kernel=opts.kernel,
+            progress=progress,
+            save_data=opts.save_data,
+            stats=opts.stats or opts.stats_json,
+            max_memory=opts.memory_limit(),
+            source=plan.source,
+        )
     report = sys.stderr if opts.to_stdout else sys.stdout
     write_stats(report, scene, info, line=opts.stats, as_json=opts.stats_json)
     if show:
-        sys.stderr.write(summary(scene, info, opts.output, plan.source is not None) + "\n")
+        sys.stderr.write(summary(scene, info, job.output, plan.source is not None) + "\n")

@@ -14,6 +14,7 @@ import numpy as np
 from .._native import LIMITS
 from ..errors import ParameterError
 from .numbers import format_number, quote
+from .roots import root_set
 
 MAX_EXPRESSION_LENGTH = 10_000
 MAX_NESTING = 200
@@ -135,36 +136,67 @@ def _exponent(p: np.ndarray, op: _Token) -> int:
     return int(e.real)
 
 
-def _apply(op: _Token, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+class _Value:
+    """A polynomial as coefficients, and as a product of powers of the factors it was built from
+    (``factors``: monic factor's coefficients -> (those coefficients, exponent); constants
+    aside). A sum is a factor of its own; products and powers keep the factors apart, so the
+    multiplicity of a root of ``(z-1)^17 (z+2)`` is known exactly."""
+
+    __slots__ = ("coefs", "factors")
+
+    def __init__(self, coefs: np.ndarray, factors: dict[bytes, tuple[np.ndarray, int]] | None = None) -> None:
+        self.coefs = coefs
+        if factors is None:
+            factors = {}
+            if coefs.size > 1:
+                monic = coefs / coefs[0]
+                factors[monic.tobytes()] = (monic, 1)
+        self.factors = factors
+
+    def scaled(self, coefs: np.ndarray) -> _Value:
+        """The same factors, another constant."""
+        return _Value(coefs, self.factors)
+
+
+def _times(a: _Value, b: _Value, coefs: np.ndarray) -> _Value:
+    factors = dict(a.factors)
+    for key, (f, m) in b.factors.items():
+        factors[key] = (f, factors[key][1] + m if key in factors else m)
+    return _Value(coefs, factors)
+
+
+def _apply(op: _Token, a: _Value, b: _Value) -> _Value:
     kind = op.kind
     if kind in ("+", "-"):
-        n = max(a.size, b.size)
-        a = np.concatenate([np.zeros(n - a.size, np.complex128), a])
-        b = np.concatenate([np.zeros(n - b.size, np.complex128), b])
-        return _checked(a + b if kind == "+" else a - b, op)
+        x, y = a.coefs, b.coefs
+        n = max(x.size, y.size)
+        x = np.concatenate([np.zeros(n - x.size, np.complex128), x])
+        y = np.concatenate([np.zeros(n - y.size, np.complex128), y])
+        return _Value(_checked(x + y if kind == "+" else x - y, op))
     if kind == "*":
-        _degree_limit(a.size + b.size - 2, op)
-        return _checked(np.convolve(a, b), op)
+        _degree_limit(a.coefs.size + b.coefs.size - 2, op)
+        return _times(a, b, _checked(np.convolve(a.coefs, b.coefs), op))
     if kind == "/":
-        if b.size > 1:
+        if b.coefs.size > 1:
             raise _ExprError(
                 f"can only divide by a constant, not by a polynomial in z, at the {op.text!r}", op.pos
             )
-        if b[0] == 0:
+        if b.coefs[0] == 0:
             raise _ExprError(f"division by zero at the {op.text!r}", op.pos)
-        return _checked(a / b[0], op)
+        return a.scaled(_checked(a.coefs / b.coefs[0], op))
     # "^": square-and-multiply; every product is an exact convolution, rounded once per step
-    e = _exponent(b, op)
-    _degree_limit((a.size - 1) * e, op)
+    e = _exponent(b.coefs, op)
+    _degree_limit((a.coefs.size - 1) * e, op)
     result = np.ones(1, np.complex128)
-    base = a
-    while e:
-        if e & 1:
+    base = a.coefs
+    k = e
+    while k:
+        if k & 1:
             result = _checked(np.convolve(result, base), op)
-        e >>= 1
-        if e:
+        k >>= 1
+        if k:
             base = _checked(np.convolve(base, base), op)
-    return result
+    return _Value(result, {key: (f, m * e) for key, (f, m) in a.factors.items()} if e else {})
 
 
 class _Evaluator:
@@ -172,13 +204,13 @@ class _Evaluator:
     costs memory bounded by the input length, never the interpreter's stack."""
 
     def __init__(self) -> None:
-        self.values: list[np.ndarray] = []
+        self.values: list[_Value] = []
         self.ops: list[_Token] = []  # binary operators, unary "u+"/"u-", and "(" markers
         self.depth = 0
         self.expect_operand = True
         self.prev: _Token | None = None
 
-    def run(self, tokens: list[_Token]) -> np.ndarray:
+    def run(self, tokens: list[_Token]) -> _Value:
         for tok in tokens:
             if self.expect_operand:
                 self.operand(tok)
@@ -234,7 +266,7 @@ class _Evaluator:
 
     def push_value(self, tok: _Token) -> None:
         value = [1, 0] if tok.kind == "z" else [tok.value]
-        self.values.append(np.array(value, np.complex128))
+        self.values.append(_Value(np.array(value, np.complex128)))
         self.expect_operand = False
 
     def open(self, tok: _Token) -> None:
@@ -256,7 +288,7 @@ class _Evaluator:
         op = self.ops.pop()
         if op.kind in ("u-", "u+"):
             v = self.values.pop()
-            self.values.append(-v if op.kind == "u-" else v)
+            self.values.append(v.scaled(-v.coefs) if op.kind == "u-" else v)
             return
         b = self.values.pop()
         a = self.values.pop()
@@ -279,7 +311,7 @@ class _Evaluator:
         ops.append(op)
 
 
-def _evaluate(tokens: list[_Token]) -> np.ndarray:
+def _evaluate(tokens: list[_Token]) -> _Value:
     return _Evaluator().run(tokens)
 
 
@@ -306,6 +338,19 @@ def parse_polynomial(text: str) -> np.ndarray:
     exponent and every intermediate degree at most 1000. Every problem raises a
     one-line ValueError saying what is wrong and at which character (counted from 1).
     """
+    return _read(text).coefs
+
+
+def parse_factored(text: str) -> tuple[np.ndarray, np.ndarray | None]:
+    """``parse_polynomial``, and the roots with their multiplicities when the expression is a
+    product of factors (``(z-1)^17 (z^2+1)``): each root of a factor repeated as often as it is
+    a root of the whole, so repeated roots are known exactly, not guessed from the coefficients.
+    None for a single factor (``z^3 - 1``), whose roots only the coefficients tell."""
+    value = _read(text)
+    return value.coefs, _factor_roots(value)
+
+
+def _read(text: str) -> _Value:
     shown = quote(text)
     if len(text) > MAX_EXPRESSION_LENGTH:
         raise ParameterError(
@@ -314,15 +359,51 @@ def parse_polynomial(text: str) -> np.ndarray:
         )
     try:
         with np.errstate(all="ignore"):
-            p = _trim(_evaluate(_tokens(text)))
+            value = _evaluate(_tokens(text))
     except _ExprError as e:
         where = "" if e.pos is None else f" at character {e.pos + 1}"
         raise ParameterError(f"cannot read expression {shown}: {e.message}{where}") from None
+    p = _trim(value.coefs)
     if p.size == 1:
         if p[0] == 0:
             raise ParameterError(f"cannot read expression {shown}: the polynomial is zero")
         raise ParameterError(
             f"cannot read expression {shown}: the expression is a constant, not a polynomial in z"
         )
-    out: np.ndarray = p + 0.0  # a new array, and no negative zeros (from -z^2)
-    return out
+    return value.scaled(p + 0.0)  # a new array, and no negative zeros (from -z^2)
+
+
+def _factor_roots(value: _Value) -> np.ndarray | None:
+    """The roots of ``value`` from its factors, each repeated by its multiplicity (see ``parse_factored``)."""
+    factors = list(value.factors.values())
+    if len(factors) == 1 and factors[0][1] == 1:
+        return None
+    if sum((f.size - 1) * m for f, m in factors) != value.coefs.size - 1:
+        return None  # a leading coefficient underflowed: the factors no longer describe the coefficients
+    roots: list[complex] = []
+    counts: list[int] = []
+    found: list[int] = []  # the factor each root came from, or -1 when it is exact (a linear factor)
+    for i, (f, m) in enumerate(factors):
+        if f.size == 2:
+            roots.append(complex(-f[1]))
+            counts.append(m)
+            found.append(-1)
+            continue
+        try:
+            rs = root_set(f)
+        except ParameterError:
+            return None
+        roots += rs.roots.tolist()
+        counts += (rs.multiplicities * m).tolist()
+        found += [i] * rs.roots.size
+    # a root found numerically that another factor has too, to within rounding, is that root
+    r = np.array(roots, dtype=np.complex128)
+    for i in np.flatnonzero(np.array(found) >= 0).tolist():
+        near = np.abs(r - r[i]) <= 1e-10 * np.maximum(np.abs(r), abs(r[i]))
+        near &= (np.array(found) != found[i]) & (np.array(counts) > 0)
+        if near.any():
+            j = int(np.flatnonzero(near)[0])
+            counts[j] += counts[i]
+            counts[i] = 0
+    out = np.repeat(r, counts) + 0.0
+    return out if np.all(np.isfinite(out)) else None

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from .._native import LIMITS
 from ..errors import ParameterError
 
 ComplexLike = complex | float | int
@@ -31,12 +32,28 @@ def quote(text: str, limit: int = 80) -> str:
     return repr("".join(kept) + "...")
 
 
+# spaces around a sign between two parts of a number (1 + 2j), or after a leading sign (- 2)
+_SPACED_SIGN = re.compile(r"(?:(?<=[0-9.ijIJ])\s*([+-])\s*(?=[0-9.ijIJ])|^\s*([+-])\s+)")
+
+
 def parse_complex(text: str, what: str = "number") -> complex:
-    """Read one real or complex number: ``2``, ``-1.5e3``, ``3+4j``, ``2j``, ``-2+7.5i``."""
-    s = re.sub(r"\s+", "", text)
+    """Read one real or complex number: ``2``, ``-1.5e3``, ``3+4j``, ``2j``, ``-2+7.5i``.
+
+    Spaces may stand around the sign between the real and the imaginary part (``1 + 2j``),
+    never inside a number: ``1 0`` is an error, not 10.
+    """
     shown = quote(text.strip())
+    s = _SPACED_SIGN.sub(lambda m: m.group(1) or m.group(2), text.strip())
     if not s:
         raise ParameterError(f"empty {what}; {_NUMBER_HINT}")
+    if re.search(r"\s", s):
+        parts = s.split()
+        if all(_is_number(p) for p in parts):
+            raise ParameterError(
+                f"cannot read {what} {shown}: numbers separated by spaces; separate numbers with commas "
+                f"({','.join(parts)})"
+            )
+        raise ParameterError(f"cannot read {what} {shown}: a space inside a number; {_NUMBER_HINT}")
     low = s.lower()
     if "inf" in low or "nan" in low:
         raise ParameterError(f"{what} {shown} is not finite")
@@ -48,6 +65,14 @@ def parse_complex(text: str, what: str = "number") -> complex:
     if not (math.isfinite(value.real) and math.isfinite(value.imag)):
         raise ParameterError(f"{what} {shown} is too large (not finite in double precision)")
     return value
+
+
+def _is_number(text: str) -> bool:
+    try:
+        complex(text.replace("i", "j").replace("I", "j"))
+    except ValueError:
+        return False
+    return True
 
 
 def parse_complex_list(text: str, what: str = "coefficient") -> list[complex]:
@@ -80,6 +105,14 @@ def as_complex_vector(values: Any, what: str) -> np.ndarray:
     return arr
 
 
+def _degree_limit(degree: int, what: str) -> None:
+    if degree > LIMITS.max_degree:
+        raise ParameterError(
+            f"{what}, {degree}, is above the limit of {LIMITS.max_degree} (root finding and every "
+            "step of the iteration take time in proportion to it)"
+        )
+
+
 def as_coefficients(coefs: Iterable[ComplexLike] | np.ndarray) -> np.ndarray:
     """Validate coefficients (highest degree first) and return a new complex128 array.
 
@@ -94,6 +127,7 @@ def as_coefficients(coefs: Iterable[ComplexLike] | np.ndarray) -> np.ndarray:
             "all coefficients are zero; give at least a nonzero z term, e.g. 1,0,-1 for z^2 - 1"
         )
     c = c[nz[0] :].copy()
+    _degree_limit(c.size - 1, "the polynomial's degree")
     if c.size < 2:
         raise ParameterError(
             "the polynomial is a constant (degree 0) and has no roots; give at least two coefficients, "
@@ -111,10 +145,22 @@ def coefficients_from_roots(roots: Iterable[ComplexLike] | np.ndarray) -> np.nda
     r = as_complex_vector(roots, "roots")
     if r.size == 0:
         raise ParameterError("no roots given")
+    _degree_limit(r.size, "the number of roots (the degree)")
     c = np.poly(r).astype(np.complex128)
     if not np.all(np.isfinite(c)):
         raise ParameterError("the roots are too large: the polynomial's coefficients overflow")
     return c
+
+
+def roots_of(coefs: np.ndarray, roots: Any) -> np.ndarray:
+    """``roots`` checked as the roots, with repeats, of the polynomial with these coefficients."""
+    r = as_complex_vector(roots, "roots")
+    if r.size != coefs.size - 1:
+        raise ParameterError(
+            f"roots: {r.size} given, but the polynomial has degree {coefs.size - 1}; give each root "
+            "as many times as it is a root, or only the coefficients"
+        )
+    return r
 
 
 def format_number(v: complex) -> str:

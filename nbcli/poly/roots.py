@@ -1,4 +1,9 @@
-"""Roots in a canonical order: found once, polished, repeated roots merged.
+"""Roots: found once per polynomial, with their multiplicities, in a canonical order.
+
+Roots of a polynomial given by coefficients are found by the Aberth-Ehrlich
+iteration (``nbcli.poly.aberth``) and grouped into distinct roots with their
+multiplicities (``nbcli.poly.multiple``); roots given exactly (``--roots``,
+factored expressions) are never merged unless equal.
 
 Root order is what gives each basin its colour, so it is fixed and documented:
 roots are sorted by their argument (angle) in [0, 2*pi), counter-clockwise from
@@ -10,70 +15,53 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
 from ..errors import ParameterError
+from .aberth import TOO_WIDE, aberth, scaled
+from .multiple import group
 from .numbers import ComplexLike, as_complex_vector
 
-
-def _polish(c: np.ndarray, r: np.ndarray, order: int = 0) -> np.ndarray:
-    """A few guarded Newton steps on the order-th derivative of p."""
-    with np.errstate(all="ignore"):
-        for _ in range(order):
-            c = np.polyder(c)
-        if c.size < 2 or not np.all(np.isfinite(c)):
-            return r
-        dc = np.polyder(c)
-        for _ in range(6):
-            p = np.polyval(c, r)
-            d = np.polyval(dc, r)
-            ok = (d != 0) & np.isfinite(d)
-            cand = np.where(ok, r - p / np.where(ok, d, 1), r)
-            better = np.isfinite(cand) & (np.abs(np.polyval(c, cand)) < np.abs(p))
-            if not better.any():
-                break
-            r = np.where(better, cand, r)
-    return r
+__all__ = ["RootSet", "canonical_roots", "find_roots", "root_set"]
 
 
-def _cluster(c: np.ndarray, r: np.ndarray) -> np.ndarray:
-    """Merge the scattered copies an eigen-solver returns for a repeated root.
+@dataclass(frozen=True)
+class RootSet:
+    """The distinct roots of a polynomial in canonical order, and how often each is a root."""
 
-    An m-fold root comes back as m roots spread over about eps**(1/m) of its
-    size (a little more with other roots nearby). The largest group of nearest
-    neighbours within that spread is taken for one m-fold root and polished as
-    the simple root of the (m-1)-th derivative; roots farther apart than that
-    stay separate (closer ones cannot be told apart in double precision).
-    """
-    scale = float(np.max(np.abs(r))) if r.size else 0.0
-    floor = 1e-3 * scale if scale > 0 else 1.0
-    left = list(range(r.size))
-    out: list[complex] = []
-    while left:
-        i = left[0]
-        best = [i]
-        ranked = sorted(left, key=lambda j: abs(r[j] - r[i]))
-        for m in range(min(len(ranked), 16), 1, -1):
-            g = r[ranked[:m]]
-            centre = complex(np.mean(g))
-            spread = float(np.max(np.abs(g - centre)))
-            allowed = (64 if m == 2 else 8) * (2.2e-16) ** (1 / m) * max(abs(centre), floor)
-            # ... and the group stands apart: dense distinct roots (z^300 - 1) are not a cluster
-            others = np.delete(r, ranked[:m])
-            isolated = others.size == 0 or float(np.min(np.abs(others - centre))) >= 20 * spread
-            if spread <= allowed and isolated:
-                best = ranked[:m]
-                break
-        if len(best) > 1:
-            out.append(complex(_polish(c, np.array([np.mean(r[best])]), order=len(best) - 1)[0]))
-        else:
-            out.append(complex(r[i]))
-        left = [j for j in left if j not in best]
-    return np.array(out, dtype=np.complex128)
+    roots: np.ndarray  # complex128
+    multiplicities: np.ndarray  # int64, same order; they add up to the degree
 
 
-def _symmetrise(r: np.ndarray) -> np.ndarray:
+def find_roots(coefs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct roots, multiplicities) of the polynomial with these coefficients (highest degree
+    first, leading one nonzero), unordered. ParameterError if they cannot be found in double precision."""
+    c = np.asarray(coefs, dtype=np.complex128)
+    if c.size < 2 or not np.all(np.isfinite(c)) or c[0] == 0:
+        raise ParameterError(TOO_WIDE)
+    nz = np.flatnonzero(c)
+    zeros = c.size - 1 - int(nz[-1])  # z^k divides p: 0 is a k-fold root, exactly
+    c = c[: int(nz[-1]) + 1]
+    roots: list[complex] = []
+    mults: list[int] = []
+    if c.size > 1:
+        a, t = scaled(c)
+        y = aberth(a)
+        found, mults = group(a, y)
+        r = np.array(found, dtype=np.complex128)
+        roots = (np.ldexp(r.real, t) + 1j * np.ldexp(r.imag, t)).tolist()
+    if zeros:
+        roots.append(0j)
+        mults.append(zeros)
+    out = np.array(roots, dtype=np.complex128)
+    if not np.all(np.isfinite(out)):
+        raise ParameterError(TOO_WIDE)
+    return out, np.array(mults, dtype=np.int64)
+
+
+def _symmetrise(r: np.ndarray, m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Make the roots of a real polynomial exactly closed under conjugation.
 
     Roots within rounding of the real axis become real; every other root is
@@ -81,25 +69,28 @@ def _symmetrise(r: np.ndarray) -> np.ndarray:
     distance, and the pair is made an exact conjugate pair.
     """
     scale = max(float(np.max(np.abs(r))), 1e-300)
-    out = []
+    out, mult = [], []
     used = np.zeros(r.size, bool)
-    for i, z in enumerate(r):
+    for i, z in enumerate(r.tolist()):
         if used[i]:
             continue
         used[i] = True
         tol = 1e-9 * max(abs(z), 1e-12 * scale)
         if abs(z.imag) <= tol:
             out.append(complex(z.real, 0.0))
+            mult.append(m[i])
             continue
-        cands = [j for j in range(r.size) if not used[j] and abs(r[j] - z.conjugate()) <= 1e3 * tol]
-        if not cands:
+        gap = np.where(used, np.inf, np.abs(r - z.conjugate()))
+        j = int(np.argmin(gap))
+        if gap[j] > 1e3 * tol:
             out.append(z)
+            mult.append(m[i])
             continue
-        j = min(cands, key=lambda k: abs(r[k] - z.conjugate()))
         used[j] = True
         w = (z + r[j].conjugate()) / 2
         out += [w, w.conjugate()]
-    return np.array(out, dtype=np.complex128)
+        mult += [m[i], m[j]]
+    return np.array(out, dtype=np.complex128), np.array(mult, dtype=np.int64)
 
 
 def _is_even_or_odd(c: np.ndarray) -> bool:
@@ -121,11 +112,11 @@ def _symmetrise_quadrants(r: np.ndarray) -> np.ndarray:
         if done[i]:
             continue
         group = np.flatnonzero(~done & (np.abs(q - q[i]) <= 1e-9 * max(abs(q[i]), tiny)))
-        m = np.mean(q[group])
+        mean = np.mean(q[group])
         for j in group:
             out[j] = complex(
-                math.copysign(m.real, r[j].real) if m.real else 0.0,
-                math.copysign(m.imag, r[j].imag) if m.imag else 0.0,
+                math.copysign(mean.real, r[j].real) if mean.real else 0.0,
+                math.copysign(mean.imag, r[j].imag) if mean.imag else 0.0,
             )
         done[group] = True
     return np.asarray(out, dtype=np.complex128)
@@ -138,35 +129,39 @@ def _sort_key(z: complex) -> tuple[float, float]:
     return (round(ang, 12), round(abs(z), 12))
 
 
-def canonical_roots(coefs: np.ndarray, roots: Sequence[ComplexLike] | np.ndarray | None = None) -> np.ndarray:
-    """The distinct roots of the polynomial, polished and in canonical order.
+def root_set(coefs: np.ndarray, roots: Sequence[ComplexLike] | np.ndarray | None = None) -> RootSet:
+    """The distinct roots of the polynomial, with their multiplicities, in canonical order.
 
-    ``roots`` may give the roots exactly (as from ``--roots``); otherwise they
-    are computed from ``coefs`` (eigenvalues of the companion matrix, then
-    Newton-polished to full precision).
+    ``roots`` may give the roots exactly, with repeats (as ``--roots`` and factored
+    expressions do): they are kept as they are, and equal ones counted. Otherwise
+    they are found from ``coefs`` (see the module's docstring).
     """
     c = np.asarray(coefs, dtype=np.complex128)
     if roots is not None:
-        r = as_complex_vector(roots, "roots")  # given exactly: kept as they are
+        given = as_complex_vector(roots, "roots") + 0.0  # no negative zeros
+        counts: dict[complex, int] = {}
+        for z in given.tolist():
+            counts[z] = counts.get(z, 0) + 1
+        r = np.array(list(counts), dtype=np.complex128)
+        m = np.array(list(counts.values()), dtype=np.int64)
     else:
-        with np.errstate(all="ignore"):
-            try:
-                r = np.roots(c) if np.all(np.isfinite(c / c[0])) else np.array([np.nan])
-            except np.linalg.LinAlgError:
-                r = np.array([np.nan])
-        if not np.all(np.isfinite(r)):
-            raise ParameterError(
-                "could not find the roots of this polynomial (the coefficients' range is too wide)"
-            )
-        r = _cluster(c, _polish(c, r))
+        r, m = find_roots(c)
         if not np.any(c.imag != 0):
-            r = _symmetrise(r)
+            r, m = _symmetrise(r, m)
             if _is_even_or_odd(c):
                 r = _symmetrise_quadrants(r)
     if not np.all(np.isfinite(r)):
-        raise ParameterError(
-            "could not find the roots of this polynomial (the coefficients' range is too wide)"
-        )
+        raise ParameterError(TOO_WIDE)
     r = r + 0.0  # no negative zeros
-    r = np.array(list(dict.fromkeys(r.tolist())), dtype=np.complex128)  # a repeat counts once
-    return np.array(sorted(r.tolist(), key=_sort_key), dtype=np.complex128)
+    order = sorted(range(r.size), key=lambda i: _sort_key(complex(r[i])))
+    r, m = r[order], m[order]
+    # a root that symmetrising made equal to another counts once
+    keep: dict[complex, int] = {}
+    for z, k in zip(r.tolist(), m.tolist(), strict=True):
+        keep[z] = keep.get(z, 0) + k
+    return RootSet(np.array(list(keep), dtype=np.complex128), np.array(list(keep.values()), dtype=np.int64))
+
+
+def canonical_roots(coefs: np.ndarray, roots: Sequence[ComplexLike] | np.ndarray | None = None) -> np.ndarray:
+    """The distinct roots of the polynomial in canonical order (see ``root_set``)."""
+    return root_set(coefs, roots).roots
