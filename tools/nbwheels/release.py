@@ -192,7 +192,8 @@ def pip_install(ctx: Context, row: Row, url: str, place: Place) -> None:
 
 
 def pipx_install(ctx: Context, row: Row, url: str) -> None:
-    """``pipx install nb-render`` from the index, with pipx's environments made afresh."""
+    """``pipx install nb-render`` from the index, with pipx's environments made afresh
+    (timed: the index serves folders on this machine)."""
     home = ctx.work / "pipx-index"
     env = only_index(ctx.tool_env(), url)
     env.update(PIPX_HOME=str(home), PIPX_BIN_DIR=str(home / "bin"), PIPX_MAN_DIR=str(home / "man"))
@@ -206,7 +207,12 @@ def pipx_install(ctx: Context, row: Row, url: str) -> None:
         row.py.path,
         f"nb-render=={_version(row)}",
     ]
+    t0 = time.perf_counter()
     run(cmd, env=env, log=ctx.logs / "index-pipx.log")
+    seconds = time.perf_counter() - t0
+    note(f"pipx install from the index: {seconds:.1f} s")
+    if row.pipx_time is None:  # not timed from the wheelhouse in this run: this is the time
+        row.pipx_time = seconds
     out = home / "index.png"
     run([home / "bin" / "nb-render", "-c", "1,0,0,-1", "-s", "96x64", "-q", out], env=env)
     if png_size(out) != (96, 64):

