@@ -123,8 +123,9 @@ def test_wheel(ctx: Context, results: Results, row: Row, wheel: Path, place: Pla
     env = clean_env(place)
     rundir = run_dir(ctx)
     known = _kernels(venv, rundir, env, place)
-    row.version_time = time_version(venv, rundir, env, place)
-    note(f"nb-render --version: {row.version_time * 1000:.0f} ms (median of {VERSION_RUNS})")
+    if not smoke:  # a smoke run is a quick check, not a measurement
+        row.version_time = time_version(venv, rundir, env, place)
+        note(f"nb-render --version: {row.version_time * 1000:.0f} ms (median of {VERSION_RUNS})")
     env["PYTHONPATH"] = str(guard_dir(ctx))
     for k in row.arch.kernels:
         if k.name not in known:
