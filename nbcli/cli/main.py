@@ -49,7 +49,15 @@ def main(argv: list[str] | None = None) -> None:
             f"Try '{PROG} -e \"z^3 - 1\" out.png' for a first picture, '{PROG} --help' for every option.\n"
         )
         sys.exit(EXIT_USAGE)
-    sys.exit(_run(argv))
+    code = _run(argv)
+    if "distributed" in sys.modules and argv is None:
+        # A Dask client's threads and objects take seconds to finalize (6 s after Ctrl-C): every
+        # output is complete or removed by now, so flush and leave at once, as the console script.
+        with contextlib.suppress(OSError, ValueError):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
 
 
 def _completing() -> bool:
