@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 
+#include "gil.hpp"
 #include "nbr/kernels.hpp"
 
 namespace py = pybind11;
@@ -13,8 +14,9 @@ void register_bench(py::module_& m) {
         "_peak_fmadd",
         [](const std::string& kernel, std::int64_t iterations, const std::string& precision) {
             const nbr::Precision p = nbr::parse_precision(precision);
-            py::gil_scoped_release release;
-            return nbr::peak_fmadd(kernel, iterations, p);
+            double peak = 0.0;
+            nbr_py::without_gil([&] { peak = nbr::peak_fmadd(kernel, iterations, p); });
+            return peak;
         },
         py::arg("kernel"), py::arg("iterations"), py::arg("precision") = "double",
         "Vector multiply-adds per second that one thread issues with the instructions of KERNEL "
