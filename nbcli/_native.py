@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ParameterError, unknown_name
+from .errors import ParameterError, shown, unknown_name
 
 try:
     from . import _core
@@ -114,10 +114,12 @@ def select_kernel(name: str) -> None:
 
 def check_kernel(name: str | None) -> str:
     """A kernel name the core will accept ("" for the default); ParameterError otherwise."""
-    if name is None or name == "":
+    if name is None:
         return ""
     if not isinstance(name, str):
-        raise TypeError(f"kernel must be a name (got {name!r})")
+        raise TypeError(f"kernel must be a name (got {shown(name)})")
+    if name == "":
+        return ""
     ks = kernels()
     given, name = name, name.strip().lower()
     if name == "auto":
@@ -169,8 +171,9 @@ class RunStats:
     pixels: int  # samples delivered
     pixels_computed: int  # samples iterated (the rest were mirror images)
     iterations: int  # steps taken
-    threads: int
+    threads: int  # threads that computed
     kernel: str
+    threads_unavailable: int = 0  # threads asked for that the system could not start
 
 
 def iterate(
@@ -221,6 +224,7 @@ def iterate(
         iterations=int(st["iterations"]),
         threads=int(st["threads"]),
         kernel=str(st["kernel"]),
+        threads_unavailable=int(st.get("threads_unavailable", 0)),
     )
     return dict(out), stats
 

@@ -17,12 +17,20 @@ from typing import Any
 
 import numpy as np
 
-from ._native import SAMPLE_DATA_BYTES, Problem, Progress, check_kernel, kernels, selected_kernel
-from .checks import thread_count
+from ._native import (
+    LIMITS,
+    SAMPLE_DATA_BYTES,
+    Problem,
+    Progress,
+    check_kernel,
+    kernels,
+    selected_kernel,
+)
+from .checks import as_int, byte_count, callback, flag, thread_count
 from .colors import Colouring, Marks
-from .errors import ParameterError
+from .errors import ParameterError, shown
 from .images import ImageFormat, MetadataWarning, output_format, write_image
-from .outfile import atomic_output, check_writable, same_file
+from .outfile import as_path, atomic_output, check_writable, same_file
 from .params import png_text, save_npz
 from .pipeline import (
     ALL_DATA,
@@ -34,6 +42,7 @@ from .pipeline import (
     ShareCounter,
     band_rows,
     check_memory,
+    check_source,
     gather,
     render_bands,
 )
@@ -74,6 +83,8 @@ def single_precision_warnings(scene: Scene, *, kernel: str | None = None) -> lis
     """Why ``scene`` may not look right in single precision (empty when it is fine, or in
     double); see ``nbcli.precision.single_precision_warnings``. ``kernel``: the one the
     render will use."""
+    if not isinstance(scene, Scene):
+        raise TypeError(f"scene must be a nbcli.Scene (got {shown(scene)})")
     if scene.precision != "single":
         return []
     vp = scene.viewport
@@ -204,9 +215,14 @@ def _prepare(scene: Scene | None, style: Style | None, scene_options: dict[str, 
     elif scene_options:
         raise TypeError("give either a Scene or keyword options to build one, not both")
     if not isinstance(scene, Scene):
-        raise TypeError("scene must be a Scene")
-    style = (style if style is not None else Style()).validate()
-    return scene, style
+        raise TypeError(
+            f"scene must be a nbcli.Scene, e.g. Scene.create(expr='z^3 - 1') (got {shown(scene)})"
+        )
+    if style is None:
+        style = Style()
+    if not isinstance(style, Style):
+        raise TypeError(f"style must be a nbcli.Style, e.g. Style(palette='okabe-ito') (got {shown(style)})")
+    return scene, style.validate()
 
 
 def _what(scene: Scene, extra: str = "") -> str:
@@ -239,6 +255,7 @@ def render(
     """
     scene, style = _prepare(scene, style, scene_options)
     nthreads, kname = thread_count(threads), check_kernel(kernel)
+    keep_data, progress, max_memory = flag(keep_data, "keep_data"), callback(progress), byte_count(max_memory)
     warn_precision(scene, kname)
     roots = scene.canonical_roots()
     work = job(scene, style, roots)
@@ -299,8 +316,11 @@ def render_to_file(
     """
     scene, style = _prepare(scene, style, scene_options)
     _check_outputs(path, save_data)
-    fmt = _output(path, format, quality, lossless, style.depth, scene)
+    fmt = _output(path, format, quality, flag(lossless, "lossless"), style.depth, scene)
     nthreads, kname = thread_count(threads), check_kernel(kernel)
+    stats, progress, max_memory = flag(stats, "stats"), callback(progress), byte_count(max_memory)
+    band_rows = None if band_rows is None else as_int(band_rows, "band_rows", 1, LIMITS.max_side)
+    source = check_source(source, scene.samples)
     if source is None:
         warn_precision(scene, kname)
     data = ALL_DATA if save_data is not None else (ROOTS if stats else NO_DATA)
@@ -345,9 +365,9 @@ def render_to_png(
 
 
 def _check_outputs(path: PathLike, save_data: PathLike | None) -> None:
-    check_writable(path)
+    check_writable(as_path(path))
     if save_data is not None:
-        check_writable(save_data)
+        check_writable(as_path(save_data, "save_data"))
         if same_file(path, save_data):
             raise ParameterError(f"the image and the data would be the same file ({os.fspath(path)})")
 

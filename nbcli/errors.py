@@ -21,6 +21,8 @@ __all__ = [
     "NotEnoughMemory",
     "OutputError",
     "ParameterError",
+    "quote",
+    "shown",
     "unknown_name",
 ]
 
@@ -63,6 +65,30 @@ class OutputError(NbRenderError, OSError):
         return str(self.args[0])
 
 
+def quote(text: str, limit: int = 80) -> str:
+    """``repr(text)`` for a message, cut to about ``limit`` characters so the message stays a
+    readable line (the cut counts escapes: one control character can take ten)."""
+    quoted = repr(text)
+    if len(quoted) <= limit:
+        return quoted
+    kept, used = [], 0
+    for ch in text:
+        used += len(repr(ch)) - 2
+        if used > limit - 5:
+            break
+        kept.append(ch)
+    return repr("".join(kept) + "...")
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """Any value, as a message shows it: its repr (control characters escaped), at most about
+    ``limit`` characters (a value may come from a file: it must not flood the message)."""
+    if isinstance(value, str):
+        return quote(value, limit)
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def unknown_name(what: str, value: object, choices: Iterable[str], more: str = "") -> ParameterError:
     """The error for a name that is not one of ``choices``: the nearest one if it looks like a
     typo, then all of them (``more``: what else is accepted, e.g. "a matplotlib colormap name")."""
@@ -73,4 +99,4 @@ def unknown_name(what: str, value: object, choices: Iterable[str], more: str = "
     listed = ", ".join(names[:-1]) + (" or " if len(names) > 1 else "") + names[-1]
     if more:
         listed = ", ".join(names) + f", {more}"
-    return ParameterError(f"unknown {what} {value!r}; {hint}choose {'' if more else 'one of '}{listed}")
+    return ParameterError(f"unknown {what} {shown(value)}; {hint}choose {'' if more else 'one of '}{listed}")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import os
+import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -24,15 +25,17 @@ import numpy as np
 
 from ._native import DATA_FIELDS, SAMPLE_DATA_BYTES, Problem, Progress, colorize, iterate
 from .colors import Colouring
-from .errors import NotEnoughMemory
+from .errors import NotEnoughMemory, ParameterError, shown
 
 __all__ = [
     "Band",
     "Job",
+    "ResourceLimitWarning",
     "ShareCounter",
     "available_memory",
     "band_rows",
     "check_memory",
+    "check_source",
     "format_bytes",
     "gather",
     "render_bands",
@@ -236,7 +239,19 @@ def _compute(
     counters["pixels_computed"] += st.pixels_computed
     if stats is not None:
         stats.update(threads=st.threads, kernel=st.kernel)
+    if st.threads_unavailable and not counters.get("threads_unavailable"):
+        counters["threads_unavailable"] = st.threads_unavailable  # said once per render
+        warnings.warn(
+            f"the system could not start {st.threads_unavailable} of the {st.threads + st.threads_unavailable} "
+            f"threads asked for (a limit on threads or memory, such as ulimit -v); rendering with {st.threads}",
+            ResourceLimitWarning,
+            stacklevel=2,
+        )
     return out["rgb"], {k: out[k] for k in DATA_FIELDS if k in out}
+
+
+class ResourceLimitWarning(RuntimeWarning):
+    """The system gave a render less than it asked for (fewer threads), and the render went on."""
 
 
 def _recolour(
@@ -271,3 +286,26 @@ class ShareCounter:
             "nonconverged_share": float(self.counts[0]) / n,
             "mean_steps": self.steps / nconv if nconv else math.nan,
         }
+
+
+def check_source(source: Any, samples: tuple[int, int]) -> dict[str, np.ndarray] | None:
+    """Saved per-sample data to colour (``render_bands``' ``source``): every array
+    ``nbcli.params.load_npz`` returns, of the (width, height) ``samples``; None for none."""
+    if source is None:
+        return None
+    if not isinstance(source, dict):
+        raise TypeError(
+            f"source must be a dict of arrays as nbcli.params.load_npz returns (got {shown(source)})"
+        )
+    sw, sh = samples
+    for name, dtype in DATA_FIELDS.items():
+        a = source.get(name)
+        if not isinstance(a, np.ndarray):
+            raise ParameterError(
+                f"source must hold the arrays {', '.join(DATA_FIELDS)}; {name!r} is missing or not an array"
+            )
+        if a.shape != (sh, sw) or a.dtype != dtype:
+            raise ParameterError(
+                f"source[{name!r}] must be {dtype} of shape {(sh, sw)} (got {a.dtype} {a.shape})"
+            )
+    return source

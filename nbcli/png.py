@@ -28,6 +28,7 @@ from typing import IO
 import numpy as np
 
 from .errors import InputFileError, ParameterError
+from .infile import open_regular
 from .outfile import PathLike, atomic_output
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -282,14 +283,8 @@ def read_png_text(path: PathLike, *, max_file: int = 1 << 34) -> dict[str, str]:
     Raises ValueError with a one-line reason for anything that is not a sound PNG.
     """
     p = os.fspath(path)
-    try:
-        size = os.path.getsize(p)
-    except OSError as e:
-        raise OSError(f"{p}: {e.strerror or e}") from None
-    if size > max_file:
-        raise InputFileError(f"{p}: file too large to be a PNG from nb-render")
     out: dict[str, str] = {}
-    with open(p, "rb") as f:
+    with open_regular(p, "PNG file", max_size=max_file) as f:
         if f.read(8) != SIGNATURE:
             raise InputFileError(f"{p} is not a PNG file")
         seen_ihdr = False

@@ -20,8 +20,10 @@ import numpy as np
 
 from ._native import LIMITS
 from .checks import (
+    as_complex,
     as_float,
     as_int,
+    flag,
     image_size,
     json_name,
     json_number,
@@ -31,14 +33,13 @@ from .checks import (
     relax_factor,
     tolerance,
 )
-from .errors import ParameterError
+from .errors import ParameterError, shown
 from .poly import (
     ComplexLike,
     RootSet,
     as_coefficients,
     coefficients_from_roots,
     format_polynomial,
-    parse_complex,
     parse_complex_list,
     parse_factored,
     root_set,
@@ -76,7 +77,7 @@ class Viewport:
 
     @classmethod
     def centered(cls, center: complex, width: float, height: float) -> Viewport:
-        c = complex(center)
+        c = as_complex(center, "center")
         w, h = as_float(width, "width"), as_float(height, "height")
         if w <= 0 or h <= 0:
             raise ParameterError(f"the viewport's width and height must be > 0 (got {w:g} x {h:g})")
@@ -264,8 +265,8 @@ class Scene:
         if width is not None and span is not None:
             raise ParameterError("give the view's width once: width (span is an older name for it)")
         c, exact = _polynomial(coefs, roots, expr)
-        if isinstance(center, str):
-            center = parse_complex(center, "center")
+        center = None if center is None else as_complex(center, "center")
+        stretch, fit = flag(stretch, "stretch"), flag(fit, "fit")
         view = _ViewRequest(xmin, xmax, ymin, ymax, center, span if width is None else width, stretch, fit)
         w, h = _image_size(size, view)
         coefs_t = tuple(complex(v) for v in c)
@@ -313,7 +314,7 @@ class Scene:
                 raise ParameterError("the scene must be a JSON object")
             return cls(**_fields_from_dict(d))
         except KeyError as e:
-            raise ParameterError(f"not a valid scene description (no {e.args[0]!r})") from None
+            raise ParameterError(f"not a valid scene description (no {shown(e.args[0])})") from None
         except (TypeError, ValueError) as e:
             raise ParameterError(f"not a valid scene description: {e}") from None
 
@@ -328,7 +329,7 @@ def _polynomial(coefs: Any, roots: Any, expr: str | None) -> tuple[np.ndarray, n
         )
     if expr is not None:
         if not isinstance(expr, str):
-            raise TypeError(f"expr must be text such as 'z^3 - 1' (got {expr!r})")
+            raise TypeError(f"expr must be text such as 'z^3 - 1' (got {shown(expr)})")
         c, exact = parse_factored(expr)
         return as_coefficients(c), exact
     r = parse_complex_list(roots, "root") if isinstance(roots, str) else roots

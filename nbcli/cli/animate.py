@@ -11,13 +11,12 @@ what it does not name stays as it was.
 from __future__ import annotations
 
 import dataclasses
-import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InputFileError, ParameterError
 from .keyframes import FileKeyframe, read_keyframes
-from .options import PROG, CommandLineError, Options, parse_duration
+from .options import PROG, CommandLineError, Options, parse_duration, say
 from .plan import Plan, make_plan, start_from
 from .report import ProgressBar
 
@@ -193,7 +192,7 @@ def run_animation(plan: AnimationPlan, opts: Options, *, show: bool) -> dict[str
             max_memory=opts.memory_limit(),
         )
     if show or (info["skipped"] and not opts.quiet):
-        sys.stderr.write(_summary(plan, info, show) + "\n")
+        say(_summary(plan, info, show))
     return info
 
 
