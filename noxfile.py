@@ -57,6 +57,17 @@ def tests(session: nox.Session) -> None:
     session.run("pytest", *session.posargs)
 
 
+@nox.session(default=False)
+def newest_typer(session: nox.Session) -> None:
+    """The tests with the newest typer, above the cap in pyproject.toml (docs/development.md), and
+    the start-up it costs (benchmarks/startup.py): the scheduled job that tells when the cap can go."""
+    session.install(".[test]")
+    session.install("--upgrade", "typer")  # pip warns that the cap is exceeded: that is the point
+    session.run("python", "-c", "import typer; print('typer', typer.__version__)")
+    session.run("pytest", *session.posargs)
+    session.run("python", "benchmarks/startup.py", "--runs", "10")
+
+
 # What ruff checks and formats (the other tools' scripts are not held to it yet).
 LINTED = ["nbcli", "tests", "benchmarks", "noxfile.py", "tools/wheels.py", "tools/nbwheels"]
 

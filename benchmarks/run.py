@@ -3,6 +3,7 @@
     python benchmarks/run.py            # everything but the command-line checks (a few minutes)
     python benchmarks/run.py --quick    # smaller images, fewer repeats (about a minute)
     python benchmarks/run.py --cli      # also time and measure the installed nb-render command
+    python benchmarks/run.py --only workflow   # nb_cpp's compute + hsv_to_rgb + Pillow against nb-render
     nox -s bench [-- --quick ...]
 
 Every figure is the best of several runs (the machine may be shared); ratios
@@ -31,6 +32,8 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import end_to_end
+import numba_ref
 import numpy_ref
 
 import nbcli
@@ -232,6 +235,7 @@ class Suite:
             2 if self.quick else 3,
         )
         px = a["imw"] * a["imh"]
+        self.readme_numba(ref_args, ref2, t_np, px)
         for precision, case in (("double", "nbcli.compute"), ("single", "compute single")):
             _, (_, st) = best_time(
                 lambda p=precision: core_render(
@@ -264,6 +268,29 @@ class Suite:
                 )
         self.extra["numpy_straightforward_s"] = t_np
         self.extra["numpy_compacting_s"] = t_np2
+
+    def readme_numba(self, ref_args: tuple[Any, ...], ref: np.ndarray, t_np: float, px: int) -> None:
+        """The same example written for numba (benchmarks/numba_ref.py), checked, then timed."""
+        if not numba_ref.available():
+            print("       numba is not installed (pip install nb-render[bench]): no numba rows")
+            return
+        got = numba_ref.compute(*ref_args)  # compiles it, then checks it
+        self.extra["readme_numba_agreement"] = self.check_hsv(
+            "numba vs NumPy (straightforward)", got, ref, AGREEMENT
+        )
+        for th in sorted({1, self.threads}):
+            numba_ref.set_threads(th)
+            t, _ = best_time(lambda: numba_ref.compute(*ref_args), 3 * self.rep, 0.5)
+            self.row(
+                f"README z^6+1 {README['imw']}x{README['imh']} numba",
+                pixels=px,
+                seconds=t,
+                threads=th,
+                numpy_ratio=t_np / t,
+                group="readme",
+            )
+            self.extra[f"numba_s_t{th}"] = t
+        numba_ref.set_threads(self.threads)
 
     def check_hsv(self, what: str, got: np.ndarray, ref: np.ndarray, need: float) -> float:
         """Prints and records whether at least `need` of the pixels of two HSV images are identical."""
@@ -468,48 +495,30 @@ class Suite:
             )
 
     # 6. the installed command line
-    def cli(self) -> None:
+    def exe(self) -> str | None:
         exe = shutil.which("nb-render") or str(Path(sys.executable).with_name("nb-render"))
         if not Path(exe).exists():
             print("       nb-render not found: skipping the command-line checks")
+            return None
+        return exe
+
+    def cli(self) -> None:
+        exe = self.exe()
+        if exe is None:
             return
+        if self.args.against:
+            self.startup()
         t_help = min(run_child([exe, "--help"])["wall"] for _ in range(5))
         self.extra["cli_help_s"] = t_help
         print(f"cli:   nb-render --help: {t_help:.3f} s (target < 0.3 s)")
         with tempfile.TemporaryDirectory() as d:
             out = os.path.join(d, "out.png")
-            size = 2048 if self.quick else 4096
             # start-up: the same command on an 8x8 image (imports, parsing, writing a tiny file)
             tiny = [exe, "--coefs", "1,0,0,0,0,0,1", "--size", "8x8", out]
             t_start = min(run_child(tiny)["wall"] for _ in range(10))
             self.extra["cli_startup_s"] = t_start
             print(f"cli:   start-up (the same command at 8x8): {t_start:.3f} s")
-            for precision in ("double", "single"):
-                flags = [] if precision == "double" else ["--precision", "single"]
-                cmd = [exe, "--coefs", "1,0,0,0,0,0,1", "--size", f"{size}x{size}", *flags, out]
-                scene = nbcli.Scene.create(
-                    coefs=[1, 0, 0, 0, 0, 0, 1], size=(size, size), precision=precision
-                )
-                # the command and the same render in this process, in turn
-                walls, kernels = [], []
-                for _ in range(2 if self.quick else 4):
-                    walls.append(run_child(cmd))
-                    kernels.append(best_time(lambda scene=scene: nbcli.render(scene, keep_data=False), 1)[0])
-                r = min(walls, key=lambda r: r["wall"])
-                t_kernel = min(kernels)
-                outside = 1 - t_kernel / r["wall"]
-                self.extra["cli_4096" if precision == "double" else "cli_4096_single"] = {
-                    "wall": r["wall"],
-                    "render_in_process": t_kernel,
-                    "outside_fraction": outside,
-                    "startup": t_start,
-                    "max_rss_mb": r["max_rss_mb"],
-                }
-                print(
-                    f"cli:   {' '.join(['nb-render', *cmd[1:-1]])} out.png: {r['wall']:.2f} s wall, render alone "
-                    f"{t_kernel:.2f} s -> {100 * outside:.0f}% outside the kernel (target <= 33%; start-up "
-                    f"{t_start:.2f} s), peak RSS {r['max_rss_mb']:.0f} MB"
-                )
+            end_to_end.stages(self, exe, run_child)
             if not self.quick:
                 big = self.args.big
                 cmd = [exe, "--coefs", "1,0,0,0,0,0,1", "--size", f"{big}x{big}", out]
@@ -526,6 +535,18 @@ class Suite:
                     f"{r['max_rss_mb'] / rgb_mb:.2f}x the 8-bit RGB image ({rgb_mb:.0f} MB; target < 2x)"
                 )
 
+    # --help and a tiny render, against another installed nb-render (--against) if given
+    def startup(self) -> None:
+        exe = self.exe()
+        if exe is not None:
+            end_to_end.startup(self, exe, self.args.against, run_child)
+
+    # 7. nb_cpp's workflow (compute, hsv_to_rgb, Pillow) against nb-render, on its README example
+    def workflow(self) -> None:
+        exe = self.exe()
+        if exe is not None:
+            end_to_end.workflow(self, exe, run_child)
+
 
 # Runs one command and reports its wall time and peak RSS. It runs in a small process of
 # its own because a child's peak RSS (ru_maxrss) includes the memory of the process it
@@ -537,17 +558,22 @@ t0 = time.perf_counter()
 proc = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 _, status, usage = os.wait4(proc.pid, 0)
 wall = time.perf_counter() - t0
-print(json.dumps({"wall": wall, "max_rss_kb": usage.ru_maxrss, "code": os.waitstatus_to_exitcode(status)}))
+cpu = usage.ru_utime + usage.ru_stime
+print(json.dumps({"wall": wall, "cpu": cpu, "max_rss_kb": usage.ru_maxrss, "code": os.waitstatus_to_exitcode(status)}))
 """
 
 
 def run_child(cmd: list[str]) -> dict[str, float]:
-    """Wall time and peak resident memory of one child process."""
+    """Wall time, CPU time (user and system, all threads) and peak resident memory of one child process."""
     out = subprocess.run([sys.executable, "-c", _RUN_ONE, *cmd], capture_output=True, text=True, check=True)
     r = json.loads(out.stdout)
     if r["code"] != 0:
         raise subprocess.CalledProcessError(r["code"], cmd)
-    return {"wall": r["wall"], "max_rss_mb": r["max_rss_kb"] / 1024}  # ru_maxrss is in KiB on Linux
+    return {
+        "wall": r["wall"],
+        "cpu": r["cpu"],
+        "max_rss_mb": r["max_rss_kb"] / 1024,
+    }  # ru_maxrss: KiB on Linux
 
 
 # ---------------------------------------------------------------------------------------------
@@ -618,7 +644,14 @@ def main(argv: list[str] | None = None) -> int:
         "--kernels", default="all", help="kernels for the efficiency section: all, or e.g. avx2,avx512"
     )
     p.add_argument(
-        "--only", default="", help="comma-separated sections: readme,efficiency,scaling,linearity,methods,cli"
+        "--only",
+        default="",
+        help="comma-separated sections: readme,efficiency,scaling,linearity,methods,cli,startup,workflow",
+    )
+    p.add_argument(
+        "--against",
+        metavar="NB_RENDER",
+        help="startup (and --cli): time --help and an 8x8 render against this other nb-render, alternating",
     )
     p.add_argument("--markdown", action="store_true", help="print the table as Markdown at the end")
     p.add_argument("--json", type=Path, help="write all results to this JSON file")

@@ -109,6 +109,19 @@ GALLERY: list[tuple[str, str, list[tuple[str, str, str]]]] = [
         ],
     ),
     (
+        "Zooming in",
+        "Where basins meet, each boundary holds a copy of all of them: z^5 - 1 at its centre, where the five "
+        "basins spiral in (the README's zoom example), and z^6 + 1 along a boundary.",
+        [
+            ("zoom-z5.png", f"-e 'z^5 - 1' --width 0.4 --aa 2 {S}", "z^5 - 1, --width 0.4"),
+            (
+                "zoom-z6.png",
+                f"-c 1,0,0,0,0,0,1 --center 0.42+0.25j --width 0.15 --aa 2 {S}",
+                "z^6 + 1, zoomed",
+            ),
+        ],
+    ),
+    (
         "Complex coefficients and expressions",
         "",
         [

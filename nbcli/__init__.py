@@ -46,7 +46,7 @@ _HOME = {
     "Render": "api",
     "Scene": "scene",
     "Style": "style",
-    "Viewport": "scene",
+    "Viewport": "viewport",
     "available_kernels": "api",
     "compute": "compat",
     "default_threads": "_native",
@@ -71,9 +71,10 @@ if typing.TYPE_CHECKING:
     from .compat import compute
     from .images import MetadataWarning
     from .precision import PrecisionWarning
-    from .scene import Scene, Viewport
+    from .scene import Scene
     from .style import Style
     from .timeline import Keyframe
+    from .viewport import Viewport
 
 
 def __getattr__(name: str) -> typing.Any:

@@ -32,6 +32,7 @@ __all__ = [
     "LIMITS",
     "METHODS",
     "PRECISIONS",
+    "PRECISION_BITS",
     "SAMPLE_DATA_BYTES",
     "KernelInfo",
     "Limits",
@@ -73,12 +74,16 @@ class Limits:
     max_itmax_single: int  # single precision counts steps in a float
     max_degree: int
     max_aa: int  # supersampling: samples per pixel side
+    auto_margin_bits: int  # auto: double while samples are 2^this of double's units in the last place apart
+    min_margin_bits: int  # no view whose samples are closer than 2^this of double-double's units
 
 
 _INFO: dict[str, Any] = _core.info()
 LIMITS = Limits(**_INFO["limits"])
 METHODS: tuple[str, ...] = tuple(_INFO["methods"])
 PRECISIONS: tuple[str, ...] = tuple(_INFO["precisions"])
+# significant bits of each precision's numbers (a unit in the last place of x is about 2^(1 - bits) |x|)
+PRECISION_BITS: dict[str, int] = dict(_INFO["precision_bits"])
 # The per-sample data the core can return, with its types (root index, 0-based
 # step of convergence, smooth step count, |p| at the last step).
 DATA_FIELDS: dict[str, np.dtype[Any]] = {name: np.dtype(kind) for name, kind in _INFO["data_fields"]}
@@ -173,6 +178,10 @@ class RunStats:
     iterations: int  # steps taken
     threads: int  # threads that computed
     kernel: str
+    # CPU seconds (summed over the threads) spent iterating, on smooth counts, in the sinks
+    kernel_seconds: float = 0.0
+    smooth_seconds: float = 0.0
+    sink_seconds: float = 0.0
     threads_unavailable: int = 0  # threads asked for that the system could not start
 
 
@@ -189,8 +198,13 @@ def iterate(
     smooth: bool = False,
     palette: Palette | None = None,
     progress: Progress | None = None,
+    xs_lo: np.ndarray | None = None,
+    ys_lo: np.ndarray | None = None,
 ) -> tuple[dict[str, np.ndarray], RunStats]:
     """Run the iteration from every start point ``xs[col] + 1j * ys[row]`` (GIL released).
+
+    In double-double precision ``xs_lo`` and ``ys_lo`` are the start points' low parts
+    (column ``col`` starts at ``xs[col] + xs_lo[col]``, exactly).
 
     Returns arrays of shape (len(ys), len(xs)[, 3]) by name: ``hsv`` (nb_cpp's
     float64 HSV) with ``hsv``; ``root`` and ``iterations`` with ``data``;
@@ -217,6 +231,8 @@ def iterate(
             smooth=smooth,
             palette=None if palette is None else _palette(palette),
             progress=progress,
+            xs_lo=xs_lo,
+            ys_lo=ys_lo,
         )
     stats = RunStats(
         pixels=int(st["pixels"]),
@@ -224,6 +240,9 @@ def iterate(
         iterations=int(st["iterations"]),
         threads=int(st["threads"]),
         kernel=str(st["kernel"]),
+        kernel_seconds=float(st["kernel_seconds"]),
+        smooth_seconds=float(st["smooth_seconds"]),
+        sink_seconds=float(st["sink_seconds"]),
         threads_unavailable=int(st.get("threads_unavailable", 0)),
     )
     return dict(out), stats

@@ -26,7 +26,7 @@ import numpy as np
 
 from ._native import check_kernel
 from ._version import __version__
-from .api import Render, render, single_precision_warnings
+from .api import Render, png_deflate, render, single_precision_warnings
 from .checks import thread_count
 from .errors import OutputError, ParameterError
 from .images import output_format
@@ -38,6 +38,7 @@ from .scene import Scene
 from .sequence import (
     Encoder,
     animated_encoder,
+    check_animated_options,
     check_video_size,
     frame_pattern,
     frames_encoder,
@@ -143,6 +144,7 @@ class Animation:
         resume: bool = True,
         chroma: str = "444",
         crf: int | None = None,
+        quality: int | None = None,
         lossless: bool = False,
         max_memory: int | None = None,
     ) -> dict[str, Any]:
@@ -158,14 +160,14 @@ class Animation:
         are not rendered again (``resume``), so an interrupted render picks up
         where it stopped. ``chroma``: a video's colour resolution, 444 (full) or
         420 (half, the most widely playable); ``crf``: its constant quality
-        (lower is better; default 20 for H.264, 32 for VP9). ``lossless``:
-        lossless WebP. ``progress(done, total)`` is called after each frame.
+        (lower is better; default 20 for H.264, 32 for VP9). ``quality`` (1-100) and
+        ``lossless``: of an animated WebP, or of frames in a lossy format. ``progress(done, total)`` is called after each frame.
         Returns counts (``frames``, ``rendered``, ``skipped``) and times
         (``seconds``; ``render_seconds`` in the renderer, ``encode_seconds`` in
         the encoder's thread).
         """
         out = os.fspath(path)
-        kind, pattern = self._check_output(out, keep_frames, chroma, max_memory)
+        kind, pattern = self._check_output(out, keep_frames, chroma, max_memory, quality, lossless)
         run = _Run(self, pattern, resume, thread_count(threads), check_kernel(kernel), max_memory)
         for message in self.precision_warnings(run.kernel):
             warnings.warn(message, PrecisionWarning, stacklevel=2)
@@ -174,13 +176,22 @@ class Animation:
             meta = {"comment": f"made by nb-render {__version__}", "title": _title(self)}
             run.encoder = video_encoder(out, w, h, self.fps, chroma=chroma, crf=crf, metadata=meta)
         elif kind == "animated":
-            run.encoder = animated_encoder(out, self.fps, len(self), lossless=lossless)
+            run.encoder = animated_encoder(out, self.fps, len(self), quality=quality, lossless=lossless)
         if pattern is not None:
-            run.writer = frames_encoder(pattern, threads=run.threads)
+            mine = kind == "frames"  # else they are kept frames, written at the format's defaults
+            run.writer = frames_encoder(
+                pattern, threads=run.threads, quality=quality if mine else None, lossless=lossless and mine
+            )
         return run.all(progress)
 
     def _check_output(
-        self, out: str, keep_frames: str | os.PathLike[str] | None, chroma: str, max_memory: int | None
+        self,
+        out: str,
+        keep_frames: str | os.PathLike[str] | None,
+        chroma: str,
+        max_memory: int | None,
+        quality: int | None,
+        lossless: bool,
     ) -> tuple[str, str | None]:
         """(kind of output, frame pattern or None), refusing before anything is rendered what cannot be written."""
         kind = output_kind(out)
@@ -204,10 +215,16 @@ class Animation:
             )
         if kind == "video":
             check_video_size(w, h, chroma)
+            if quality is not None or lossless:
+                raise ParameterError("--quality and --lossless are not for video; its quality is set by crf")
         if kind == "animated":  # Pillow's encoders hold every frame until the file is written
+            check_animated_options(out, quality, lossless)
             check_memory(n * w * h * 3, max_memory, f"an animated image of {n} frames of {w}x{h}")
         if pattern is not None:
-            output_format(pattern).check_options(quality=None, lossless=False, depth=self.timeline.depth)
+            mine = kind == "frames"  # else they are kept frames, written at the format's defaults
+            output_format(pattern).check_options(
+                quality=quality if mine else None, lossless=lossless and mine, depth=self.timeline.depth
+            )
             _make_folder(pattern)
         if kind != "frames":
             check_writable(out)
@@ -260,9 +277,11 @@ class _Run:
         """Frame k's pixels: read back from a finished frame on disk, or rendered (and written out)."""
         scene, style = self.anim.frame(k)
         text: dict[str, str] | None = None
+        deflate = None
         if self.pattern is not None:
             path = self.pattern % k
-            text = png_text(scene, style, scene.canonical_roots())
+            deflate = png_deflate(style) if output_format(path).streams else None  # PNGs record it
+            text = png_text(scene, style, scene.canonical_roots(), deflate)
             if self.resume and read_frame_text(path) == text[PNG_KEY]:
                 self.info["skipped"] += 1
                 if self.encoder is None:
@@ -282,7 +301,7 @@ class _Run:
         if self.writer is not None:
             assert self.pattern is not None
             assert text is not None
-            self.writer.put((self.pattern % k, r.rgb, text))
+            self.writer.put((self.pattern % k, r.rgb, text, deflate))
         return r.rgb
 
 

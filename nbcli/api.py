@@ -28,6 +28,7 @@ from ._native import (
 )
 from .checks import as_int, byte_count, callback, flag, thread_count
 from .colors import Colouring, Marks
+from .compression import Deflate, default_deflate
 from .errors import ParameterError, shown
 from .images import ImageFormat, MetadataWarning, output_format, write_image
 from .outfile import as_path, atomic_output, check_writable, same_file
@@ -36,15 +37,14 @@ from .pipeline import (
     ALL_DATA,
     NO_DATA,
     ROOTS,
-    SMALLER,
     Band,
     Job,
     ShareCounter,
-    band_rows,
     check_memory,
     check_source,
     gather,
     render_bands,
+    stream_rows,
 )
 from .pipeline import work_bytes_per_pixel as _work_bytes
 from .png import encode_png, stream_png, write_png
@@ -58,6 +58,7 @@ __all__ = [
     "PrecisionWarning",
     "Render",
     "available_kernels",
+    "png_deflate",
     "render",
     "render_to_file",
     "render_to_png",
@@ -72,6 +73,14 @@ def available_kernels() -> list[dict[str, Any]]:
     """The kernels in this build: name, isa, lanes (doubles per vector), lanes_single
     (floats per vector, for precision="single"), fused, supported (by this CPU)."""
     return [vars(k).copy() for k in kernels()]
+
+
+def png_deflate(style: Style, requested: Deflate | None = None) -> Deflate:
+    """How a PNG in ``style`` is compressed: as ``requested`` if its library is installed, else
+    ``nbcli.png.default_deflate`` for the shading (bands and flat areas compress best unfiltered)."""
+    if requested is not None and requested.available():
+        return requested
+    return default_deflate(banded=style.shading in ("iterations", "flat"))
 
 
 def _problem(scene: Scene, roots: np.ndarray) -> Problem:
@@ -147,9 +156,9 @@ class Render:
     residual: np.ndarray | None = None
     stats: dict[str, Any] = field(default_factory=dict)
 
-    def metadata(self) -> dict[str, str]:
-        """Text entries that document how the image was made (the PNG's text chunks)."""
-        return png_text(self.scene, self.style, self.roots)
+    def metadata(self, png: Deflate | None = None) -> dict[str, str]:
+        """Text entries that document how the image was made (``png``: a PNG's compression)."""
+        return png_text(self.scene, self.style, self.roots, png)
 
     def save(
         self,
@@ -169,7 +178,8 @@ class Render:
         fmt = _output(path, format, quality, lossless, self.style.depth, self.scene)
         nthreads = thread_count(threads)
         if fmt.streams:
-            write_png(path, self.rgb, self.metadata(), threads=nthreads)
+            deflate = png_deflate(self.style)
+            write_png(path, self.rgb, self.metadata(deflate), threads=nthreads, deflate=deflate)
             return
         with atomic_output(path) as f:
             write_image(f, self.rgb, fmt, self.metadata(), quality=quality, lossless=lossless)
@@ -189,7 +199,8 @@ class Render:
 
     def _repr_png_(self) -> bytes:
         """The image as PNG, for Jupyter and IPython."""
-        return encode_png(self.rgb, self.metadata(), threads=thread_count(None))
+        deflate = png_deflate(self.style)
+        return encode_png(self.rgb, self.metadata(deflate), threads=thread_count(None), deflate=deflate)
 
     def __repr__(self) -> str:
         s = self.scene
@@ -299,6 +310,7 @@ def render_to_file(
     max_memory: int | None = None,
     band_rows: int | None = None,
     source: dict[str, np.ndarray] | None = None,
+    compression: Deflate | None = None,
     **scene_options: Any,
 ) -> dict[str, Any]:
     """Render straight to an image file ('-': standard output); return statistics.
@@ -313,6 +325,8 @@ def render_to_file(
     renamed). ``save_data``: also write the per-sample data to this .npz (that needs memory for
     the whole data). ``stats``: also count the share of each root (see ``Render.stats``).
     ``source``: per-sample data to colour instead of computing (see ``nbcli.params.load_npz``).
+    ``compression``: how to compress a PNG (see ``png_deflate``; recorded in the file). The
+    statistics' ``stage_seconds`` say where the time went (docs/api.md).
     """
     scene, style = _prepare(scene, style, scene_options)
     _check_outputs(path, save_data)
@@ -327,7 +341,7 @@ def render_to_file(
     t0 = time.perf_counter()
     roots = scene.canonical_roots()
     work = job(scene, style, roots)
-    rows = _plan_memory(scene, work, data, band_rows, max_memory, save_data is not None, fmt)
+    rows = stream_rows(work, data, band_rows, max_memory, save_data is not None, fmt)
     info: dict[str, Any] = {}
     counter = ShareCounter(len(roots)) if stats else None
     keep: dict[str, list[np.ndarray]] | None = {} if save_data is not None else None
@@ -341,17 +355,21 @@ def render_to_file(
         source=source,
         stats=info,
     )
-    text = png_text(scene, style, roots)
+    deflate = png_deflate(style, compression) if fmt.streams else None
+    text = png_text(scene, style, roots, deflate)
     with atomic_output(path) as f:
         images = _pixels(bands, counter, keep)
-        if fmt.streams:
-            stream_png(f, images, scene.width, scene.height, depth=style.depth, text=text, threads=nthreads)
+        if deflate is not None:
+            writing = stream_png(f, images, scene.width, scene.height, style.depth, text, nthreads, deflate)
         else:
-            write_image(f, gather(images, scene.height), fmt, text, quality=quality, lossless=lossless)
+            whole, t_encode = gather(images, scene.height), time.perf_counter()
+            write_image(f, whole, fmt, text, quality=quality, lossless=lossless)
+            writing = {"encoding": time.perf_counter() - t_encode}
         if save_data is not None and keep is not None:
             arrays = {k: (v[0] if len(v) == 1 else np.concatenate(v)) for k, v in keep.items()}
             save_npz(save_data, scene, style, roots, **arrays)
     info.update(_summary(scene, roots), seconds=time.perf_counter() - t0)
+    info["stage_seconds"] = {**info.get("stage_seconds", {}), **writing}
     if counter is not None:
         info.update(counter.result())
     return info
@@ -401,38 +419,6 @@ def _output(
             stacklevel=3,
         )
     return fmt
-
-
-def _plan_memory(
-    scene: Scene,
-    work: Job,
-    data: int,
-    rows: int | None,
-    max_memory: int | None,
-    keep_all: bool,
-    fmt: ImageFormat,
-) -> int:
-    """Rows per band for a streamed render; NotEnoughMemory if even that does not fit.
-
-    Bands shrink to fit a tight ``max_memory``; what must be held whole cannot: the per-sample
-    data of ``save_data``, and the image itself for the formats Pillow encodes.
-    """
-    step = band_rows(work, data, rows)
-    per_row = scene.width * _work_bytes(work, data)
-    if rows is None and max_memory is not None and step * per_row > max_memory // 2:
-        step = max(1, (max_memory // 2) // per_row)  # a tighter limit: smaller bands
-    samples = scene.samples[0] * scene.samples[1]
-    pixels = scene.width * scene.height
-    whole = 0 if fmt.streams else pixels * (3 + fmt.whole_bytes)
-    need = step * per_row + (samples * SAMPLE_DATA_BYTES if keep_all else 0) + whole
-    held = [" and keeping its data" if keep_all else "", "" if fmt.streams else f" as {fmt.title}"]
-    advice = SMALLER
-    if not fmt.streams:
-        advice = f"{fmt.title} needs the whole image in memory: write a PNG (written in bands), or {advice}"
-    if keep_all:
-        advice = f"--save-data keeps all the per-pixel data: leave it out, or {advice}"
-    check_memory(need, max_memory, _what(scene, "".join(held)), advice)
-    return step
 
 
 def _summary(scene: Scene, roots: np.ndarray) -> dict[str, Any]:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import difflib
-import html
 import os
 import re
 import warnings
@@ -215,7 +214,8 @@ def _check_available(fmt: ImageFormat, verb: str = "write") -> None:
 
 def _xmp(text: dict[str, str]) -> bytes:
     """An XMP packet with the title, the software and the parameters record."""
-    esc = html.escape
+    from html import escape as esc
+
     title = esc(text.get("Title", ""), quote=False)
     software = esc(text.get("Software", ""), quote=False)
     record = esc(text.get(RECORD_KEY, ""), quote=False)
@@ -339,8 +339,10 @@ def _record_from_xmp(xmp: Any) -> str | None:
         xmp = xmp.encode("utf-8")
     if not isinstance(xmp, bytes):
         return None
+    from html import unescape
+
     m = _XMP_RECORD.search(xmp)
-    return html.unescape(m.group(1).decode("utf-8")) if m else None
+    return unescape(m.group(1).decode("utf-8")) if m else None
 
 
 def _pillow_record(fmt: ImageFormat, fp: IO[bytes]) -> Any:

@@ -20,6 +20,7 @@ import numpy as np
 
 from ._native import SAMPLE_DATA_BYTES
 from ._version import __version__
+from .compression import Deflate
 from .errors import InputFileError, ParameterError
 from .images import MAX_RECORD, RECORD_KEY, read_record, sniff
 from .infile import open_regular
@@ -37,6 +38,7 @@ __all__ = [
     "load_source",
     "parameters",
     "parse_parameters",
+    "png_compression",
     "png_text",
     "read_parameters",
     "save_npz",
@@ -54,14 +56,18 @@ _METHOD_TITLES = {
 }
 
 
-def parameters(scene: Scene, style: Style, roots: np.ndarray) -> dict[str, Any]:
-    """Everything needed to make an image again, as JSON-ready values."""
-    return {
+def parameters(scene: Scene, style: Style, roots: np.ndarray, png: Deflate | None = None) -> dict[str, Any]:
+    """Everything needed to make an image again, as JSON-ready values; ``png``: how a PNG's
+    pixels were compressed (the same bytes again need the same compressor)."""
+    record: dict[str, Any] = {
         "version": __version__,
         **scene.to_dict(),
         "style": style.to_dict(),
         "roots_canonical": pairs(roots),
     }
+    if png is not None:
+        record["png"] = png.to_dict()
+    return record
 
 
 def _json(record: dict[str, Any]) -> str:
@@ -84,14 +90,25 @@ def title(scene: Scene) -> str:
     return f"{_METHOD_TITLES.get(scene.method, scene.method)} basins of {scene.polynomial}"
 
 
-def png_text(scene: Scene, style: Style, roots: np.ndarray) -> dict[str, str]:
+def png_text(scene: Scene, style: Style, roots: np.ndarray, png: Deflate | None = None) -> dict[str, str]:
     """Text entries that document how the image was made: ``Software``, ``Title`` and the record
-    (PNG text chunks; the other formats keep what they can, see ``nbcli.images``)."""
+    (PNG text chunks, with ``png`` the PNG's compression; the other formats keep what they can,
+    see ``nbcli.images``)."""
     return {
         "Software": f"nb-render {__version__}",
         "Title": title(scene),
-        PNG_KEY: _json(parameters(scene, style, roots)),
+        PNG_KEY: _json(parameters(scene, style, roots, png)),
     }
+
+
+def png_compression(params: dict[str, Any]) -> Deflate | None:
+    """The PNG compression a record names, if it names one this installation can use (the
+    record is untrusted: anything else gives None)."""
+    try:
+        deflate = Deflate.from_dict(params["png"])
+    except (KeyError, ValueError):
+        return None
+    return deflate if deflate.available() else None
 
 
 def save_npz(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import os
+import time
 import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ import numpy as np
 from ._native import DATA_FIELDS, SAMPLE_DATA_BYTES, Problem, Progress, colorize, iterate
 from .colors import Colouring
 from .errors import NotEnoughMemory, ParameterError, shown
+from .images import ImageFormat
 
 __all__ = [
     "Band",
@@ -39,6 +41,7 @@ __all__ = [
     "format_bytes",
     "gather",
     "render_bands",
+    "stream_rows",
     "work_bytes_per_pixel",
 ]
 
@@ -160,6 +163,30 @@ def band_rows(job: Job, data: int, rows: int | None = None) -> int:
     return max(1, min(job.height, BAND_BYTES // per_row))
 
 
+def stream_rows(
+    job: Job, data: int, rows: int | None, max_memory: int | None, keep_all: bool, fmt: ImageFormat
+) -> int:
+    """Rows per band for a render streamed to a file in ``fmt``; NotEnoughMemory if even that does
+    not fit. Bands shrink to fit a tight ``max_memory``; what must be held whole cannot: the
+    per-sample data (``keep_all``: --save-data), and the image itself for the formats Pillow encodes.
+    """
+    step = band_rows(job, data, rows)
+    per_row = job.width * work_bytes_per_pixel(job, data)
+    if rows is None and max_memory is not None and step * per_row > max_memory // 2:
+        step = max(1, (max_memory // 2) // per_row)  # a tighter limit: smaller bands
+    samples = len(job.xs) * len(job.ys)
+    whole = 0 if fmt.streams else job.width * job.height * (3 + fmt.whole_bytes)
+    need = step * per_row + (samples * SAMPLE_DATA_BYTES if keep_all else 0) + whole
+    held = (" and keeping its data" if keep_all else "") + ("" if fmt.streams else f" as {fmt.title}")
+    advice = SMALLER
+    if not fmt.streams:
+        advice = f"{fmt.title} needs the whole image in memory: write a PNG (written in bands), or {advice}"
+    if keep_all:
+        advice = f"--save-data keeps all the per-pixel data: leave it out, or {advice}"
+    check_memory(need, max_memory, f"rendering {job.width}x{job.height}{held}", advice)
+    return step
+
+
 def render_bands(
     job: Job,
     *,
@@ -176,7 +203,10 @@ def render_bands(
     ``data``: ROOTS to also yield the per-sample root and iterations arrays,
     ALL_DATA for smooth and residual as well. ``source``: per-sample data to
     colour instead of computing it (a recolouring). ``stats`` (a dict) is
-    filled with the core's counters.
+    filled with the core's counters and, under "stage_seconds", the time of each
+    stage: CPU seconds (summed over the core's threads) of the kernel, the smooth
+    counts and the colouring (mirror images included), and seconds of finishing
+    (borders, averaging supersamples, markers).
     """
     a, col = job.aa, job.colouring
     step = band_rows(job, data, rows)
@@ -184,25 +214,41 @@ def render_bands(
     above: np.ndarray | None = None  # last sample row of the band above (for borders)
     done_before = 0
     counters = {"iterations": 0, "pixels_computed": 0}
+    stages = dict.fromkeys(("kernel", "smooth", "colouring", "finishing"), 0.0)
     for r0 in range(0, job.height, step):
         r1 = min(job.height, r0 + step)
         s0, s1 = r0 * a, r1 * a
         if source is None:
             rgb, band_data = _compute(
-                job, xs, job.ys[s0:s1], threads, kernel, data, progress, done_before, total, stats, counters
+                job,
+                xs,
+                job.ys[s0:s1],
+                threads,
+                kernel,
+                data,
+                progress,
+                done_before,
+                total,
+                stats,
+                counters,
+                stages,
             )
         else:
+            t0 = time.perf_counter()
             rgb, band_data = _recolour(job, source, s0, s1, data)
+            stages["colouring"] += time.perf_counter() - t0
             if progress is not None:
                 progress(done_before + (s1 - s0) * len(xs), total)
         done_before += (s1 - s0) * len(xs)
         if col.finishing:
+            t0 = time.perf_counter()
             root = band_data.get("root")
             rgb = col.finish(rgb, root, above, r0)
             above = root[-1].copy() if root is not None and col.needs_roots else None
+            stages["finishing"] += time.perf_counter() - t0
         yield Band(rgb, band_data if data else None)
     if stats is not None:
-        stats.update(counters)
+        stats.update(counters, stage_seconds=stages)
 
 
 def _compute(
@@ -217,6 +263,7 @@ def _compute(
     total: int,
     stats: dict[str, Any] | None,
     counters: dict[str, int],
+    stages: dict[str, float],
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Coloured samples (and the data asked for) of the sample rows ``ys``, from the core."""
 
@@ -237,6 +284,9 @@ def _compute(
     )
     counters["iterations"] += st.iterations
     counters["pixels_computed"] += st.pixels_computed
+    stages["kernel"] += st.kernel_seconds
+    stages["smooth"] += st.smooth_seconds
+    stages["colouring"] += st.sink_seconds
     if stats is not None:
         stats.update(threads=st.threads, kernel=st.kernel)
     if st.threads_unavailable and not counters.get("threads_unavailable"):

@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from .compression import Deflate
 from .errors import InputFileError, MissingExtra, ParameterError
 from .images import RECORD_KEY, output_format, read_record, write_image
 from .outfile import atomic_output, atomic_path
@@ -205,17 +206,21 @@ def read_frame(path: str, shape: tuple[int, int, int]) -> np.ndarray:
     return rgb
 
 
-def frames_encoder(pattern: str, *, threads: int) -> Encoder:
-    """Writes (path, rgb, text) items as images in the format of ``pattern``, each atomically."""
+def frames_encoder(
+    pattern: str, *, threads: int, quality: int | None = None, lossless: bool = False
+) -> Encoder:
+    """Writes (path, rgb, text, PNG compression) items as images in the format of ``pattern``, each
+    atomically."""
     fmt = output_format(pattern)
+    fmt.check_options(quality=quality, lossless=lossless, depth=8)
 
-    def consume(items: Iterator[tuple[str, np.ndarray, dict[str, str]]]) -> None:
-        for path, rgb, text in items:
+    def consume(items: Iterator[tuple[str, np.ndarray, dict[str, str], Deflate | None]]) -> None:
+        for path, rgb, text, deflate in items:
             if fmt.streams:
-                write_png(path, rgb, text, threads=threads)
+                write_png(path, rgb, text, threads=threads, deflate=deflate)
             else:
                 with atomic_output(path) as f:
-                    write_image(f, rgb, fmt, text)
+                    write_image(f, rgb, fmt, text, quality=quality, lossless=lossless)
 
     return Encoder(consume, "nb-render frames")
 
@@ -229,13 +234,18 @@ def _durations(count: int, fps: Fraction, unit: int) -> list[int]:
     return [max(unit, b - a) for a, b in zip([0, *ends], ends, strict=False)]
 
 
-def animated_encoder(path: str, fps: Fraction, count: int, *, lossless: bool = False) -> Encoder:
-    """An animated GIF, WebP or APNG (by the extension of ``path``) of ``count`` frames, looping."""
+def animated_encoder(
+    path: str, fps: Fraction, count: int, *, quality: int | None = None, lossless: bool = False
+) -> Encoder:
+    """An animated GIF, WebP or APNG (by the extension of ``path``) of ``count`` frames, looping.
+
+    ``quality`` (1-100, default 90) and ``lossless`` are WebP's."""
     fmt = ANIMATED_FORMATS[os.path.splitext(path)[1].lower()]
+    check_animated_options(path, quality, lossless)
     unit = 10 if fmt == "GIF" else 1  # GIF counts in hundredths of a second
     options: dict[str, Any] = {"save_all": True, "loop": 0, "duration": _durations(count, fps, unit)}
     if fmt == "WEBP":
-        options.update(lossless=lossless, quality=90 if not lossless else 80, method=4)
+        options.update(lossless=lossless, quality=quality if quality is not None else 90, method=4)
     elif fmt == "PNG":
         options.update(compress_level=6)
 
@@ -252,6 +262,17 @@ def animated_encoder(path: str, fps: Fraction, count: int, *, lossless: bool = F
             Image.fromarray(first).save(f, format=fmt, append_images=rest, **options)
 
     return Encoder(consume, "nb-render animated image")
+
+
+def check_animated_options(path: str, quality: int | None, lossless: bool) -> None:
+    """Quality settings only where the animated format has them (WebP)."""
+    if os.path.splitext(path)[1].lower() == ".webp":
+        if quality is not None and (isinstance(quality, bool) or not 1 <= quality <= 100):
+            raise ParameterError(f"quality must be from 1 to 100 (got {quality})")
+        return
+    if quality is not None or lossless:
+        kind = "a GIF (256 colours a frame)" if path.lower().endswith(".gif") else "an APNG (always lossless)"
+        raise ParameterError(f"--quality and --lossless are for animated WebP, not {kind}")
 
 
 # ---- video ---------------------------------------------------------------------------------

@@ -112,6 +112,34 @@ def run_cli(*args: str, **kw) -> subprocess.CompletedProcess:
     return subprocess.run([script(), *args], capture_output=True, timeout=120, **kw)
 
 
+def run_on_a_terminal(*args: str, columns: int = 100) -> tuple[int, str]:
+    """Run the installed script with a pseudo-terminal for its standard streams: (exit code, all it wrote)."""
+    import pty
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [script(), *args],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        cwd=OUTSIDE,
+        env={**os.environ, "COLUMNS": str(columns), "TERM": "xterm"},
+    )
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=120)
+    os.close(master)
+    return proc.returncode, b"".join(chunks).decode(errors="replace")
+
+
 def run_python(code: str, **kw) -> subprocess.CompletedProcess:
     """Run Python code in a child process, away from the source tree (so the installed nbcli is used)."""
     kw.setdefault("cwd", OUTSIDE)

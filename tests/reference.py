@@ -5,11 +5,12 @@
   smooth step counts and residuals. FMA paths are matched by emulating a
   correctly rounded fused multiply-add with error-free transformations
   (Dekker's exact product, Knuth's exact sum, and Boldo & Melquiond's rounding
-  to odd). The smooth count's logarithms are taken with ``math.log``, which is
-  the C library's ``log``, the very function the core calls (NumPy's own
-  vectorised log may differ from it in the last bit). With ``single=True`` it
+  to odd). The smooth count's logarithms are the core's own (``log``, fdlibm's
+  algorithm in plain IEEE arithmetic, the same on every platform). With ``single=True`` it
   is the same model in float32, as the core's single precision defines it
-  (see ``fma32`` and ``exact``).
+  (see ``fma32`` and ``exact``); with ``dd=True`` the same model in the core's
+  double-double arithmetic (``DD``, operation by operation as
+  native/src/simd/dd.hpp defines it).
 * ``textbook`` — the methods written the obvious way with NumPy complex
   numbers (for Newton: nb_cpp's algorithm); it agrees with the kernel
   everywhere except at a few pixels on basin boundaries, where the orbit is
@@ -118,6 +119,139 @@ def fma32(a, b, c, *, negate=False):
         return np.where(finite, s, c64 - p if negate else p + c64).astype(np.float32)
 
 
+class DD:
+    """Arrays of double-double numbers hi + lo with the core's arithmetic, operation by
+    operation as native/src/simd/dd.hpp defines it (its comment lists the formulas).
+    ``fused``: the cross terms of products use a fused multiply-add (``DDFused``) or a
+    separately rounded multiply and add (``DDPlain``), like the kernel's ``V::fmadd``;
+    the exact product error is found with a fused multiply-add or with Dekker's split,
+    as the kernel finds it. Operators: + - * (with DD or float operands), unary -,
+    and ``1.0 / x`` (the reciprocal)."""
+
+    __array_ufunc__ = None  # NumPy scalars and arrays defer to DD's reflected operators
+    fused = True
+
+    def __init__(self, hi, lo=None):
+        self.hi = np.asarray(hi, dtype=np.float64)
+        self.lo = np.zeros_like(self.hi) if lo is None else np.asarray(lo, dtype=np.float64)
+
+    @classmethod
+    def of(cls, v):
+        return v if isinstance(v, DD) else cls(v)
+
+    @property
+    def shape(self):
+        return self.hi.shape
+
+    @classmethod
+    def _fm(cls, a, b, c):
+        return fma(a, b, c) if cls.fused else a * b + c
+
+    @classmethod
+    def prod_err(cls, x, y, p):
+        """p - x*y exactly, for p = x*y rounded: Dekker's split (the unfused kernels' way), or
+        one fused multiply-add. The two agree wherever the error is representable and the
+        split cannot overflow, so the fused kind computes Dekker's too (it is much faster than
+        emulating the fused multiply-add) and emulates it only where they might not agree."""
+        split = 134217729.0  # 2^27 + 1
+        cx, cy = split * x, split * y
+        xh, yh = cx - (cx - x), cy - (cy - y)
+        xl, yl = x - xh, y - yh
+        e = (((p - xh * yh) - xh * yl) - xl * yh) - xl * yl
+        if cls.fused:
+            tiny = (np.abs(p) < 2.0**-960) & (x != 0) & (y != 0)
+            odd = ~np.isfinite(e) | tiny | (np.abs(x) > 2.0**995) | (np.abs(y) > 2.0**995)
+            if odd.any():
+                e = np.where(odd, fma(-x, y, p), e)
+        return e
+
+    @classmethod
+    def fast_two_sum(cls, s, t):
+        h = s + t
+        return cls(h, t - (h - s))
+
+    def __neg__(self):
+        return type(self)(-self.hi, -self.lo)
+
+    def __add__(self, other):
+        y = self.of(other)
+        s = self.hi + y.hi
+        bb = s - self.hi
+        e = (self.hi - (s - bb)) + (y.hi - bb)
+        return self.fast_two_sum(s, e + (self.lo + y.lo))
+
+    __radd__ = __add__
+
+    def __sub__(self, other):
+        return self + -self.of(other)
+
+    def __rsub__(self, other):
+        return self.of(other) + -self
+
+    def _prod_lo(self, y, p):
+        return self._fm(self.hi, y.lo, self.lo * y.hi) - self.prod_err(self.hi, y.hi, p)
+
+    def __mul__(self, other):
+        y = self.of(other)
+        p = self.hi * y.hi
+        return self.fast_two_sum(p, self._prod_lo(y, p))
+
+    __rmul__ = __mul__
+
+    def fmadd(self, y, c):
+        """self * y + c with one normalisation."""
+        y, c = self.of(y), self.of(c)
+        p = self.hi * y.hi
+        s = p + c.hi
+        bb = s - p
+        e = (p - (s - bb)) + (c.hi - bb)
+        return self.fast_two_sum(s, e + (self._prod_lo(y, p) + c.lo))
+
+    def __rtruediv__(self, one):
+        assert one == 1.0, "only reciprocals"
+        q = 1.0 / self.hi
+        p = q * self.hi
+        r = ((1.0 - p) + self.prod_err(q, self.hi, p)) - q * self.lo
+        return self.fast_two_sum(q, r * q)
+
+    def norm2(self, im):
+        """|self + i im|^2 from the high parts, in double (a float64 array)."""
+        return self._fm(self.hi, self.hi, im.hi * im.hi)
+
+    def is_zero(self):
+        return (self.hi == 0) & (self.lo == 0)
+
+    def where(self, cond, other):
+        """self where cond, else other."""
+        return type(self)(np.where(cond, self.hi, other.hi), np.where(cond, self.lo, other.lo))
+
+
+class DDFused(DD):
+    fused = True
+
+
+class DDPlain(DD):
+    fused = False
+
+
+def _dd_ops(kind):
+    """fm(a, b, c) = a*b + c and fnm(a, b, c) = c - a*b in double-double (floats allowed)."""
+    return (lambda a, b, c: kind.of(a).fmadd(b, c)), (lambda a, b, c: (-kind.of(a)).fmadd(b, c))
+
+
+def _where(cond, a, b):
+    return a.where(cond, b) if isinstance(a, DD) else np.where(cond, a, b)
+
+
+def _full(like, v):
+    return type(like)(np.full_like(like.hi, v)) if isinstance(like, DD) else np.full_like(like, v)
+
+
+def _high(x):
+    """The doubles nearest to x (for double-double: the high parts)."""
+    return x.hi if isinstance(x, DD) else x
+
+
 def _ops(fused: bool, single: bool = False):
     if single:
         if fused:
@@ -132,16 +266,16 @@ def _ops(fused: bool, single: bool = False):
 def _horner(zr, zi, cr, ci, real, fm, fnm, second=False):
     """p, p' and (with second=True, else zeros) e = p''/2 at z, as the kernel's Horner pass."""
     n = len(cr) - 1
-    er = np.zeros_like(zr)
-    ei = np.zeros_like(zr)
+    er = _full(zr, 0)
+    ei = _full(zr, 0)
     if real:
-        dr = np.full_like(zr, cr[0])
-        di = np.zeros_like(zr)
+        dr = _full(zr, cr[0])
+        di = _full(zr, 0)
         pr = fm(cr[0], zr, cr[1])
         pi = cr[0] * zi
     else:
-        dr = np.full_like(zr, cr[0])
-        di = np.full_like(zr, ci[0])
+        dr = _full(zr, cr[0])
+        di = _full(zr, ci[0])
         pr = fm(cr[0], zr, fnm(ci[0], zi, cr[1]))
         pi = fm(ci[0], zr, fm(cr[0], zi, ci[1]))
     for j in range(2, n + 1):
@@ -195,8 +329,47 @@ def _step(method, zr, zi, pr, pi, dr, di, er, ei, a, fm, fnm):
     raise ValueError(f"unknown method {method!r}")
 
 
+_LG = (  # fdlibm's coefficients of log's polynomial, Lg1 .. Lg7
+    6.666666666666735130e-01,
+    3.999999999940941908e-01,
+    2.857142874366239149e-01,
+    2.222219843214978396e-01,
+    1.818357216161805012e-01,
+    1.531383769920937332e-01,
+    1.479819860511658591e-01,
+)
+_U64 = np.uint64
+
+
+def log(x):
+    """The core's natural logarithm (native/src/vlog.hpp) operation by operation, for float64
+    arrays: fdlibm's algorithm in IEEE arithmetic and bit operations, no libm, no FMA."""
+    x = np.asarray(x, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        tiny = x < 2.0**-1022
+        xs = np.where(tiny, x * 2.0**54, x)
+        u = xs.view(_U64) + _U64(0x00095F6200000000)  # wraps like the core's integer add
+        m = ((u & _U64(0x000FFFFFFFFFFFFF)) + _U64(0x3FE6A09E00000000)).view(np.float64)
+        e = ((u >> _U64(52)) | _U64(0x4330000000000000)).view(np.float64) - 2.0**52
+        dk = (e - 1023.0) - np.where(tiny, 54.0, 0.0)
+        f = m - 1.0
+        hfsq = (0.5 * f) * f
+        s = f / (2.0 + f)
+        z = s * s
+        w = z * z
+        lg1, lg2, lg3, lg4, lg5, lg6, lg7 = _LG
+        t1 = w * (lg2 + w * (lg4 + w * lg6))
+        t2 = z * (lg1 + w * (lg3 + w * (lg5 + w * lg7)))
+        r = t2 + t1
+        y = s * (hfsq + r) + dk * 1.90821492927058770002e-10
+        y = ((y - hfsq) + f) + dk * 6.93147180369123816490e-01
+        y = np.where(x == 0.0, -np.inf, y)
+        y = np.where(x == np.inf, np.inf, y)
+        return np.where((x < 0.0) | np.isnan(x), np.nan, y)
+
+
 def _log(x: float) -> float:
-    return -math.inf if x == 0 else math.log(x)
+    return float(log(np.float64(x)))
 
 
 def coefficient_exponent(cr, ci) -> int:
@@ -216,8 +389,8 @@ def smooth_iterations(k, p2_before, p2_at, tol, *, single=False, scale_exp=0):
         log_tol2 = (
             _log(float(np.float32(math.ldexp(tol * tol, -2 * scale_exp)))) if single else _log(tol * tol)
         )
-    a = np.array([_log(float(x)) for x in np.ravel(p2_before)]).reshape(np.shape(p2_before))
-    b = np.array([_log(float(x)) for x in np.ravel(p2_at)]).reshape(np.shape(p2_at))
+    a = log(p2_before)
+    b = log(p2_at)
     with np.errstate(all="ignore"):
         t = (log_tol2 - a) / (b - a)
     t = np.where(t >= 0.0, t, 0.0)  # NaN too
@@ -240,7 +413,23 @@ def _nearest(zr, zi, roots):
     return np.argmin(dx * dx + dy * dy, axis=-1)
 
 
-def exact(xs, ys, coefs, roots, itmax, tol, *, fused, method="newton", relax=1.0, full=False, single=False):
+def exact(
+    xs,
+    ys,
+    coefs,
+    roots,
+    itmax,
+    tol,
+    *,
+    fused,
+    method="newton",
+    relax=1.0,
+    full=False,
+    single=False,
+    dd=False,
+    xs_lo=None,
+    ys_lo=None,
+):
     """Per-pixel (root index or -1, iteration k or itmax) exactly as the kernel computes them.
 
     With full=True, a dict with "root", "iterations", "smooth" and "residual".
@@ -259,12 +448,19 @@ def exact(xs, ys, coefs, roots, itmax, tol, *, fused, method="newton", relax=1.0
     counts and residuals from the float32 |p|^2 values converted to float64.
     Whether the polynomial counts as real is decided on the float64
     coefficients, as in the core.
+
+    dd=True: the core's double-double precision. The start points are
+    xs + xs_lo, ys + ys_lo (low parts default to 0); coefficients, relax factor
+    and tol^2 are the float64 ones; every operation is the same one in ``DD``
+    arithmetic, except that |p|^2 is found from the high parts in float64
+    (``DD.norm2``) and the nearest root from the high parts of z.
     """
     coefs = np.asarray(coefs, dtype=complex)
     roots = np.asarray(roots, dtype=complex)
     cr, ci = coefs.real.copy(), coefs.imag.copy()
     real = not np.any(ci != 0)
-    fm, fnm = _ops(fused, single)
+    kind = DDFused if fused else DDPlain
+    fm, fnm = _dd_ops(kind) if dd else _ops(fused, single)
     a = complex(relax)
     second = method in ("halley", "schroder", "householder")
     tol2 = tol * tol
@@ -278,30 +474,39 @@ def exact(xs, ys, coefs, roots, itmax, tol, *, fused, method="newton", relax=1.0
             cr, ci, zr, zi = (np.asarray(v, dtype=np.float32) for v in (cr, ci, zr, zi))
             tol2 = np.float32(tol2)
             a = np.complex64(a)  # each part rounded to float32
+    if dd:
+        lo = (np.zeros(np.shape(v)) if v is None else v for v in (xs_lo, ys_lo))
+        zr_lo, zi_lo = np.meshgrid(*(np.asarray(v, float) for v in lo))
+        zr, zi = kind(zr, zr_lo), kind(zi, zi_lo)
+
+    def norm2(re, im):
+        return re.norm2(im) if dd else fm(re, re, im * im)
+
     root = np.full(zr.shape, -1, dtype=np.int16)
     it = np.full(zr.shape, itmax, dtype=np.int32)
-    p2_before = np.zeros(zr.shape, dtype=zr.dtype)
-    p2_at = np.zeros(zr.shape, dtype=zr.dtype)
+    p2_before = np.zeros(zr.shape, dtype=np.float32 if single else np.float64)
+    p2_at = np.zeros_like(p2_before)
     with np.errstate(all="ignore"):
-        zero, one = np.zeros_like(zr), np.ones_like(zr)
+        zero, one = _full(zr, 0), _full(zr, 1)
         zr, zi, _ = _step(method, zr, zi, zero, zero, one, zero, zero, zero, a, fm, fnm)
         pr, pi, dr, di, er, ei = _horner(zr, zi, cr, ci, real, fm, fnm, second)
-        p2 = fm(pr, pr, pi * pi)
+        p2 = norm2(pr, pi)
         active = p2 < np.inf
         p2_at[~active] = p2[~active]
         for s in range(1, itmax + 1):
             nzr, nzi, d2 = _step(method, zr, zi, pr, pi, dr, di, er, ei, a, fm, fnm)
-            stuck = active & (d2 == 0)
-            go = active & (d2 != 0)
-            zr = np.where(go, nzr, zr)
-            zi = np.where(go, nzi, zi)
+            zero_d = d2.is_zero() if dd else d2 == 0
+            stuck = active & zero_d
+            go = active & ~zero_d
+            zr = _where(go, nzr, zr)
+            zi = _where(go, nzi, zi)
             pr, pi, dr, di, er, ei = _horner(zr, zi, cr, ci, real, fm, fnm, second)
-            p2_prev, p2 = p2, fm(pr, pr, pi * pi)
+            p2_prev, p2 = p2, norm2(pr, pi)
             conv = go & (p2 <= tol2)
             overflow = active & ~(p2 < np.inf)
             if conv.any():
                 root[conv] = _nearest(
-                    np.asarray(zr[conv], np.float64), np.asarray(zi[conv], np.float64), roots
+                    np.asarray(_high(zr)[conv], np.float64), np.asarray(_high(zi)[conv], np.float64), roots
                 )
                 it[conv] = s - 1
             ended = conv | stuck | overflow

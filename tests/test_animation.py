@@ -88,7 +88,7 @@ def test_smooth_easing_starts_and_stops_gently():
 
 
 def test_discrete_parameters_change_at_their_keyframe():
-    s0 = _z6(center=0, span=4.0)
+    s0 = _z6(center=0, span=4.0, itmax=60)  # itmax given: the default follows the view
     s1 = s0.with_options(itmax=100, method="halley")
     a = Animation(
         [Keyframe(0, s0, Style()), Keyframe(1.25, s1, Style(palette="okabe-ito"), easing="linear")],
@@ -308,7 +308,7 @@ def _psnr(a, b):
 def test_animated_images(tmp_path, ext):
     a = _zoom(size=(40, 30), frames=5)
     path = tmp_path / f"z.{ext}"
-    a.save(path, lossless=True)
+    a.save(path, lossless=ext == "webp")
     with Image.open(path) as im:
         assert im.n_frames == 5 and im.size == (40, 30)
         assert im.info.get("loop") == 0
@@ -373,3 +373,28 @@ def test_a_failing_encoder_stops_the_render_and_leaves_no_file(tmp_path, monkeyp
         a.save(tmp_path / "z.mp4")
     assert len(calls) == 3  # the encoder stopped at once
     assert list(tmp_path.iterdir()) == []
+
+
+def test_frames_in_another_image_format_resume_and_render_again(tmp_path):
+    a = _zoom(size=(40, 30), frames=4)
+    info = a.save(tmp_path / "f" / "%03d.jpg", quality=80)
+    assert info["rendered"] == 4
+    assert sorted(os.listdir(tmp_path / "f")) == ["000.jpg", "001.jpg", "002.jpg", "003.jpg"]
+    with Image.open(tmp_path / "f" / "002.jpg") as im:
+        assert im.format == "JPEG" and im.size == (40, 30)
+    assert a.save(tmp_path / "f" / "%03d.jpg", quality=80)["skipped"] == 4  # parameters read back from JPEG
+    params = json.loads(nbcli.images.read_record(tmp_path / "f" / "002.jpg", nbcli.images.FORMATS["jpeg"]))
+    assert Scene.from_dict(params) == a.frame(2)[0]
+
+
+def test_quality_settings_where_the_format_has_them(tmp_path):
+    a = _zoom(size=(64, 48), frames=4)
+    a.save(tmp_path / "hi.webp", quality=95)
+    a.save(tmp_path / "lo.webp", quality=20)
+    assert (tmp_path / "lo.webp").stat().st_size < (tmp_path / "hi.webp").stat().st_size
+    for name, kw in (("a.gif", {"quality": 50}), ("a.apng", {"lossless": True}), ("a.mp4", {"quality": 50})):
+        with pytest.raises(ParameterError, match="quality"):
+            a.save(tmp_path / name, **kw)
+    with pytest.raises(ParameterError, match="quality must be"):
+        a.save(tmp_path / "x.webp", quality=101)
+    assert sorted(os.listdir(tmp_path)) == ["hi.webp", "lo.webp"]

@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 import pytest
-from conftest import OUTSIDE, run_cli, script
+from conftest import OUTSIDE, run_cli, run_on_a_terminal, script
 from PIL import Image
 
 av = pytest.importorskip("av")
@@ -280,32 +280,9 @@ def test_a_signal_stops_an_animation_keeping_finished_frames_only(tmp_path, sig,
 
 @pytest.mark.skipif(os.name == "nt", reason="pseudo-terminals")
 def test_progress_bar_over_frames_on_a_terminal(tmp_path):
-    import pty
-
-    master, slave = pty.openpty()
     args = [*SLOW_FRAMES, "--zoom-to", "0.2", "--frames", "12"]  # a second or more
-    proc = subprocess.Popen(
-        [script(), *args, str(tmp_path / "z.gif")],
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-        cwd=OUTSIDE,
-        env={**os.environ, "COLUMNS": "120", "TERM": "xterm"},
-    )
-    os.close(slave)
-    chunks = []
-    while True:
-        try:
-            data = os.read(master, 65536)
-        except OSError:
-            break
-        if not data:
-            break
-        chunks.append(data)
-    proc.wait(timeout=120)
-    os.close(master)
-    text = b"".join(chunks).decode(errors="replace")
-    assert proc.returncode == 0, text
+    code, text = run_on_a_terminal(*args, str(tmp_path / "z.gif"), columns=120)
+    assert code == 0, text
     assert "frames" in text and "/12" in text  # the bar counts frames
     assert "wrote" in text and "12 frames of 96x64" in text
 

@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 import pytest
-from conftest import OUTSIDE, run_cli, script
+from conftest import OUTSIDE, run_cli, run_on_a_terminal, script
 from PIL import Image
 from typer.testing import CliRunner
 
@@ -364,47 +364,10 @@ def test_api_raises_keyboardinterrupt_promptly():
 
 @pytest.mark.skipif(os.name == "nt", reason="pseudo-terminals")
 def test_progress_bar_and_summary_on_a_terminal(tmp_path):
-    import pty
-
     out = tmp_path / "tty.png"
-    master, slave = pty.openpty()
-    args = [
-        "-c",
-        "1," + ",".join(["0"] * 11) + ",1",
-        "-s",
-        "300x300",
-        "--aa",
-        "2",
-        "-n",
-        "2000",
-        "--tol",
-        "1e-300",
-        "-j",
-        "1",
-        str(out),
-    ]
-    proc = subprocess.Popen(
-        [script(), *args],
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-        cwd=OUTSIDE,
-        env={**os.environ, "COLUMNS": "100", "TERM": "xterm"},
-    )
-    os.close(slave)
-    chunks = []
-    while True:
-        try:
-            data = os.read(master, 65536)
-        except OSError:
-            break
-        if not data:
-            break
-        chunks.append(data)
-    proc.wait(timeout=120)
-    os.close(master)
-    text = b"".join(chunks).decode(errors="replace")
-    assert proc.returncode == 0, text
+    args = ["-c", "1," + ",".join(["0"] * 11) + ",1", "-s", "300x300", "--aa", "2", "-n", "2000"]
+    code, text = run_on_a_terminal(*args, "--tol", "1e-300", "-j", "1", str(out))
+    assert code == 0, text
     assert "wrote" in text and "300x300" in text
     assert "rendering" in text  # the progress bar appeared (the render takes well over 0.3 s)
     assert "2x2 samples per pixel" in text  # supersampling's cost is in the bar

@@ -232,14 +232,16 @@ def test_degree_limit():
 )
 def test_hostile_input_is_quick(text):
     assert len(text) <= MAX_EXPRESSION_LENGTH
-    t0 = time.perf_counter()
+    # CPU time, not wall time: the property is that the parser's work is bounded, which a
+    # busy machine (wall time several times the CPU time) must not turn into a failure
+    t0 = time.process_time()
     try:
         c = parse_polynomial(text)
         assert np.all(np.isfinite(c)) and 2 <= c.size <= MAX_DEGREE + 1
     except ValueError as e:
         msg = str(e)
         assert "\n" not in msg
-    assert time.perf_counter() - t0 < 2.0
+    assert time.process_time() - t0 < 2.0
 
 
 # --- format_polynomial round trip ------------------------------------------------------------------

@@ -15,6 +15,7 @@ from conftest import run_cli
 
 import nbcli
 from nbcli.colors import NAMED_COLORS, parse_color, root_colors, split_colors
+from nbcli.params import read_parameters
 from nbcli.poly import parse_complex, parse_complex_list
 
 
@@ -150,7 +151,7 @@ def test_names_are_read_in_any_case(tmp_path):
     args += ["--precision", "Double", "--kernel", "AUTO", "--format", "PNG", "--boundary", "White"]
     res = run_cli(*args, str(tmp_path / "o.png"))
     assert res.returncode == 0, res.stderr
-    assert nbcli.params.read_parameters(tmp_path / "o.png")["method"] == "halley"
+    assert read_parameters(tmp_path / "o.png")["method"] == "halley"
     np.testing.assert_array_equal(root_colors("Set2", 3), root_colors("set2", 3))
 
 
@@ -317,3 +318,39 @@ def test_usage_documents_completion():
 
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="uses POSIX paths and symbolic links")
+
+
+# The default iteration limit follows the polynomial and the view
+
+
+def test_default_itmax_fills_what_more_steps_would_fill():
+    z12 = nbcli.Scene.create(coefs=[1] + [0] * 11 + [-1], size=(160, 160))
+    assert z12.itmax > 60
+    default = nbcli.render(z12)
+    at_60 = nbcli.render(z12.with_options(itmax=60))
+    more = nbcli.render(z12.with_options(itmax=4 * z12.itmax))
+    assert at_60.stats["nonconverged_share"] > 0.1  # the black disc of the old default
+    assert default.stats["nonconverged_share"] < 0.01
+    np.testing.assert_array_equal(default.root, more.root)  # more steps fill nothing more
+
+
+def test_default_itmax_keeps_true_non_convergence_and_stays_small_where_60_is_enough():
+    cycle = nbcli.Scene.create(coefs=[1, 0, -2, 2], size=(120, 90))  # an attracting cycle near 0 and 1
+    assert cycle.itmax == 60
+    r = nbcli.render(cycle)
+    assert r.stats["nonconverged_share"] > 0.001
+    longer = nbcli.render(cycle.with_options(itmax=2000))
+    assert longer.stats["nonconverged_share"] == pytest.approx(r.stats["nonconverged_share"], abs=1e-3)
+    assert nbcli.Scene.create(coefs=[1, 0, 0, -1], size=(64, 64)).itmax == 60
+
+
+def test_default_itmax_on_the_command_line(tmp_path):
+    out = tmp_path / "z12.png"
+    assert run_cli("-c", "1,0,0,0,0,0,0,0,0,0,0,0,-1", "-s", "96", str(out)).returncode == 0
+    itmax = read_parameters(out)["itmax"]
+    assert itmax > 60
+    again = tmp_path / "again.png"
+    assert run_cli("--from", str(out), "--width", "1", str(again)).returncode == 0  # --from keeps it
+    assert read_parameters(again)["itmax"] == itmax
+    assert run_cli("-c", "1,0,0,0,0,0,0,0,0,0,0,0,-1", "-s", "96", "-n", "70", str(out)).returncode == 0
+    assert read_parameters(out)["itmax"] == 70

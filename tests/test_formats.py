@@ -13,6 +13,7 @@ from conftest import run_cli, run_python
 from PIL import Image
 
 import nbcli
+from nbcli.api import png_deflate
 from nbcli.images import FORMATS, JPEG_SEGMENT, MetadataWarning, output_format, sniff
 from nbcli.params import read_parameters
 
@@ -88,6 +89,10 @@ def test_every_extension_writes_its_format_and_keeps_the_parameters(tmp_path, re
             read_parameters(path)
     else:
         params = read_parameters(path)
+        png = params.pop("png", None)  # a PNG also records how it was compressed
+        assert (png is not None) == (name == "png")
+        if png is not None:
+            assert png == png_deflate(render.style).to_dict()
         assert params == json.loads(render.metadata()["nb-render"])
 
 

@@ -21,9 +21,9 @@ skipped.
 For each scene, ``test_golden_scene`` asserts that the decoded pixels, the metadata (except the
 ``version`` field and the ``Software`` chunk) and the arrays of the ``.npz`` files are as recorded.
 ``test_golden_bytes`` asserts that the PNG files are the same byte for byte and that the ``.npz``
-parameters are the same text; it needs the nb-render version and the zlib runtime
-(``zlib.ZLIB_RUNTIME_VERSION``) that made the recording (both are stored in the JSON file) and is skipped
-with the reason otherwise.
+parameters are the same text; it needs the nb-render version that made the recording (stored in the JSON
+file) and, for the PNG bytes, the same PNG compressor (library and version: every PNG records its own,
+see ``nbcli.compression``), and is skipped with the reason otherwise.
 
 Run it like the other tests, against the installed package (``pytest tests/test_golden.py``); the scenes
 run side by side and take a few seconds. A failure names the scene, its commands and what differs.
@@ -50,7 +50,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import zlib
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -174,13 +173,23 @@ def describe_npz(path: Path) -> dict[str, Any]:
     return {"arrays": arrays, "parameters": json.loads(params), "contents_sha256": whole.hexdigest()}
 
 
+def compressor(rec: dict[str, Any]) -> str | None:
+    """The PNG compressor (library and version) a PNG's parameters record, if any."""
+    png = rec.get("text", {}).get("nb-render", {}).get("png")
+    return f"{png.get('library')} {png.get('version')}" if isinstance(png, dict) else None
+
+
 def comparable(rec: dict[str, Any]) -> dict[str, Any]:
-    """What must not change whatever the version or zlib: no version field, no Software chunk, no bytes."""
+    """What must not change whatever the version or compressor: no version fields (of nb-render and
+    of the PNG compressor), no Software chunk, no bytes."""
     out = {k: v for k, v in rec.items() if k not in ("file_sha256", "contents_sha256")}
     if "text" in out:
         out["text"] = {k: v for k, v in out["text"].items() if k != "Software"}
         if isinstance(out["text"].get("nb-render"), dict):
-            out["text"]["nb-render"] = {k: v for k, v in out["text"]["nb-render"].items() if k != "version"}
+            record = {k: v for k, v in out["text"]["nb-render"].items() if k != "version"}
+            if isinstance(record.get("png"), dict):
+                record["png"] = {k: v for k, v in record["png"].items() if k != "version"}
+            out["text"]["nb-render"] = record
     if "parameters" in out:
         out["parameters"] = {k: v for k, v in out["parameters"].items() if k != "version"}
     return out
@@ -264,11 +273,12 @@ def test_golden_bytes(outputs: dict[str, Future], name: str) -> None:
         if "contents_sha256" in rec and rec["contents_sha256"] != got[fname]["contents_sha256"]
     ]
     assert not problems, f"{name}:\n" + "\n".join(problems)
-    if made_by["zlib_runtime"] != zlib.ZLIB_RUNTIME_VERSION:
-        pytest.skip(
-            f"recorded with zlib {made_by['zlib_runtime']}, this Python has zlib {zlib.ZLIB_RUNTIME_VERSION}: "
-            "compressed bytes may differ (pixels and parameters are still checked)"
-        )
+    for fname, rec in SCENES[name]["outputs"].items():
+        if "file_sha256" in rec and compressor(rec) != compressor(got[fname]):
+            pytest.skip(
+                f"{fname} was recorded with the PNG compressor {compressor(rec)}, and is now compressed with "
+                f"{compressor(got[fname])}: the bytes may differ (pixels and parameters are still checked)"
+            )
     problems = [
         f"{fname}: PNG bytes differ (recorded {rec['file_sha256']}, now {got[fname]['file_sha256']})"
         for fname, rec in SCENES[name]["outputs"].items()
@@ -301,6 +311,13 @@ def _dumps(obj: Any, indent: int = 0, width: int = 110) -> str:
     return "[\n" + ",\n".join(items) + "\n" + " " * indent + "]"
 
 
+def _default_compressor() -> str:
+    from nbcli.compression import default_deflate
+
+    d = default_deflate()
+    return f"{d.library} {d.version()}"
+
+
 def regenerate() -> int:
     kernel, exe = fused_kernel(), script()
     if kernel is None or exe is None:
@@ -325,15 +342,15 @@ def regenerate() -> int:
         "about": old.get("about", ""),
         "recorded_with": {
             "nb_render": nbcli.__version__,
-            "zlib_runtime": zlib.ZLIB_RUNTIME_VERSION,
+            "png_compressor": _default_compressor(),
             "kernel": kernel,
         },
         "scenes": scenes,
     }
     GOLDEN.write_text(_dumps(data) + "\n", encoding="utf-8")
     print(
-        f"wrote {len(scenes)} scenes to {GOLDEN.name} (nb-render {nbcli.__version__}, zlib "
-        f"{zlib.ZLIB_RUNTIME_VERSION}, kernel {kernel})"
+        f"wrote {len(scenes)} scenes to {GOLDEN.name} (nb-render {nbcli.__version__}, PNG compressor "
+        f"{_default_compressor()}, kernel {kernel})"
     )
     return 0
 

@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pngdecode import chunks, decode
 
+from nbcli.compression import FILTERS, LIBRARIES, Deflate
 from nbcli.outfile import atomic_output
 from nbcli.png import (
     SIGNATURE,
@@ -37,11 +38,16 @@ def test_adler32_combine_matches_zlib(a: bytes, b: bytes) -> None:
     assert adler32_combine(zlib.adler32(a), zlib.adler32(b), len(b)) == zlib.adler32(a + b)
 
 
+CHOICES = [Deflate(lib, 1, f) for lib in LIBRARIES for f in FILTERS]
+CHOICE_IDS = [f"{d.library}-{d.filter}" for d in CHOICES]
+
+
+@pytest.mark.parametrize("deflate", CHOICES, ids=CHOICE_IDS)
 @pytest.mark.parametrize("dtype", [np.uint8, np.uint16])
 @pytest.mark.parametrize("shape", [(1, 1), (3, 5), (700, 1000), (2000, 301)])
-def test_lossless_roundtrip(dtype: type, shape: tuple[int, int]) -> None:
+def test_lossless_roundtrip(dtype: type, shape: tuple[int, int], deflate: Deflate) -> None:
     img = _image(*shape, dtype)
-    data = encode_png(img, {"k": "v"}, threads=3)
+    data = encode_png(img, {"k": "v"}, threads=3, deflate=deflate)
     assert np.array_equal(decode(data), img)
     if dtype is np.uint8:
         from PIL import Image
@@ -49,13 +55,14 @@ def test_lossless_roundtrip(dtype: type, shape: tuple[int, int]) -> None:
         assert np.array_equal(np.asarray(Image.open(io.BytesIO(data))), img)
 
 
-def test_bytes_do_not_depend_on_threads_or_bands() -> None:
+@pytest.mark.parametrize("deflate", CHOICES, ids=CHOICE_IDS)
+def test_bytes_do_not_depend_on_threads_or_bands(deflate: Deflate) -> None:
     img = _image(1500, 777, np.uint8, 1)
-    ref = encode_png(img, {"a": "b"}, threads=1)
-    assert encode_png(img, {"a": "b"}, threads=4) == ref
+    ref = encode_png(img, {"a": "b"}, threads=1, deflate=deflate)
+    assert encode_png(img, {"a": "b"}, threads=4, deflate=deflate) == ref
     for band in (1, 7, 333, 1500):
         buf = io.BytesIO()
-        w = PngWriter(buf, 777, 1500, text={"a": "b"}, threads=2)
+        w = PngWriter(buf, 777, 1500, text={"a": "b"}, threads=2, deflate=deflate)
         for r in range(0, 1500, band):
             w.write(img[r : r + band])
         w.close()
@@ -69,10 +76,11 @@ def test_several_compressed_groups_form_one_stream() -> None:
     assert np.array_equal(decode(data), img)
 
 
-def test_writer_copies_rows_it_keeps() -> None:
+@pytest.mark.parametrize("deflate", CHOICES, ids=CHOICE_IDS)
+def test_writer_copies_rows_it_keeps(deflate: Deflate) -> None:
     img = _image(50, 40, np.uint8, 3)
     buf = io.BytesIO()
-    w = PngWriter(buf, 40, 50, threads=2)
+    w = PngWriter(buf, 40, 50, threads=2, deflate=deflate)
     scratch = np.empty((5, 40, 3), np.uint8)
     for r in range(0, 50, 5):
         scratch[...] = img[r : r + 5]

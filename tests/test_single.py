@@ -183,7 +183,9 @@ def test_precision_is_checked():
     xs = ys = np.zeros(4)
     c, roots = np.array([1, 0, -1], complex), np.array([-1, 1], complex)
     for bad in ("x", "float", "Single", ""):
-        with pytest.raises(ValueError, match=f"unknown precision '{bad}' \\(choose double or single\\)"):
+        with pytest.raises(
+            ValueError, match=f"unknown precision '{bad}' \\(choose double, single or double-double\\)"
+        ):
             _core.render(xs, ys, c, roots, 10, 1e-6, precision=bad)
     with pytest.raises(ValueError, match="unknown precision 'half'"):
         _core._peak_fmadd("baseline", 10, "half")

@@ -1,9 +1,11 @@
-// Private helpers for the benchmark suite (benchmarks/run.py); not part of the API.
+// Private helpers for the benchmark suite (benchmarks/run.py) and the tests; not part of the API.
+#include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
 #include <cstdint>
 #include <string>
 
+#include "arrays.hpp"
 #include "gil.hpp"
 #include "nbr/kernels.hpp"
 
@@ -23,4 +25,18 @@ void register_bench(py::module_& m) {
         "(an FMA where the kernel fuses, a multiply and an add where it does not), over ITERATIONS "
         "rounds of independent chains, on vectors of doubles or (precision='single') of floats, "
         "which hold twice as many lanes. The benchmark suite's roofline.");
+    m.def(
+        "_log",
+        [](const carray<double>& x, const std::string& kernel) {
+            py::array_t<double> out(x.size());
+            double* o = out.mutable_data();
+            {
+                py::gil_scoped_release release;
+                nbr::vector_log(kernel, static_cast<std::size_t>(x.size()), x.data(), o);
+            }
+            return out;
+        },
+        py::arg("x"), py::arg("kernel") = "",
+        "The natural logarithm of the smooth step counts, elementwise over X (flattened), with the vectors "
+        "of KERNEL: for the tests, which check it against their own model of it.");
 }

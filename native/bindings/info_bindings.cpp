@@ -14,13 +14,18 @@ py::dict info() {
     py::dict limits;
     for (const auto& l : nbr::limits::all) limits[l.name] = l.value;
     py::list methods, precisions, fields;
+    py::dict bits;
     for (nbr::Method m : nbr::kMethods) methods.append(nbr::method_name(m));
-    for (nbr::Precision p : nbr::kPrecisions) precisions.append(nbr::precision_name(p));
+    for (nbr::Precision p : nbr::kPrecisions) {
+        precisions.append(nbr::precision_name(p));
+        bits[nbr::precision_name(p)] = nbr::precision_bits(p);
+    }
     for (const auto& f : data_fields()) fields.append(py::list(py::make_tuple(f.name, f.dtype.attr("name"))));
     py::dict d;
     d["limits"] = limits;
     d["methods"] = methods;
     d["precisions"] = precisions;
+    d["precision_bits"] = bits;
     d["data_fields"] = fields;
     return d;
 }
@@ -29,5 +34,6 @@ py::dict info() {
 
 void register_info(py::module_& m) {
     m.def("info", &info,
-          "The core's limits, method and precision names, and per-pixel data fields (name, NumPy type), as a dict.");
+          "The core's limits, method and precision names (with their significant bits), and per-pixel data fields "
+          "(name, NumPy type), as a dict.");
 }

@@ -30,6 +30,12 @@ std::vector<T> to_vector(const carray<T>& a, const char* what) {
     return std::vector<T>(a.data(), a.data() + a.size());
 }
 
+// None: empty; else as to_vector.
+std::vector<double> optional_vector(const py::object& a, const char* what) {
+    if (a.is_none()) return {};
+    return to_vector(a.cast<carray<double>>(), what);
+}
+
 py::dict stats_dict(const nbr::Stats& s) {
     py::dict d;
     d["pixels"] = s.pixels;
@@ -40,6 +46,9 @@ py::dict stats_dict(const nbr::Stats& s) {
     d["kernel"] = s.kernel;
     d["method"] = s.method;
     d["precision"] = s.precision;
+    d["kernel_seconds"] = s.kernel_seconds;
+    d["smooth_seconds"] = s.smooth_seconds;
+    d["sink_seconds"] = s.sink_seconds;
     return d;
 }
 
@@ -109,10 +118,13 @@ private:
 py::tuple render(const carray<double>& xs, const carray<double>& ys, const carray<cplx>& coefs,
                  const carray<cplx>& roots, int itmax, double tol, int threads, const std::string& kernel,
                  bool symmetry, const std::string& method, cplx relax, const std::string& precision, bool hsv,
-                 bool data, bool smooth, const nbr::Palette* palette, const py::object& progress) {
+                 bool data, bool smooth, const nbr::Palette* palette, const py::object& progress,
+                 const py::object& xs_lo, const py::object& ys_lo) {
     nbr::Problem P;
     P.xs = to_vector(xs, "xs");
     P.ys = to_vector(ys, "ys");
+    P.xs_lo = optional_vector(xs_lo, "xs_lo");
+    P.ys_lo = optional_vector(ys_lo, "ys_lo");
     P.coefs = to_vector(coefs, "coefs");
     P.roots = to_vector(roots, "roots");
     P.itmax = itmax;
@@ -147,7 +159,9 @@ void register_render(py::module_& m) {
           py::arg("tol"), py::kw_only(), py::arg("threads") = 0, py::arg("kernel") = "", py::arg("symmetry") = true,
           py::arg("method") = "newton", py::arg("relax") = cplx(1.0, 0.0), py::arg("precision") = "double",
           py::arg("hsv") = false, py::arg("data") = false, py::arg("smooth") = false,
-          py::arg("palette") = py::none(), py::arg("progress") = py::none(),
+          py::arg("palette") = py::none(), py::arg("progress") = py::none(), py::arg("xs_lo") = py::none(),
+          py::arg("ys_lo") = py::none(),
           "Low-level render; returns (dict of arrays, stats dict): hsv with hsv=True, root and iterations with "
-          "data=True, smooth and residual with smooth=True, rgb with a palette. Use nbcli instead.");
+          "data=True, smooth and residual with smooth=True, rgb with a palette. In double-double precision "
+          "xs_lo and ys_lo are the start points' low parts. Use nbcli instead.");
 }

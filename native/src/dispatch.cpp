@@ -99,4 +99,6 @@ double peak_fmadd(const std::string& name, std::int64_t iterations, Precision pr
     return precision == Precision::single ? k.impl.peak_single(iterations) : k.impl.peak(iterations);
 }
 
+void vector_log(const std::string& name, std::size_t n, const double* x, double* out) { find_kernel(name).impl.log(n, x, out); }
+
 }  // namespace nbr

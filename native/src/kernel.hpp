@@ -3,6 +3,7 @@
 // kernel_impl.hpp with its own flags.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 #include "nbr/limits.hpp"
@@ -12,8 +13,17 @@
 namespace nbr {
 namespace detail {
 
-// T is the kernel's arithmetic type: double, or float for single precision
-// (whose values the driver has rounded to float; see kernel_impl.hpp).
+// One value of a double-double lane: the unevaluated sum hi + lo, with |lo| at
+// most half a unit in the last place of hi (see simd/dd.hpp).
+struct DoubleDouble {
+    double hi, lo;
+    DoubleDouble() = default;
+    constexpr explicit DoubleDouble(double h, double l = 0.0) : hi(h), lo(l) {}
+};
+
+// T is the kernel's arithmetic type: double, float for single precision
+// (whose values the driver has rounded to float; see kernel_impl.hpp), or
+// DoubleDouble.
 template <class T>
 struct KernelPolyT {
     int degree;          // >= 1
@@ -60,10 +70,17 @@ using KernelPoly = KernelPolyT<double>;
 using KernelSpan = KernelSpanT<double>;
 using KernelPolySingle = KernelPolyT<float>;
 using KernelSpanSingle = KernelSpanT<float>;
+using KernelPolyDD = KernelPolyT<DoubleDouble>;
+using KernelSpanDD = KernelSpanT<DoubleDouble>;
 
 // Returns the number of steps taken.
 using KernelFn = std::uint64_t (*)(const KernelPoly&, const KernelSpan&);
 using KernelFnSingle = std::uint64_t (*)(const KernelPolySingle&, const KernelSpanSingle&);
+using KernelFnDD = std::uint64_t (*)(const KernelPolyDD&, const KernelSpanDD&);
+
+// out[i] = log(x[i]) for i < n, by vlog (vlog.hpp) with the instruction set's
+// vectors; out may be x. For the smooth step counts (smooth.hpp).
+using LogFn = void (*)(std::size_t n, const double* x, double* out);
 
 // For the benchmark suite: vector multiply-adds per second one thread issues
 // with the same instructions as the kernel (see peak_impl.hpp); the _single
@@ -80,6 +97,8 @@ struct KernelImpl {
     std::uint32_t cpu_features;  // what the CPU must have (cpu_features.hpp)
     KernelFn fn;
     KernelFnSingle fn_single;
+    KernelFnDD fn_dd;  // double-double: lanes doubles (pairs of them) per vector
+    LogFn log;
     PeakFn peak;
     PeakFn peak_single;
 };

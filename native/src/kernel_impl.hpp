@@ -64,16 +64,26 @@
 //    float; so is the step counter, for itmax < 2^24 (the driver refuses more).
 // Rounding to float commutes with negation, so the mirror symmetries of the
 // driver hold in single precision too. tests/reference.py mirrors all of this.
+//
+// Double-double (VecDD<V>, simd/dd.hpp: pairs of vectors of doubles, with the
+// arithmetic that header defines operation by operation) is the same template
+// again: the start points carry low parts; the coefficients, the factor a and
+// tol^2 are double precision's (low parts 0); |p|^2 for the convergence test
+// comes from the high parts (V::norm2), 1/d from V::recip (one division); a
+// finished lane's z and |p|^2 go to double as their high parts, and the rest
+// is as for double kernels.
 #pragma once
 
 #include <cstdint>
 #include <limits>
 #include <type_traits>
+#include <utility>
 #if defined(_MSC_VER) && !defined(__clang__)
 #include <intrin.h>
 #endif
 
 #include "kernel.hpp"
+#include "simd/dd.hpp"
 
 namespace {
 
@@ -112,6 +122,45 @@ struct scalar_of<V, std::void_t<typename V::scalar>> {
 };
 template <class V>
 using scalar_t = typename scalar_of<V>::type;
+
+// A lane's value from a double, and back (a double-double lane's back is its
+// high part, the double nearest to it): plain conversions for double and float.
+template <class T>
+T lane_value(double x) {
+    return static_cast<T>(x);
+}
+template <>
+DoubleDouble lane_value<DoubleDouble>(double x) {
+    return DoubleDouble(x);
+}
+inline double to_double(double x) { return x; }
+inline double to_double(float x) { return static_cast<double>(x); }
+inline double to_double(DoubleDouble x) { return x.hi; }
+
+template <class V, class = void>
+struct has_recip : std::false_type {};
+template <class V>
+struct has_recip<V, std::void_t<decltype(V::recip(std::declval<typename V::reg>()))>> : std::true_type {};
+
+// 1/d: V's own reciprocal where it has one (double-double), else a division.
+template <class V>
+typename V::reg reciprocal(typename V::reg d) {
+    if constexpr (has_recip<V>::value) return V::recip(d);
+    else return V::div(V::set1(lane_value<scalar_t<V>>(1.0)), d);
+}
+
+// |re + i im|^2: V's own where it has one (double-double: from the high parts),
+// else one fused (or separately rounded) multiply-add.
+template <class V, class = void>
+struct has_norm2 : std::false_type {};
+template <class V>
+struct has_norm2<V, std::void_t<decltype(V::norm2(std::declval<typename V::reg>(), std::declval<typename V::reg>()))>>
+    : std::true_type {};
+template <class V>
+typename V::reg norm2(typename V::reg re, typename V::reg im) {
+    if constexpr (has_norm2<V>::value) return V::norm2(re, im);
+    else return V::fmadd(re, re, V::mul(im, im));
+}
 
 using nbr::Method;
 
@@ -228,10 +277,10 @@ std::uint64_t run_kernel(const nbr::detail::KernelPolyT<scalar_t<V>>& P,
     alignas(64) T bp2a[Track ? L : 1];
     alignas(64) T bp2b[Track ? L : 1];
     alignas(64) T iota_[N];
-    for (int l = 0; l < N; ++l) iota_[l] = static_cast<T>(l);
+    for (int l = 0; l < N; ++l) iota_[l] = lane_value<T>(l);
     // Lanes hold pixel numbers: for float relative to the span's start (exact
-    // below 2^24), for double absolute (as the double kernels always did).
-    const std::int64_t slot0 = std::is_same<T, double>::value ? 0 : S.begin;
+    // below 2^24), for double (and double-double) absolute (as the double kernels always did).
+    const std::int64_t slot0 = std::is_same<T, float>::value ? S.begin : 0;
     std::int64_t next = S.begin;
     std::int64_t row = S.begin / S.width;
     std::int64_t col = S.begin - row * S.width;
@@ -245,7 +294,7 @@ std::uint64_t run_kernel(const nbr::detail::KernelPolyT<scalar_t<V>>& P,
         if (next < S.end) {
             bzr[l] = S.xs[col];
             bzi[l] = S.ys[row];
-            bslot[l] = static_cast<T>(next++ - slot0);
+            bslot[l] = lane_value<T>(static_cast<double>(next++ - slot0));
             if (++col == S.width) {
                 col = 0;
                 ++row;
@@ -253,16 +302,16 @@ std::uint64_t run_kernel(const nbr::detail::KernelPolyT<scalar_t<V>>& P,
             occupied |= b;
             fresh |= b;
         } else {
-            bzr[l] = T(0);
-            bzi[l] = T(0);
-            bslot[l] = T(-1);
+            bzr[l] = lane_value<T>(0.0);
+            bzi[l] = lane_value<T>(0.0);
+            bslot[l] = lane_value<T>(-1.0);
             occupied &= ~b;
         }
     };
 
-    const reg zero = V::set1(T(0));
-    const reg one = V::set1(T(1));
-    const reg c_fresh = V::set1(T(-1) - static_cast<T>(P.itmax));
+    const reg zero = V::set1(lane_value<T>(0.0));
+    const reg one = V::set1(lane_value<T>(1.0));
+    const reg c_fresh = V::set1(lane_value<T>(-1.0 - P.itmax));
     const reg iota = V::load(iota_);
     Lanes<V> g[U];
     for (int l = 0; l < L; ++l) fill(l);
@@ -278,7 +327,7 @@ std::uint64_t run_kernel(const nbr::detail::KernelPolyT<scalar_t<V>>& P,
     }
 
     const reg tol2 = V::set1(P.tol2);
-    const reg inf = V::set1(std::numeric_limits<T>::infinity());
+    const reg inf = V::set1(lane_value<T>(std::numeric_limits<double>::infinity()));
     const reg relax_r = V::set1(P.ar), relax_i = V::set1(P.ai);
     (void)relax_r;  // used by Method::relaxed only
     (void)relax_i;
@@ -294,7 +343,7 @@ std::uint64_t run_kernel(const nbr::detail::KernelPolyT<scalar_t<V>>& P,
             if constexpr (M == Method::newton || M == Method::relaxed) {
                 const reg d2 = V::fmadd(q.dr, q.dr, V::mul(q.di, q.di));
                 stuck |= static_cast<bits_t>(V::bits(V::eq(d2, zero))) << (u * N);
-                const reg inv = V::div(one, d2);
+                const reg inv = reciprocal<V>(d2);
                 const reg nr = V::fmadd(q.pr, q.dr, V::mul(q.pi, q.di));   // Re(p * conj(p'))
                 const reg ni = V::fnmadd(q.pr, q.di, V::mul(q.pi, q.dr));  // Im(p * conj(p'))
                 if constexpr (M == Method::newton) {
@@ -319,7 +368,7 @@ std::uint64_t run_kernel(const nbr::detail::KernelPolyT<scalar_t<V>>& P,
                 const reg Di = V::sub(V::mul(V::add(q.dr, q.dr), q.di), Wi);
                 const reg d2 = V::fmadd(Dr, Dr, V::mul(Di, Di));
                 stuck |= static_cast<bits_t>(V::bits(V::eq(d2, zero))) << (u * N);
-                const reg inv = V::div(one, d2);
+                const reg inv = reciprocal<V>(d2);
                 const reg nr = V::fmadd(Nr, Dr, V::mul(Ni, Di));   // Re(N * conj(D))
                 const reg ni = V::fnmadd(Nr, Di, V::mul(Ni, Dr));  // Im(N * conj(D))
                 q.zr = V::fnmadd(nr, inv, q.zr);
@@ -327,7 +376,7 @@ std::uint64_t run_kernel(const nbr::detail::KernelPolyT<scalar_t<V>>& P,
             } else {  // householder
                 const reg d2 = V::fmadd(q.dr, q.dr, V::mul(q.di, q.di));
                 stuck |= static_cast<bits_t>(V::bits(V::eq(d2, zero))) << (u * N);
-                const reg inv = V::div(one, d2);
+                const reg inv = reciprocal<V>(d2);
                 const reg ur = V::mul(V::fmadd(q.pr, q.dr, V::mul(q.pi, q.di)), inv);   // u = p / p'
                 const reg ui = V::mul(V::fnmadd(q.pr, q.di, V::mul(q.pi, q.dr)), inv);
                 const reg vr = V::mul(V::fmadd(q.er, q.dr, V::mul(q.ei, q.di)), inv);   // v = e / p'
@@ -395,7 +444,7 @@ std::uint64_t run_kernel(const nbr::detail::KernelPolyT<scalar_t<V>>& P,
         bits_t conv = 0, fail = stuck;
         NBR_UNROLL for (int u = 0; u < U; ++u) {
             Lanes<V>& q = g[u];
-            const reg p2 = V::fmadd(q.pr, q.pr, V::mul(q.pi, q.pi));
+            const reg p2 = norm2<V>(q.pr, q.pi);
             if constexpr (Track) {
                 q.p2a = q.p2b;
                 q.p2b = p2;
@@ -425,18 +474,18 @@ std::uint64_t run_kernel(const nbr::detail::KernelPolyT<scalar_t<V>>& P,
         }
         for (bits_t b = done; b != 0; b &= b - 1) {
             const int l = lowest_bit(b);
-            const std::int64_t o = static_cast<std::int64_t>(bslot[l]) - (S.begin - slot0);
-            const auto taken = static_cast<nbr::StepCount>(bc[l]) + P.itmax;
+            const std::int64_t o = static_cast<std::int64_t>(to_double(bslot[l])) - (S.begin - slot0);
+            const auto taken = static_cast<nbr::StepCount>(to_double(bc[l])) + P.itmax;
             steps += static_cast<std::uint64_t>(taken);
             const bool converged = (conv >> l) & 1u;
             S.root[o] = static_cast<nbr::RootIndex>(converged ? 0 : -1);  // nearest root: found at the end
             S.iter[o] = converged ? taken - 1 : P.itmax;
-            S.zr[o] = static_cast<double>(bzr[l]);  // exact for float
-            S.zi[o] = static_cast<double>(bzi[l]);
+            S.zr[o] = to_double(bzr[l]);  // exact for float
+            S.zi[o] = to_double(bzi[l]);
             if constexpr (Track) {
                 // a stuck pixel took no step: its last evaluation is the one before
-                S.p2_before[o] = static_cast<double>(bp2a[l]);
-                S.p2_at[o] = static_cast<double>(((stuck >> l) & 1u) ? bp2a[l] : bp2b[l]);
+                S.p2_before[o] = to_double(bp2a[l]);
+                S.p2_at[o] = to_double(((stuck >> l) & 1u) ? bp2a[l] : bp2b[l]);
             }
         }
         // ... and refill them (a no-op for vectors without finished lanes)
@@ -452,7 +501,7 @@ std::uint64_t run_kernel(const nbr::detail::KernelPolyT<scalar_t<V>>& P,
                 // the next k pixels lie in one row: move them into the lanes without a trip through memory
                 q.zr = V::select(m, V::expand(gd, V::loadu(S.xs + col)), q.zr);
                 q.zi = V::select(m, V::set1(S.ys[row]), q.zi);
-                q.slot = V::select(m, V::expand(gd, V::add(V::set1(static_cast<T>(next - slot0)), iota)), q.slot);
+                q.slot = V::select(m, V::expand(gd, V::add(V::set1(lane_value<T>(static_cast<double>(next - slot0))), iota)), q.slot);
                 next += k;
                 col += k;
                 if (col == S.width) {

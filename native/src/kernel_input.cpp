@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <limits>
 
+#include "smooth.hpp"
+
 namespace nbr {
 namespace detail {
 
@@ -47,11 +49,26 @@ std::vector<double> pick(const std::vector<double>& v, const std::vector<int>& i
     return out;
 }
 
+// hi[i] + lo[i] for each i in `indices` (lo empty: low parts 0).
+std::vector<DoubleDouble> pick_dd(const std::vector<double>& hi, const std::vector<double>& lo,
+                                  const std::vector<int>& indices, std::size_t padding) {
+    std::vector<DoubleDouble> out;
+    out.reserve(indices.size() + padding);
+    for (int i : indices) {
+        const auto k = static_cast<std::size_t>(i);
+        out.emplace_back(hi[k], lo.empty() ? 0.0 : lo[k]);
+    }
+    out.resize(indices.size() + padding, DoubleDouble(0.0));
+    return out;
+}
+
+std::vector<DoubleDouble> to_dd(const std::vector<double>& v) { return {v.begin(), v.end()}; }
+
 }  // namespace
 
 KernelInput::KernelInput(const Problem& P, Precision precision, const std::vector<int>& rows,
                          const std::vector<int>& cols)
-    : single_(precision == Precision::single),
+    : precision_(precision),
       width_(static_cast<std::int64_t>(cols.size())),
       pixels_(width_ * static_cast<std::int64_t>(rows.size())),
       xs_(pick(P.xs, cols, kPadding)),
@@ -70,8 +87,21 @@ KernelInput::KernelInput(const Problem& P, Precision precision, const std::vecto
     poly_ = {degree,     real,       cr_.data(), ci_.data(),    static_cast<int>(P.roots.size()),
              rr_.data(), ri_.data(), P.itmax,    P.tol * P.tol, P.method,
              P.relax.real(), P.relax.imag()};
-    if (single_) prepare_single(P);
-    log_tol2_ = std::log(single_ ? static_cast<double>(poly_single_.tol2) : poly_.tol2);
+    if (precision_ == Precision::single) prepare_single(P);
+    if (precision_ == Precision::double_double) prepare_dd(P, rows, cols);
+    log_tol2_ = log_scalar(precision_ == Precision::single ? static_cast<double>(poly_single_.tol2) : poly_.tol2);
+}
+
+// Double-double: the start points with their low parts; coefficients, relax
+// factor and tol^2 are double precision's, with low parts 0.
+void KernelInput::prepare_dd(const Problem& P, const std::vector<int>& rows, const std::vector<int>& cols) {
+    crd_ = to_dd(cr_);
+    cid_ = to_dd(ci_);
+    xsd_ = pick_dd(P.xs, P.xs_lo, cols, kPadding);
+    ysd_ = pick_dd(P.ys, P.ys_lo, rows, 0);
+    poly_dd_ = {poly_.degree,         poly_.real,   crd_.data(),          cid_.data(),
+                poly_.nroots,         rr_.data(),   ri_.data(),           P.itmax,
+                DoubleDouble(poly_.tol2), P.method, DoubleDouble(poly_.ar), DoubleDouble(poly_.ai)};
 }
 
 // Single precision: the same problem rounded to float (see kernel_impl.hpp),
@@ -96,13 +126,21 @@ void KernelInput::prepare_single(const Problem& P) {
                     to_float(poly_.ar), to_float(poly_.ai)};
 }
 
-double KernelInput::unscaled_p2(double p2) const { return single_ ? std::ldexp(p2, 2 * scale_exp_) : p2; }
+double KernelInput::unscaled_p2(double p2) const {
+    return precision_ == Precision::single ? std::ldexp(p2, 2 * scale_exp_) : p2;
+}
 
 std::uint64_t KernelInput::run(const KernelEntry& kernel, std::int64_t a, std::int64_t b, TileBuffers& tile,
                                bool (*stop)(void*), void* stop_ctx, std::int64_t* ties) const {
     double* const p2a = tile.has_smooth() ? tile.p2_before.data() : nullptr;
     double* const p2b = tile.has_smooth() ? tile.p2_at.data() : nullptr;
-    if (single_) {
+    if (precision_ == Precision::double_double) {
+        const KernelSpanDD span{xsd_.data(),      width_, ysd_.data(), a,    b,    tile.root.data(),
+                                tile.iter.data(), p2a,    p2b,         tile.zr.data(), tile.zi.data(), stop,
+                                stop_ctx,         ties};
+        return kernel.impl.fn_dd(poly_dd_, span);
+    }
+    if (precision_ == Precision::single) {
         const KernelSpanSingle span{xsf_.data(), width_,   ysf_.data(),     a,    b,    tile.root.data(),
                                     tile.iter.data(), p2a, p2b, tile.zr.data(), tile.zi.data(), stop,
                                     stop_ctx,    ties};

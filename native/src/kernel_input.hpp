@@ -1,7 +1,8 @@
 // The problem as the kernels take it (kernel.hpp): coefficients and roots split
 // into real and imaginary parts, the start points of the computed rows and
 // columns only, and, in single precision, all of it rounded to float after
-// scaling p by a power of two. Also runs a kernel over one tile.
+// scaling p by a power of two (in double-double, with the start points' low
+// parts). Also runs a kernel over one tile.
 #pragma once
 
 #include <cstdint>
@@ -25,7 +26,7 @@ public:
 
     std::int64_t width() const { return width_; }    // computed columns
     std::int64_t pixels() const { return pixels_; }  // computed pixels
-    // log(tol^2) as the kernel compares with it, for smooth_iterations.
+    // log(tol^2) as the kernel compares with it (by log_scalar), for smooth_iterations.
     double log_tol2() const { return log_tol2_; }
     // |p|^2 of the problem's polynomial from a value of the kernel's (which single precision scales).
     double unscaled_p2(double p2) const;
@@ -38,14 +39,17 @@ public:
 
 private:
     void prepare_single(const Problem& problem);
+    void prepare_dd(const Problem& problem, const std::vector<int>& rows, const std::vector<int>& cols);
 
-    bool single_;
+    Precision precision_;
     int scale_exp_ = 0;  // single precision computes with p * 2^-scale_exp_
     std::int64_t width_, pixels_;
     std::vector<double> cr_, ci_, rr_, ri_, xs_, ys_;
     std::vector<float> crf_, cif_, xsf_, ysf_;
+    std::vector<DoubleDouble> crd_, cid_, xsd_, ysd_;
     KernelPoly poly_{};
     KernelPolySingle poly_single_{};
+    KernelPolyDD poly_dd_{};
     double log_tol2_ = 0.0;
 };
 

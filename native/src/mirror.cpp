@@ -3,8 +3,10 @@
 #include "mirror.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <complex>
-#include <unordered_map>
+#include <map>
+#include <utility>
 
 namespace nbr {
 namespace detail {
@@ -14,9 +16,11 @@ namespace {
 using cplx = std::complex<double>;
 
 // The pairs (v[i], v[j] = -v[i]) of coordinates, if `allow` and the roots are
-// closed under `reflect`.
+// closed under `reflect`. lo: empty, or the coordinates' low parts (double-double),
+// which must be exact negatives too.
 template <class Reflect>
-Mirror plan_axis(const std::vector<double>& v, const std::vector<cplx>& roots, bool allow, Reflect reflect) {
+Mirror plan_axis(const std::vector<double>& v, const std::vector<double>& lo, const std::vector<cplx>& roots,
+                 bool allow, Reflect reflect) {
     Mirror m;
     const int n = static_cast<int>(v.size());
     std::vector<int> partner(static_cast<std::size_t>(n), -1);
@@ -29,12 +33,17 @@ Mirror plan_axis(const std::vector<double>& v, const std::vector<cplx>& roots, b
         }
     }
     if (allow) {
-        std::unordered_map<double, int> where;
-        for (int i = 0; i < n; ++i) where.emplace(v[static_cast<std::size_t>(i)], i);
+        auto at = [&](int i) {
+            const auto k = static_cast<std::size_t>(i);
+            return std::make_pair(v[k], lo.empty() ? 0.0 : lo[k]);
+        };
+        std::map<std::pair<double, double>, int> where;
+        for (int i = 0; i < n; ++i)
+            if (std::isfinite(v[static_cast<std::size_t>(i)])) where.emplace(at(i), i);  // (a NaN would not sort)
         for (int i = 0; i < n; ++i) {
-            const double x = v[static_cast<std::size_t>(i)];
-            if (!(x > 0.0) || partner[static_cast<std::size_t>(i)] != -1) continue;
-            auto it = where.find(-x);
+            const auto x = at(i);
+            if (!(x.first > 0.0) || partner[static_cast<std::size_t>(i)] != -1) continue;
+            auto it = where.find({-x.first, -x.second});
             if (it == where.end() || it->second == i || partner[static_cast<std::size_t>(it->second)] != -1) continue;
             partner[static_cast<std::size_t>(i)] = it->second;
             partner[static_cast<std::size_t>(it->second)] = -2;  // computed through i
@@ -75,8 +84,9 @@ RootIndex mapped(const RootIndex* perm, RootIndex r) {
 MirrorPlan plan_mirrors(const Problem& P, bool allowed) {
     const bool mirrors = allowed && real_polynomial(P.coefs) && !(P.method == Method::relaxed && P.relax.imag() != 0.0);
     MirrorPlan plan;
-    plan.rows = plan_axis(P.ys, P.roots, mirrors, [](cplx z) { return std::conj(z); });
-    plan.cols = plan_axis(P.xs, P.roots, mirrors && parity_polynomial(P.coefs), [](cplx z) { return -std::conj(z); });
+    plan.rows = plan_axis(P.ys, P.ys_lo, P.roots, mirrors, [](cplx z) { return std::conj(z); });
+    plan.cols = plan_axis(P.xs, P.xs_lo, P.roots, mirrors && parity_polynomial(P.coefs),
+                          [](cplx z) { return -std::conj(z); });
     if (plan.rows.active && plan.cols.active)
         for (RootIndex r : plan.rows.perm) plan.both_perm.push_back(plan.cols.perm[static_cast<std::size_t>(r)]);
     return plan;

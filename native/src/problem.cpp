@@ -27,6 +27,16 @@ void require(bool ok, const std::string& message) {
 
 bool finite(std::complex<double> z) { return std::isfinite(z.real()) && std::isfinite(z.imag()); }
 
+// lo is empty, or one finite low part per value of hi, each at most half a unit
+// in its last place (hi + lo rounds to hi).
+void check_low_parts(const std::vector<double>& hi, const std::vector<double>& lo, const char* name) {
+    if (lo.empty()) return;
+    require(lo.size() == hi.size(), std::string(name) + " must be empty or have one value per start point");
+    for (std::size_t i = 0; i < lo.size(); ++i)
+        require(std::isfinite(lo[i]) && hi[i] + lo[i] == hi[i],
+                std::string(name) + " must hold low parts: finite, at most half a unit in the last place");
+}
+
 }  // namespace
 
 const char* method_name(Method m) {
@@ -46,7 +56,23 @@ Method parse_method(const std::string& name) {
     throw std::invalid_argument("unknown method '" + name + "' (choose " + choices(kMethods, method_name) + ")");
 }
 
-const char* precision_name(Precision p) { return p == Precision::single ? "single" : "double"; }
+const char* precision_name(Precision p) {
+    switch (p) {
+        case Precision::single: return "single";
+        case Precision::double_double: return "double-double";
+        case Precision::double_: break;
+    }
+    return "double";
+}
+
+int precision_bits(Precision p) {
+    switch (p) {
+        case Precision::single: return 24;
+        case Precision::double_double: return 106;
+        case Precision::double_: break;
+    }
+    return 53;
+}
 
 Precision parse_precision(const std::string& name) {
     for (Precision p : kPrecisions)
@@ -77,6 +103,8 @@ void validate(const Problem& P, const Options& opt) {
     static_assert(limits::max_itmax_single == (1 << 24) - 1, "the message below names the limit");
     require(opt.precision != Precision::single || P.itmax <= limits::max_itmax_single,
             "itmax must be below 16777216 (2^24) in single precision");
+    check_low_parts(P.xs, P.xs_lo, "xs_lo");
+    check_low_parts(P.ys, P.ys_lo, "ys_lo");
     require(opt.threads >= 0 && opt.threads <= limits::max_threads,
             "threads must be between 0 (all) and " + std::to_string(limits::max_threads));
 }

@@ -6,18 +6,15 @@
 #include <limits>
 
 #include "nbr/sink.hpp"
+#include "simd/scalar.hpp"
+#include "smooth_count.hpp"
+#include "vlog.hpp"
 
 namespace nbr {
 
 SmoothCount smooth_iterations(StepCount k, double p2_before, double p2_at, double log_tol2) {
-    if (k <= 0) return 0.0f;  // max(0, k - 1 + t) with t <= 1: no need for the logarithms
-    const double a = std::log(p2_before);
-    const double b = std::log(p2_at);
-    double t = (log_tol2 - a) / (b - a);
-    if (!(t >= 0.0)) t = 0.0;  // also NaN
-    if (t > 1.0) t = 1.0;
-    const double s = static_cast<double>(k) - 1.0 + t;
-    return static_cast<float>(s > 0.0 ? s : 0.0);
+    if (k <= 0) return 0.0f;  // no need for the logarithms
+    return detail::smooth_from_logs(k, detail::log_scalar(p2_before), detail::log_scalar(p2_at), log_tol2);
 }
 
 Residual residual_value(double p2) {
@@ -29,13 +26,19 @@ Residual residual_value(double p2) {
 
 namespace detail {
 
+double log_scalar(double x) { return vlog<VecScalar>(x); }
+
+// The residuals first: the logarithms then replace the |p|^2 values they need.
 void SmoothCounts::apply(std::size_t n, TileBuffers& t) const {
+    if (residuals_)
+        for (std::size_t i = 0; i < n; ++i) t.residual[i] = residual_value(input_.unscaled_p2(t.p2_at[i]));
+    double* const a = t.p2_before.data();
+    double* const b = t.p2_at.data();
+    kernel_.impl.log(n, a, a);
+    kernel_.impl.log(n, b, b);
     const double log_tol2 = input_.log_tol2();
-    for (std::size_t i = 0; i < n; ++i) {
-        t.smooth[i] = t.root[i] >= 0 ? smooth_iterations(t.iter[i], t.p2_before[i], t.p2_at[i], log_tol2)
-                                     : static_cast<SmoothCount>(itmax_);
-        if (residuals_) t.residual[i] = residual_value(input_.unscaled_p2(t.p2_at[i]));
-    }
+    for (std::size_t i = 0; i < n; ++i)
+        t.smooth[i] = t.root[i] >= 0 ? smooth_from_logs(t.iter[i], a[i], b[i], log_tol2) : static_cast<SmoothCount>(itmax_);
 }
 
 }  // namespace detail

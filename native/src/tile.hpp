@@ -42,7 +42,7 @@ struct TileBuffers {
     std::vector<RootIndex> root;
     std::vector<StepCount> iter;
     std::vector<double> zr, zi;            // scratch: where converged pixels ended
-    std::vector<double> p2_before, p2_at;  // |p|^2 at the last two evaluations (only with smooth)
+    std::vector<double> p2_before, p2_at;  // |p|^2 at the last two evaluations (only with smooth; then their logs)
     // What post-processing derives from it (smooth.hpp; only with smooth).
     std::vector<SmoothCount> smooth;
     std::vector<Residual> residual;

@@ -189,6 +189,8 @@ def run_animation(plan: AnimationPlan, opts: Options, *, show: bool) -> dict[str
             progress=progress,
             keep_frames=plan.keep_frames,
             chroma=plan.chroma,
+            quality=opts.quality,
+            lossless=opts.lossless,
             max_memory=opts.memory_limit(),
         )
     if show or (info["skipped"] and not opts.quiet):

@@ -226,9 +226,17 @@ def render(
         typer.Option(metavar="A", rich_help_panel=_P_ITER, help="The complex factor a of --method relaxed."),
     ] = "1",
     itmax: Annotated[
-        int,
-        typer.Option("--itmax", "-n", rich_help_panel=_P_ITER, help="Maximum steps per pixel.", metavar="N"),
-    ] = 60,
+        int | None,
+        typer.Option(
+            "--itmax",
+            "-n",
+            rich_help_panel=_P_ITER,
+            help="Maximum steps per pixel. [dim]Default: what the view's slowest converging pixels need, "
+            "at least 60 (see docs/usage.md).[/dim]",
+            metavar="N",
+            show_default=False,
+        ),
+    ] = None,
     precision: Annotated[
         str,
         typer.Option(

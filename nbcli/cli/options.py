@@ -128,7 +128,7 @@ class Options:
     stretch: bool = False
     method: str = "newton"
     relax: str = "1"
-    itmax: int = 60
+    itmax: int | None = None
     precision: str = "double"
     tol: float = 1e-6
     palette: str = "default"
@@ -222,7 +222,8 @@ class Options:
 
         if self.threads is not None:
             as_int(self.threads, "--threads", 1, LIMITS.max_threads)
-        as_int(self.itmax, "--itmax", 1, LIMITS.max_itmax)
+        if self.itmax is not None:
+            as_int(self.itmax, "--itmax", 1, LIMITS.max_itmax)
         tolerance(self.tol, "--tol")
         if self.depth not in (8, 16):
             raise CommandLineError(f"--depth must be 8 or 16 (got {self.depth})")

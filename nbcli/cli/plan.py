@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 
 from .._version import __version__
-from ..params import Source, load_source
+from ..compression import Deflate
+from ..params import Source, load_source, png_compression
 from ..poly import parse_complex, parse_complex_list, parse_factored
 from ..scene import Scene
 from ..style import Style
@@ -38,6 +39,7 @@ class Plan:
     scene: Scene
     style: Style
     source: dict[str, np.ndarray] | None  # saved per-sample data to recolour, or None to compute
+    compression: Deflate | None = None  # --from's PNG compression (the same bytes need the same one)
 
 
 def make_plan(opts: Options, base: Source | None = None) -> Plan:
@@ -52,9 +54,10 @@ def make_plan(opts: Options, base: Source | None = None) -> Plan:
     method = _pick(opts, base, "method", opts.method)
     if "relax" in opts.given and method != "relaxed":
         raise CommandLineError("--relax only applies to --method relaxed")
-    if base is not None and not opts.given & SCENE_OPTIONS:
-        return Plan(base.scene, style, base.arrays)  # only colours changed: recolour saved data, if any
-    return Plan(_scene(opts, parsed, base.scene if base is not None else None, method), style, None)
+    deflate = _compression(base) if base is not None else None
+    if base is not None and not opts.given & SCENE_OPTIONS:  # only colours changed: recolour saved data
+        return Plan(base.scene, style, base.arrays, deflate)
+    return Plan(_scene(opts, parsed, base.scene if base is not None else None, method), style, None, deflate)
 
 
 def start_from(scene: Scene, style: Style) -> Source:
@@ -98,6 +101,18 @@ def _read_from(path: str, max_memory: int | None) -> Source:
             "so the picture may differ slightly"
         )
     return src
+
+
+def _compression(base: Source) -> Deflate | None:
+    """The PNG compression --from's file records, if this installation has it."""
+    deflate = png_compression(base.params)
+    recorded = base.params.get("png")
+    if deflate is None and isinstance(recorded, dict):
+        say(
+            f"{PROG}: note: the PNG compressor recorded in the file ({recorded.get('library')!s:.20}) is not "
+            "available here, so the pixels will be the same but not the file's bytes"
+        )
+    return deflate
 
 
 def _pick(opts: Options, base: Source | None, name: str, value: Any) -> Any:

@@ -155,6 +155,7 @@ def _still(job: Prepared, show: bool) -> None:
             stats=opts.stats or opts.stats_json,
             max_memory=opts.memory_limit(),
             source=plan.source,
+            compression=plan.compression,
         )
     report = sys.stderr if opts.to_stdout else sys.stdout
     write_stats(report, scene, info, line=opts.stats, as_json=opts.stats_json, output=job.output)

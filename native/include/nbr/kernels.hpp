@@ -2,6 +2,7 @@
 // instruction set) and which one render() uses by default.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -32,5 +33,10 @@ void select_kernel(const std::string& name);
 // issues with the instructions of kernel `name` ("" for the selected one), on
 // vectors of doubles or of floats, timed over `iterations` rounds.
 double peak_fmadd(const std::string& name, std::int64_t iterations, Precision precision = Precision::double_);
+
+// For the tests: out[i] = log(x[i]) for i < n by the logarithm of the smooth step
+// counts (the same bits on every platform; see smooth_iterations), with the
+// vectors of kernel `name` ("" for the selected one).
+void vector_log(const std::string& name, std::size_t n, const double* x, double* out);
 
 }  // namespace nbr

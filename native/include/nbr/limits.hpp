@@ -23,6 +23,14 @@ constexpr int max_itmax = 10'000'000;          // steps per pixel offered by the
 constexpr int max_itmax_single = (1 << 24) - 1;  // steps per pixel in single precision (a float counts them)
 constexpr int max_degree = 1000;               // degree of the polynomial, and so the number of roots
 constexpr int max_aa = 16;                     // supersampling of the Python package: samples per pixel side
+// How far apart neighbouring start points must be for a precision to tell them
+// apart well, in its units in the last place at the view's coordinates (about
+// 2^(1 - precision_bits) |x|; the Python package's rule): its automatic choice
+// is double while samples are at least 2^auto_margin_bits of double's units
+// apart, else double-double; samples closer than 2^min_margin_bits of
+// double-double's units make a view it refuses.
+constexpr int auto_margin_bits = 8;
+constexpr int min_margin_bits = 3;
 
 // The driver enforces max_side, max_threads, max_degree and max_itmax_single.
 // max_itmax is the package's own cap (double precision has none in the driver),
@@ -41,6 +49,7 @@ struct Named {
 constexpr Named all[] = {
     {"max_side", max_side},     {"max_threads", max_threads}, {"max_itmax", max_itmax},
     {"max_itmax_single", max_itmax_single}, {"max_degree", max_degree}, {"max_aa", max_aa},
+    {"auto_margin_bits", auto_margin_bits}, {"min_margin_bits", min_margin_bits},
 };
 
 }  // namespace limits

@@ -4,11 +4,16 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "nbr/sink.hpp"
 
 namespace nbr {
+
+namespace detail {
+class Colourer;  // a Palette prepared for colouring (palette.cpp)
+}
 
 // A colouring. The colour of root r is colors[r] * f, where the shade f is
 //  * shade[k] for a pixel that converged at step k (smooth == false), or
@@ -48,16 +53,18 @@ class RgbSink final : public Sink {
 public:
     RgbSink(std::uint8_t* out, int width, const Palette& palette);
     RgbSink(std::uint16_t* out, int width, const Palette& palette);
+    ~RgbSink() override;
     void put(int row, int col0, int n, const RootIndex* root, const StepCount* iter, const SmoothCount* smooth,
              const Residual* residual) override;
-    bool wants_smooth() const override { return pal_.smooth; }
+    bool wants_smooth() const override { return smooth_; }
     bool wants_residual() const override { return false; }  // colours use the smooth count only
 
 private:
     std::uint8_t* out8_ = nullptr;
     std::uint16_t* out16_ = nullptr;
     int w_;
-    const Palette& pal_;
+    bool smooth_;
+    std::unique_ptr<const detail::Colourer> colourer_;
 };
 
 }  // namespace nbr

@@ -36,12 +36,21 @@ Method parse_method(const std::string& name);
 // are rounded to float and every step is computed in float, with twice the
 // lanes per vector; the nearest root and the smooth counts and residuals are
 // then found in double from the (exactly converted) float results. Single
-// precision needs itmax <= limits::max_itmax_single. Details: native/src/kernel_impl.hpp.
-enum class Precision { double_, single };
-constexpr Precision kPrecisions[] = {Precision::double_, Precision::single};
-// "double" or "single"; parse_precision throws std::invalid_argument for other names.
+// precision needs itmax <= limits::max_itmax_single. double_double: every step
+// in double-double arithmetic (about 106 significant bits; simd/dd.hpp defines
+// it operation by operation), from start points xs + xs_lo, ys + ys_lo; the
+// coefficients, the relax factor and tol^2 are the doubles of double
+// precision; the convergence test uses |p|^2 from the high parts, and the
+// nearest root, smooth counts and residuals are found in double from the high
+// parts, as for double. Details: native/src/kernel_impl.hpp.
+enum class Precision { double_, single, double_double };
+constexpr Precision kPrecisions[] = {Precision::double_, Precision::single, Precision::double_double};
+// "double", "single" or "double-double"; parse_precision throws std::invalid_argument for other names.
 const char* precision_name(Precision precision);
 Precision parse_precision(const std::string& name);
+// Significant bits of a precision's numbers: 53, 24 or 106 (a unit in the last
+// place of a number x is about 2^(1 - bits) |x|).
+int precision_bits(Precision precision);
 
 // What to compute. Pixel (row, col) starts the iteration at xs[col] + i*ys[row].
 struct Problem {
@@ -49,6 +58,10 @@ struct Problem {
     std::vector<std::complex<double>> roots;  // 1 to max_degree distinct roots, in the order that defines root indices
     std::vector<double> xs;                   // real part of each column (1 to max_side)
     std::vector<double> ys;                   // imaginary part of each row (1 to max_side)
+    // Double-double only (other precisions ignore them): empty, or the low parts of
+    // the start points, one per column and row, each at most half a unit in the
+    // last place of its xs or ys value (column col starts at xs[col] + xs_lo[col]).
+    std::vector<double> xs_lo, ys_lo;
     int itmax = 30;                           // at most this many steps (>= 1)
     double tol = 1e-6;                        // converged when |p(z)| <= tol after a step
     Method method = Method::newton;

@@ -45,6 +45,12 @@ struct Stats {
     std::string kernel;
     std::string method;
     std::string precision;             // "double" or "single"
+    // Where the time went: CPU seconds, summed over the threads, spent
+    // iterating (the kernel), on smooth counts and residuals, and in the sink
+    // (colouring, for an RgbSink), mirror images included.
+    double kernel_seconds = 0.0;
+    double smooth_seconds = 0.0;
+    double sink_seconds = 0.0;
 };
 
 // Runs the render; blocks until done. Throws std::invalid_argument for

@@ -41,6 +41,9 @@ public:
 // The fraction is only as good as log|p| at convergence: with a tolerance so
 // small that a step lands |p| below the rounding noise of evaluating p (which
 // third-order methods reach sooner), neighbouring pixels' fractions jitter.
+// The logarithms are nb-render's own (fdlibm's algorithm in plain arithmetic,
+// native/src/vlog.hpp), not the C library's, so the counts are the same on
+// every platform; log_tol2 should be taken with it too (the driver does).
 // The one definition used everywhere, so every path agrees bit for bit.
 SmoothCount smooth_iterations(StepCount k, double p2_before, double p2_at, double log_tol2);
 // |p| as a float from |p|^2: sqrt in double, rounded to float (+inf beyond its range).

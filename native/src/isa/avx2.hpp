@@ -16,6 +16,9 @@
 // methods (6 is as good for Newton's typical scenes, 4 for Halley and Householder)
 #define NBR_U_AVX2_SINGLE 5
 #endif
+#ifndef NBR_U_AVX2_DD
+#define NBR_U_AVX2_DD 2  // double-double: twice the registers per vector
+#endif
 
 namespace {
 struct Isa {
@@ -25,6 +28,7 @@ struct Isa {
     using VecSingle = VecAvx2F32;  // floats
     static constexpr int unroll = NBR_U_AVX2;  // vectors in flight
     static constexpr int unroll_single = NBR_U_AVX2_SINGLE;
+    static constexpr int unroll_dd = NBR_U_AVX2_DD;
     static constexpr int peak_chains = 12;  // independent multiply-add chains that hide the latency
 };
 }  // namespace

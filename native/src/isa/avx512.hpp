@@ -16,6 +16,9 @@
 // Newton on Zen 4 (3 is a few per cent faster for Halley and Householder)
 #define NBR_U_AVX512_SINGLE 4
 #endif
+#ifndef NBR_U_AVX512_DD
+#define NBR_U_AVX512_DD 2  // double-double: twice the registers per vector
+#endif
 
 namespace {
 struct Isa {
@@ -26,6 +29,7 @@ struct Isa {
     using VecSingle = VecAvx512F32;
     static constexpr int unroll = NBR_U_AVX512;
     static constexpr int unroll_single = NBR_U_AVX512_SINGLE;
+    static constexpr int unroll_dd = NBR_U_AVX512_DD;
     static constexpr int peak_chains = 24;
 };
 }  // namespace

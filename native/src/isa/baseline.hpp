@@ -35,6 +35,9 @@
 #define NBR_BASELINE_U_SINGLE 4
 #endif
 #endif
+#ifndef NBR_BASELINE_U_DD
+#define NBR_BASELINE_U_DD 2  // double-double: twice the registers per vector
+#endif
 #ifndef NBR_UNROLL_VECTORS
 // SSE2: measured slower unrolled (see kernel_impl.hpp); NEON and scalar: not measured, left as they were
 #define NBR_UNROLL_VECTORS 0
@@ -48,6 +51,7 @@ struct Isa {
     using VecSingle = NBR_BASELINE_VEC_SINGLE;
     static constexpr int unroll = NBR_BASELINE_U;
     static constexpr int unroll_single = NBR_BASELINE_U_SINGLE;
+    static constexpr int unroll_dd = NBR_BASELINE_U_DD;
     static constexpr int peak_chains = 12;
 };
 }  // namespace

@@ -12,6 +12,7 @@ struct VecAvx2 {
     static reg load(const double* p) { return _mm256_load_pd(p); }
     static reg loadu(const double* p) { return _mm256_loadu_pd(p); }
     static void store(double* p, reg a) { _mm256_store_pd(p, a); }
+    static void storeu(double* p, reg a) { _mm256_storeu_pd(p, a); }
     static reg add(reg a, reg b) { return _mm256_add_pd(a, b); }
     static reg sub(reg a, reg b) { return _mm256_sub_pd(a, b); }
     static reg mul(reg a, reg b) { return _mm256_mul_pd(a, b); }
@@ -46,5 +47,12 @@ struct VecAvx2 {
         const __m256i i = _mm256_load_si256(reinterpret_cast<const __m256i*>(idx[b & 15u]));
         return _mm256_castsi256_pd(_mm256_permutevar8x32_epi32(_mm256_castpd_si256(a), i));
     }
+    // The bits of doubles as unsigned 64-bit integers (the self-contained log, vlog.hpp).
+    static reg bits_add(reg a, reg b) {
+        return _mm256_castsi256_pd(_mm256_add_epi64(_mm256_castpd_si256(a), _mm256_castpd_si256(b)));
+    }
+    static reg bits_and(reg a, reg b) { return _mm256_and_pd(a, b); }
+    static reg bits_or(reg a, reg b) { return _mm256_or_pd(a, b); }
+    static reg bits_shr52(reg a) { return _mm256_castsi256_pd(_mm256_srli_epi64(_mm256_castpd_si256(a), 52)); }
 };
 }  // namespace

@@ -12,6 +12,7 @@ struct VecAvx512 {
     static reg load(const double* p) { return _mm512_load_pd(p); }
     static reg loadu(const double* p) { return _mm512_loadu_pd(p); }
     static void store(double* p, reg a) { _mm512_store_pd(p, a); }
+    static void storeu(double* p, reg a) { _mm512_storeu_pd(p, a); }
     static reg add(reg a, reg b) { return _mm512_add_pd(a, b); }
     static reg sub(reg a, reg b) { return _mm512_sub_pd(a, b); }
     static reg mul(reg a, reg b) { return _mm512_mul_pd(a, b); }
@@ -37,5 +38,16 @@ struct VecAvx512 {
     static reg clear(mask m, reg a) { return _mm512_maskz_mov_pd(static_cast<mask>(~m), a); }  // 0 where m
     // The first popcount(b) lanes of a, moved to the lanes set in b (others: zero).
     static reg expand(unsigned b, reg a) { return _mm512_maskz_expand_pd(static_cast<mask>(b), a); }
+    // The bits of doubles as unsigned 64-bit integers (the self-contained log, vlog.hpp).
+    static reg bits_add(reg a, reg b) {
+        return _mm512_castsi512_pd(_mm512_add_epi64(_mm512_castpd_si512(a), _mm512_castpd_si512(b)));
+    }
+    static reg bits_and(reg a, reg b) {
+        return _mm512_castsi512_pd(_mm512_and_epi64(_mm512_castpd_si512(a), _mm512_castpd_si512(b)));
+    }
+    static reg bits_or(reg a, reg b) {
+        return _mm512_castsi512_pd(_mm512_or_epi64(_mm512_castpd_si512(a), _mm512_castpd_si512(b)));
+    }
+    static reg bits_shr52(reg a) { return _mm512_castsi512_pd(_mm512_srli_epi64(_mm512_castpd_si512(a), 52)); }
 };
 }  // namespace

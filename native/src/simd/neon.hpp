@@ -12,6 +12,7 @@ struct VecNeon {
     static reg load(const double* p) { return vld1q_f64(p); }
     static reg loadu(const double* p) { return vld1q_f64(p); }
     static void store(double* p, reg a) { vst1q_f64(p, a); }
+    static void storeu(double* p, reg a) { vst1q_f64(p, a); }
     static reg add(reg a, reg b) { return vaddq_f64(a, b); }
     static reg sub(reg a, reg b) { return vsubq_f64(a, b); }
     static reg mul(reg a, reg b) { return vmulq_f64(a, b); }
@@ -46,5 +47,16 @@ struct VecNeon {
     }
     // The first popcount(b) lanes of a, moved to the lanes set in b (others: don't care).
     static reg expand(unsigned b, reg a) { return b == 3u ? a : vdupq_laneq_f64(a, 0); }
+    // The bits of doubles as unsigned 64-bit integers (the self-contained log, vlog.hpp).
+    static reg bits_add(reg a, reg b) {
+        return vreinterpretq_f64_u64(vaddq_u64(vreinterpretq_u64_f64(a), vreinterpretq_u64_f64(b)));
+    }
+    static reg bits_and(reg a, reg b) {
+        return vreinterpretq_f64_u64(vandq_u64(vreinterpretq_u64_f64(a), vreinterpretq_u64_f64(b)));
+    }
+    static reg bits_or(reg a, reg b) {
+        return vreinterpretq_f64_u64(vorrq_u64(vreinterpretq_u64_f64(a), vreinterpretq_u64_f64(b)));
+    }
+    static reg bits_shr52(reg a) { return vreinterpretq_f64_u64(vshrq_n_u64(vreinterpretq_u64_f64(a), 52)); }
 };
 }  // namespace

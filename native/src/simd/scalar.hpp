@@ -4,6 +4,8 @@
 // FLT_EVAL_METHOD 0, as on every target this is built for.)
 #pragma once
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 
 namespace {
 template <class T>
@@ -17,6 +19,7 @@ struct VecScalarOf {
     static reg load(const T* p) { return *p; }
     static reg loadu(const T* p) { return *p; }
     static void store(T* p, reg a) { *p = a; }
+    static void storeu(T* p, reg a) { *p = a; }
     static reg add(reg a, reg b) { return a + b; }
     static reg sub(reg a, reg b) { return a - b; }
     static reg mul(reg a, reg b) { return a * b; }
@@ -38,6 +41,22 @@ struct VecScalarOf {
     static mask from_bits(unsigned b) { return (b & 1u) != 0; }
     static reg clear(mask m, reg a) { return m ? T(0) : a; }
     static reg expand(unsigned, reg a) { return a; }
+    // The bits of doubles as unsigned 64-bit integers (the self-contained log, vlog.hpp; doubles only).
+    static reg bits_add(reg a, reg b) { return of_bits(to_bits(a) + to_bits(b)); }
+    static reg bits_and(reg a, reg b) { return of_bits(to_bits(a) & to_bits(b)); }
+    static reg bits_or(reg a, reg b) { return of_bits(to_bits(a) | to_bits(b)); }
+    static reg bits_shr52(reg a) { return of_bits(to_bits(a) >> 52); }
+    static std::uint64_t to_bits(T a) {
+        static_assert(sizeof(T) == 8, "bit operations are defined for doubles");
+        std::uint64_t u;
+        std::memcpy(&u, &a, 8);
+        return u;
+    }
+    static T of_bits(std::uint64_t u) {
+        T a;
+        std::memcpy(&a, &u, 8);
+        return a;
+    }
 };
 using VecScalar = VecScalarOf<double>;
 using VecScalarF32 = VecScalarOf<float>;

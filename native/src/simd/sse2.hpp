@@ -13,6 +13,7 @@ struct VecSse2 {
     static reg load(const double* p) { return _mm_load_pd(p); }
     static reg loadu(const double* p) { return _mm_loadu_pd(p); }
     static void store(double* p, reg a) { _mm_store_pd(p, a); }
+    static void storeu(double* p, reg a) { _mm_storeu_pd(p, a); }
     static reg add(reg a, reg b) { return _mm_add_pd(a, b); }
     static reg sub(reg a, reg b) { return _mm_sub_pd(a, b); }
     static reg mul(reg a, reg b) { return _mm_mul_pd(a, b); }
@@ -41,5 +42,10 @@ struct VecSse2 {
     static reg clear(mask m, reg a) { return _mm_andnot_pd(m, a); }  // 0 where m
     // The first popcount(b) lanes of a, moved to the lanes set in b (others: don't care).
     static reg expand(unsigned b, reg a) { return b == 3u ? a : _mm_unpacklo_pd(a, a); }
+    // The bits of doubles as unsigned 64-bit integers (the self-contained log, vlog.hpp).
+    static reg bits_add(reg a, reg b) { return _mm_castsi128_pd(_mm_add_epi64(_mm_castpd_si128(a), _mm_castpd_si128(b))); }
+    static reg bits_and(reg a, reg b) { return _mm_and_pd(a, b); }
+    static reg bits_or(reg a, reg b) { return _mm_or_pd(a, b); }
+    static reg bits_shr52(reg a) { return _mm_castsi128_pd(_mm_srli_epi64(_mm_castpd_si128(a), 52)); }
 };
 }  // namespace
