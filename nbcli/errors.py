@@ -21,6 +21,7 @@ __all__ = [
     "NotEnoughMemory",
     "OutputError",
     "ParameterError",
+    "ResourceLimit",
     "quote",
     "shown",
     "unknown_name",
@@ -52,6 +53,11 @@ class MissingExtra(ParameterError):
 
 class NotEnoughMemory(NbRenderError, MemoryError):
     """A render that would not fit in the memory available (or allowed); raised before allocating."""
+
+
+class ResourceLimit(NbRenderError):
+    """The system refused something the work needs other than memory: a thread (a limit on
+    threads or on address space, such as ulimit -u or ulimit -v)."""
 
 
 class OutputError(NbRenderError, OSError):

@@ -143,6 +143,8 @@ class PngWriter:
         self.spare: list[np.ndarray] = []  # group buffers to reuse (fresh memory costs page faults)
         self.threads = max(1, threads)
         self.pool = ThreadPoolExecutor(self.threads) if self.threads > 1 else None
+        self.pool_started = False  # whether the pool has started a thread
+        self.serial = False  # the system started none: compress on the calling thread
         self.inflight: deque[tuple[Future[tuple[bytes, int, int, float]], np.ndarray]] = deque()
         self.adler = 1
         self.started = False
@@ -200,9 +202,37 @@ class PngWriter:
             self._emit(_compress(scanlines, self.deflate, last))
             self.spare.append(group)
             return
-        self.inflight.append((self.pool.submit(_compress, scanlines, self.deflate, last), group))
+        self.inflight.append((self._start(scanlines, last), group))
         while len(self.inflight) > 2 * self.threads:  # bounded memory: wait for the oldest group
             self._emit_oldest()
+
+    def _start(self, scanlines: np.ndarray, last: bool) -> Future[tuple[bytes, int, int, float]]:
+        """``_compress`` in a pool thread. If the system cannot start another thread (a limit on
+        threads or memory), the group waits for one of the threads that did start; if none did,
+        it is compressed here, and so is every group after it."""
+        assert self.pool is not None
+        future: Future[tuple[bytes, int, int, float]] = Future()  # ours: the pool's may be lost
+        deflate = self.deflate
+
+        def job() -> None:
+            if future.set_running_or_notify_cancel():
+                try:
+                    future.set_result(_compress(scanlines, deflate, last))
+                except BaseException as e:  # noqa: BLE001 (passed on to whoever waits for it)
+                    future.set_exception(e)
+
+        if not self.serial:
+            try:
+                self.pool.submit(job)
+                self.pool_started = True
+                return future
+            except RuntimeError:  # "can't start new thread"; the job is queued all the same
+                if self.pool_started:  # and a thread that did start will run it
+                    return future
+                self.pool.shutdown(wait=False, cancel_futures=True)
+                self.serial = True
+        job()
+        return future
 
     def _emit_oldest(self) -> None:
         future, group = self.inflight.popleft()
