@@ -579,7 +579,10 @@ CTRL_C_IN_JOIN = (
 def test_a_rendering_thread_never_aborts_the_process(kernel, scenario):
     code = DAEMON_AT_EXIT if scenario == "daemon-at-exit" else CTRL_C_IN_JOIN
     env = dict(os.environ, NB_RENDER_KERNEL=kernel)
-    delays = ["0.2", "0.5", "0.9", "1.3"]  # the render polls every 50 ms meanwhile
+    # the moments the script ends at (the render polls every 50 ms meanwhile); NB_RENDER_ABORT_RUNS
+    # runs more of them, spread over the same 1.1 s, for a longer hunt
+    runs = max(2, int(os.environ.get("NB_RENDER_ABORT_RUNS", "4")))
+    delays = [f"{0.2 + 1.1 * i / (runs - 1):.3f}" for i in range(runs)]
 
     def one(delay: str) -> subprocess.CompletedProcess:
         return subprocess.run(
@@ -654,3 +657,38 @@ def test_threads_the_system_cannot_start_are_done_without(tmp_path):
     assert res.returncode == 0, res.stderr
     threads, categories = res.stdout.split(" ", 1)
     assert 1 <= int(threads) < 256 and "ResourceLimitWarning" in categories
+
+
+@pytest.mark.parametrize("started", [0, 1, 2])
+def test_png_compressor_threads_the_system_cannot_start_are_done_without(monkeypatch, started):
+    # the PNG writer's own threads: the system starts `started` of them, then refuses
+    import threading
+
+    rng = np.random.default_rng(5)
+    rgb = rng.integers(0, 256, (700, 900, 3), dtype=np.uint8)  # several groups of rows
+    expected = nbcli.png.encode_png(rgb, threads=1)
+    real_start, count = threading.Thread.start, [0]
+
+    def start(self: threading.Thread) -> None:
+        if count[0] >= started:
+            raise RuntimeError("can't start new thread")
+        count[0] += 1
+        real_start(self)
+
+    monkeypatch.setattr(threading.Thread, "start", start)
+    assert nbcli.png.encode_png(rgb, threads=8) == expected  # the same bytes, nothing lost
+    assert count[0] == started
+
+
+def test_an_encoder_thread_the_system_cannot_start_is_a_resource_limit(monkeypatch, tmp_path):
+    import threading
+
+    from nbcli.errors import ResourceLimit
+    from nbcli.sequence import Encoder
+
+    def refuse(self: threading.Thread) -> None:
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", refuse)
+    with pytest.raises(ResourceLimit, match=r"could not start a thread to write the video.*ulimit"):
+        Encoder(lambda frames: None, "nb-render video")
