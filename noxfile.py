@@ -11,7 +11,13 @@ nox -s lint       ruff, mypy (the package and tools/nbwheels), tools/wheels.py
                   --check-config, the workflow and dependabot schemas, zizmor,
                   codespell, and import-linter's contracts
 nox -s bench      the benchmark suite (prints a table; see docs/benchmarks.md)
-nox -s wheels     manylinux_2_17 wheels for every local CPython, repaired and tested (no Docker)
+nox -s wheels     manylinux_2_17 x86_64 wheels for every supported CPython (this machine's, and
+                  the newer ones in a Debian sid chroot), repaired and tested (no Docker)
+nox -s wheels_aarch64   the manylinux_2_17 aarch64 wheel, built with zig, repaired, and the whole
+                  test suite run on it in a Debian arm64 chroot under qemu (slow: see
+                  docs/platforms.md)
+nox -s release    the release path: the oldest CPython's wheel (x86_64 and aarch64) and the
+                  newest's, uploaded with twine to a local index and installed from it alone
 nox -s sdist      build the sdist, check its contents, install it in a fresh venv and test
 nox -s sanitize   the test suite under AddressSanitizer + UndefinedBehaviorSanitizer, then
                   the C++ library alone under LeakSanitizer (Linux, GCC; docs/reliability.md)
@@ -103,6 +109,22 @@ def bench(session: nox.Session) -> None:
 @nox.session(venv_backend="none", default=False)
 def wheels(session: nox.Session) -> None:
     session.run("python", "tools/wheels.py", *session.posargs)
+
+
+@nox.session(venv_backend="none", default=False)
+def wheels_aarch64(session: nox.Session) -> None:
+    session.run("python", "tools/wheels.py", "--arch", "aarch64", *session.posargs)
+
+
+@nox.session(venv_backend="none", default=False)
+def release(session: nox.Session) -> None:
+    # The oldest and the newest supported CPython; the chroots run only the smoke tests.
+    project = PYPROJECT["project"]
+    prefix = "Programming Language :: Python :: 3."
+    minors = sorted(int(c[len(prefix) :]) for c in project["classifiers"] if c.startswith(prefix))
+    pythons = [f"3.{minors[0]}", f"3.{minors[-1]}"]
+    args = ["--release", "--quick", "--arch", "x86_64", "--arch", "aarch64"]
+    session.run("python", "tools/wheels.py", *args, *(f"--python={v}" for v in pythons), *session.posargs)
 
 
 @nox.session(venv_backend="none", default=False)

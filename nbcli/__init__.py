@@ -31,10 +31,13 @@ __all__ = [
     "compute",
     "default_threads",
     "render",
+    "render_tile",
     "render_to_file",
     "render_to_png",
+    "render_to_zarr",
     "selected_kernel",
     "single_precision_warnings",
+    "to_dask",
 ]
 
 # where each public name lives
@@ -51,10 +54,13 @@ _HOME = {
     "compute": "compat",
     "default_threads": "_native",
     "render": "api",
+    "render_tile": "tiles",
     "render_to_file": "api",
     "render_to_png": "api",
+    "render_to_zarr": "stores",
     "selected_kernel": "_native",
     "single_precision_warnings": "api",
+    "to_dask": "scale",
 }
 
 if typing.TYPE_CHECKING:
@@ -71,8 +77,11 @@ if typing.TYPE_CHECKING:
     from .compat import compute
     from .images import MetadataWarning
     from .precision import PrecisionWarning
+    from .scale import to_dask
     from .scene import Scene
+    from .stores import render_to_zarr
     from .style import Style
+    from .tiles import render_tile
     from .timeline import Keyframe
     from .viewport import Viewport
 

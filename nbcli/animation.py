@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import time
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -28,6 +28,7 @@ from ._native import check_kernel
 from ._version import __version__
 from .api import Render, png_deflate, render, single_precision_warnings
 from .checks import thread_count
+from .compression import Deflate
 from .errors import OutputError, ParameterError
 from .images import output_format
 from .outfile import check_writable
@@ -147,6 +148,7 @@ class Animation:
         quality: int | None = None,
         lossless: bool = False,
         max_memory: int | None = None,
+        render_frames: FrameRenderer | None = None,
     ) -> dict[str, Any]:
         """Render every frame and write them to ``path``; return what was done.
 
@@ -161,14 +163,20 @@ class Animation:
         where it stopped. ``chroma``: a video's colour resolution, 444 (full) or
         420 (half, the most widely playable); ``crf``: its constant quality
         (lower is better; default 20 for H.264, 32 for VP9). ``quality`` (1-100) and
-        ``lossless``: of an animated WebP, or of frames in a lossy format. ``progress(done, total)`` is called after each frame.
+        ``lossless``: of an animated WebP, or of frames in a lossy format.
+        ``progress(done, total)`` is called after each frame. ``render_frames``: what
+        renders the frames instead of this process, given the (scene, style) of every
+        frame to render, in order, it yields their pixels in that order
+        (``nbcli.scale.frames_on`` renders them on a Dask cluster).
         Returns counts (``frames``, ``rendered``, ``skipped``) and times
         (``seconds``; ``render_seconds`` in the renderer, ``encode_seconds`` in
         the encoder's thread).
         """
         out = os.fspath(path)
         kind, pattern = self._check_output(out, keep_frames, chroma, max_memory, quality, lossless)
-        run = _Run(self, pattern, resume, thread_count(threads), check_kernel(kernel), max_memory)
+        run = _Run(
+            self, pattern, resume, thread_count(threads), check_kernel(kernel), max_memory, render_frames
+        )
         for message in self.precision_warnings(run.kernel):
             warnings.warn(message, PrecisionWarning, stacklevel=2)
         if kind == "video":
@@ -231,6 +239,10 @@ class Animation:
         return kind, pattern
 
 
+# Given the (scene, style) of the frames to render, in order: their pixels, in that order.
+FrameRenderer = Callable[[list[tuple[Scene, Style]]], Iterable[np.ndarray]]
+
+
 @dataclass
 class _Run:
     """One ``save``: each frame is rendered (or read back from a finished frame) and handed to the
@@ -242,17 +254,22 @@ class _Run:
     threads: int
     kernel: str
     max_memory: int | None
+    render_frames: FrameRenderer | None = None  # elsewhere (a cluster), or None: here
     encoder: Encoder | None = None  # a video or an animated image
     writer: Encoder | None = None  # numbered frames
     info: dict[str, Any] = field(
         default_factory=lambda: {"frames": 0, "rendered": 0, "skipped": 0, "render_seconds": 0.0}
     )
+    rendered: Iterator[np.ndarray] | None = None  # the pixels render_frames yields
 
     def all(self, progress: Callable[[int, int], None] | None) -> dict[str, Any]:
         n = len(self.anim)
         self.info["frames"] = n
         t0 = time.perf_counter()
         writers = [e for e in (self.writer, self.encoder) if e is not None]
+        if self.render_frames is not None:
+            todo = [k for k in range(n) if not self.finished(k)]
+            self.rendered = iter(self.render_frames([self.anim.frame(k) for k in todo]))
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", PrecisionWarning)  # issued once, before
@@ -273,6 +290,20 @@ class _Run:
         self.info["seconds"] = time.perf_counter() - t0
         return self.info
 
+    def finished(self, k: int) -> bool:
+        """Whether frame k is on disk already, with the same parameters (and so is not rendered)."""
+        if self.pattern is None or not self.resume:
+            return False
+        scene, style = self.anim.frame(k)
+        path = self.pattern % k
+        return read_frame_text(path) == self.record(path, scene, style)[0][PNG_KEY]
+
+    @staticmethod
+    def record(path: str, scene: Scene, style: Style) -> tuple[dict[str, str], Deflate | None]:
+        """The text a frame file holds (its parameters) and, for a PNG, how it is compressed."""
+        deflate = png_deflate(style) if output_format(path).streams else None  # PNGs record it
+        return png_text(scene, style, scene.canonical_roots(), deflate), deflate
+
     def pixels(self, k: int) -> np.ndarray | None:
         """Frame k's pixels: read back from a finished frame on disk, or rendered (and written out)."""
         scene, style = self.anim.frame(k)
@@ -280,29 +311,31 @@ class _Run:
         deflate = None
         if self.pattern is not None:
             path = self.pattern % k
-            deflate = png_deflate(style) if output_format(path).streams else None  # PNGs record it
-            text = png_text(scene, style, scene.canonical_roots(), deflate)
+            text, deflate = self.record(path, scene, style)
             if self.resume and read_frame_text(path) == text[PNG_KEY]:
                 self.info["skipped"] += 1
                 if self.encoder is None:
                     return None
                 return read_frame(path, (scene.height, scene.width, 3))
         t0 = time.perf_counter()
-        r = render(
-            scene,
-            style,
-            threads=self.threads,
-            kernel=self.kernel,
-            keep_data=False,
-            max_memory=self.max_memory,
-        )
+        if self.rendered is not None:
+            rgb = next(self.rendered)
+        else:
+            rgb = render(
+                scene,
+                style,
+                threads=self.threads,
+                kernel=self.kernel,
+                keep_data=False,
+                max_memory=self.max_memory,
+            ).rgb
         self.info["render_seconds"] += time.perf_counter() - t0
         self.info["rendered"] += 1
         if self.writer is not None:
             assert self.pattern is not None
             assert text is not None
-            self.writer.put((self.pattern % k, r.rgb, text, deflate))
-        return r.rgb
+            self.writer.put((self.pattern % k, rgb, text, deflate))
+        return rgb
 
 
 def _make_folder(pattern: str) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import time
 import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,8 +27,9 @@ from ._native import (
 )
 from .checks import as_int, byte_count, callback, flag, thread_count
 from .colors import Colouring, Marks
-from .compression import Deflate, default_deflate
+from .compression import Deflate
 from .errors import ParameterError, shown
+from .imagefile import png_deflate, write_bands
 from .images import ImageFormat, MetadataWarning, output_format, write_image
 from .outfile import as_path, atomic_output, check_writable, same_file
 from .params import png_text, save_npz
@@ -37,17 +37,15 @@ from .pipeline import (
     ALL_DATA,
     NO_DATA,
     ROOTS,
-    Band,
     Job,
     ShareCounter,
     check_memory,
     check_source,
-    gather,
     render_bands,
     stream_rows,
 )
 from .pipeline import work_bytes_per_pixel as _work_bytes
-from .png import encode_png, stream_png, write_png
+from .png import encode_png, write_png
 from .precision import PrecisionWarning, Probe
 from .precision import single_precision_warnings as _probe_warnings
 from .scene import Scene, pairs
@@ -73,14 +71,6 @@ def available_kernels() -> list[dict[str, Any]]:
     """The kernels in this build: name, isa, lanes (doubles per vector), lanes_single
     (floats per vector, for precision="single"), fused, supported (by this CPU)."""
     return [vars(k).copy() for k in kernels()]
-
-
-def png_deflate(style: Style, requested: Deflate | None = None) -> Deflate:
-    """How a PNG in ``style`` is compressed: as ``requested`` if its library is installed, else
-    ``nbcli.png.default_deflate`` for the shading (bands and flat areas compress best unfiltered)."""
-    if requested is not None and requested.available():
-        return requested
-    return default_deflate(banded=style.shading in ("iterations", "flat"))
 
 
 def _problem(scene: Scene, roots: np.ndarray) -> Problem:
@@ -144,6 +134,9 @@ class Render:
     0-based Newton step k at which it converged (itmax where it did not);
     ``smooth`` float32, the fractional iteration count (in [k-1, k]) that smooth
     shading uses; ``residual`` float32, |p(z)| at the last step.
+
+    ``rows`` and ``cols``: the part of the scene's image this is, ``(first, end)``
+    (the whole image, except for ``render_tile``'s tiles).
     """
 
     scene: Scene
@@ -155,10 +148,24 @@ class Render:
     smooth: np.ndarray | None = None
     residual: np.ndarray | None = None
     stats: dict[str, Any] = field(default_factory=dict)
+    rows: tuple[int, int] = (0, 0)
+    cols: tuple[int, int] = (0, 0)
+
+    def __post_init__(self) -> None:
+        if self.rows == self.cols == (0, 0):
+            self.rows, self.cols = (0, self.scene.height), (0, self.scene.width)
+
+    @property
+    def is_tile(self) -> bool:
+        """Whether this is part of the scene's image (``render_tile``) rather than all of it."""
+        return self.rows != (0, self.scene.height) or self.cols != (0, self.scene.width)
 
     def metadata(self, png: Deflate | None = None) -> dict[str, str]:
-        """Text entries that document how the image was made (``png``: a PNG's compression)."""
-        return png_text(self.scene, self.style, self.roots, png)
+        """Text entries that document how the image was made (the PNG's text chunks; ``png``: a
+        PNG's compression; for a tile: the whole scene's parameters and, under ``tile``, where
+        the tile lies in its image)."""
+        tile = {"rows": list(self.rows), "cols": list(self.cols)} if self.is_tile else None
+        return png_text(self.scene, self.style, self.roots, png, tile)
 
     def save(
         self,
@@ -206,13 +213,19 @@ class Render:
         s = self.scene
         kept = "" if self.root is not None else ", no per-pixel data"
         aa = f", aa={s.aa}" if s.aa > 1 else ""
+        tile = f", tile rows {self.rows} cols {self.cols}" if self.is_tile else ""
         return (
-            f"<Render {s.polynomial!r}: {s.width}x{s.height}, {s.method}, {len(self.roots)} roots, "
+            f"<Render {s.polynomial!r}: {s.width}x{s.height}{tile}, {s.method}, {len(self.roots)} roots, "
             f"palette={self.style.palette!r}{aa}{kept}>"
         )
 
     def save_data(self, path: PathLike) -> None:
         """Write the per-sample data and the parameters to an .npz file (see ``nbcli.params.load_npz``)."""
+        if self.is_tile:
+            raise ValueError(
+                "a tile's data cannot be saved as an .npz, which holds a whole image's data; "
+                "save the whole render's, or write tiles into one Zarr store (nbcli.to_dask(...).to_zarr)"
+            )
         if self.root is None or self.iterations is None or self.smooth is None or self.residual is None:
             raise ValueError("this render kept no per-pixel data (rendered with keep_data=False)")
         save_npz(
@@ -344,7 +357,6 @@ def render_to_file(
     rows = stream_rows(work, data, band_rows, max_memory, save_data is not None, fmt)
     info: dict[str, Any] = {}
     counter = ShareCounter(len(roots)) if stats else None
-    keep: dict[str, list[np.ndarray]] | None = {} if save_data is not None else None
     bands = render_bands(
         work,
         threads=nthreads,
@@ -355,19 +367,20 @@ def render_to_file(
         source=source,
         stats=info,
     )
-    deflate = png_deflate(style, compression) if fmt.streams else None
-    text = png_text(scene, style, roots, deflate)
-    with atomic_output(path) as f:
-        images = _pixels(bands, counter, keep)
-        if deflate is not None:
-            writing = stream_png(f, images, scene.width, scene.height, style.depth, text, nthreads, deflate)
-        else:
-            whole, t_encode = gather(images, scene.height), time.perf_counter()
-            write_image(f, whole, fmt, text, quality=quality, lossless=lossless)
-            writing = {"encoding": time.perf_counter() - t_encode}
-        if save_data is not None and keep is not None:
-            arrays = {k: (v[0] if len(v) == 1 else np.concatenate(v)) for k, v in keep.items()}
-            save_npz(save_data, scene, style, roots, **arrays)
+    writing = write_bands(
+        path,
+        fmt,
+        scene,
+        style,
+        roots,
+        bands,
+        threads=nthreads,
+        counter=counter,
+        save_data=save_data,
+        quality=quality,
+        lossless=lossless,
+        deflate=compression,
+    )
     info.update(_summary(scene, roots), seconds=time.perf_counter() - t0)
     info["stage_seconds"] = {**info.get("stage_seconds", {}), **writing}
     if counter is not None:
@@ -388,20 +401,6 @@ def _check_outputs(path: PathLike, save_data: PathLike | None) -> None:
         check_writable(as_path(save_data, "save_data"))
         if same_file(path, save_data):
             raise ParameterError(f"the image and the data would be the same file ({os.fspath(path)})")
-
-
-def _pixels(
-    bands: Iterator[Band], counter: ShareCounter | None, keep: dict[str, list[np.ndarray]] | None
-) -> Iterator[np.ndarray]:
-    """Each band's pixels, after counting its roots (``counter``) and keeping its data (``keep``)."""
-    for band in bands:
-        if band.data is not None:
-            if counter is not None:
-                counter.add(band.data["root"], band.data["iterations"])
-            if keep is not None:
-                for k, v in band.data.items():
-                    keep.setdefault(k, []).append(v)
-        yield band.rgb
 
 
 def _output(

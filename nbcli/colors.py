@@ -60,6 +60,7 @@ PALETTES: dict[str, tuple[str, ...]] = {
     "hsv": (),
 }
 
+Roots = np.ndarray | None  # the root index of each sample, when borders need them
 _HEX = re.compile(r"^#?([0-9a-fA-F]{6}|[0-9a-fA-F]{3})$")
 # The 148 named colours of CSS (CSS Color Module Level 4): name, hex.
 _CSS_NAMES = """
@@ -332,19 +333,20 @@ class Marks:
         r2 = 2 * self.radius
         self.centres = [(y, x) for y, x in centres if -r2 <= x <= width + r2 and -r2 <= y <= height + r2]
 
-    def draw(self, rgb: np.ndarray, row0: int, maxval: int) -> None:
+    def draw(self, rgb: np.ndarray, row0: int, maxval: int, col0: int = 0) -> None:
+        """Draw on ``rgb``, the pixels from (``row0``, ``col0``) of the whole image."""
         r_out = self.radius + self.rim
-        rows = rgb.shape[0]
+        rows, cols = rgb.shape[:2]
         for cy, cx in self.centres:
             y0, y1 = max(row0, math.floor(cy - r_out - 1)), min(row0 + rows, math.ceil(cy + r_out + 2))
-            x0, x1 = max(0, math.floor(cx - r_out - 1)), min(rgb.shape[1], math.ceil(cx + r_out + 2))
+            x0, x1 = max(col0, math.floor(cx - r_out - 1)), min(col0 + cols, math.ceil(cx + r_out + 2))
             if y0 >= y1 or x0 >= x1:
                 continue
             yy, xx = np.mgrid[y0:y1, x0:x1]
             d = np.hypot(yy - cy, xx - cx)
             cover_all = np.clip(r_out + 0.5 - d, 0.0, 1.0)[..., None]  # rim + disc
             cover_in = np.clip(self.radius + 0.5 - d, 0.0, 1.0)[..., None]  # disc
-            patch = rgb[y0 - row0 : y1 - row0, x0:x1]
+            patch = rgb[y0 - row0 : y1 - row0, x0 - col0 : x1 - col0]
             lin = srgb_to_linear(patch.astype(np.float32) / maxval)
             lin = lin * (1 - cover_all) + 0.02 * (cover_all - cover_in) + 1.0 * cover_in
             patch[...] = np.rint(linear_to_srgb(lin) * maxval).astype(patch.dtype)
@@ -406,14 +408,12 @@ class Colouring:
         """Whether finishing needs each sample's root (to find basin borders)."""
         return self.boundary is not None
 
-    def finish(
-        self, rgb: np.ndarray, root: np.ndarray | None, above: np.ndarray | None, row0: int
-    ) -> np.ndarray:
-        """Output rows ``row0 ..`` from their coloured samples ``rgb``.
-
-        ``root``: the samples' roots (when ``needs_roots``); ``above``: the roots of
-        the sample row just above these (None at the top of the image).
-        """
+    def finish(self, rgb: np.ndarray, root: Roots, row0: int, col0: int = 0, *, above: Roots = None,
+               left: Roots = None) -> np.ndarray:  # fmt: skip
+        """Output pixels from (``row0``, ``col0``) of the whole image, from their coloured samples ``rgb``
+        and their roots ``root`` (when ``needs_roots``). A sample is on a border when its root differs
+        from its left or upper neighbour's: ``above`` and ``left`` hold the roots of the sample row
+        above and the sample column left of these (None at the image's edge)."""
         if self.boundary is not None:
             assert root is not None
             edge = np.zeros(root.shape, bool)
@@ -421,6 +421,8 @@ class Colouring:
             edge[1:] |= root[1:] != root[:-1]
             if above is not None:
                 edge[0] |= root[0] != above
+            if left is not None:
+                edge[:, 0] |= root[:, 0] != left
             scale = 65535.0 / 255.0 if self.palette.depth == 16 else 1.0
             rgb[edge] = np.rint(self.boundary * scale).astype(rgb.dtype)
         maxval = 255 if self.depth == 8 else 65535
@@ -432,7 +434,7 @@ class Colouring:
             )
             rgb = np.rint(linear_to_srgb(lin) * maxval).astype(np.uint8 if self.depth == 8 else np.uint16)
         if self.marks is not None:
-            self.marks.draw(rgb, row0, maxval)
+            self.marks.draw(rgb, row0, maxval, col0)
         return rgb
 
     def work_bytes(self) -> int:

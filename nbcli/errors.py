@@ -15,6 +15,7 @@ from collections.abc import Iterable
 __all__ = [
     "EXIT_FAILURE",
     "EXIT_USAGE",
+    "ClusterError",
     "InputFileError",
     "MissingExtra",
     "NbRenderError",
@@ -47,7 +48,7 @@ class InputFileError(ParameterError):
     """A file given to read parameters or data from that is missing, not ours, corrupt or hostile."""
 
 
-class MissingExtra(ParameterError):
+class MissingExtra(ParameterError, ImportError):
     """A feature asked for needs an optional dependency that is not installed (the message names the extra)."""
 
 
@@ -93,6 +94,10 @@ def shown(value: object, limit: int = 60) -> str:
         return quote(value, limit)
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+class ClusterError(NbRenderError):
+    """The Dask cluster could not be reached, or was lost during a render."""
 
 
 def unknown_name(what: str, value: object, choices: Iterable[str], more: str = "") -> ParameterError:

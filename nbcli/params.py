@@ -31,11 +31,13 @@ from .png import MAX_TEXT, read_png_text
 from .poly import format_number
 from .scene import Scene, pairs
 from .style import Style
+from .zarrfile import CheckedArray, is_zarr_path, open_for_reading, stored_array
 
 __all__ = [
     "Source",
     "load_npz",
     "load_source",
+    "load_zarr",
     "parameters",
     "parse_parameters",
     "png_compression",
@@ -56,9 +58,16 @@ _METHOD_TITLES = {
 }
 
 
-def parameters(scene: Scene, style: Style, roots: np.ndarray, png: Deflate | None = None) -> dict[str, Any]:
+def parameters(
+    scene: Scene,
+    style: Style,
+    roots: np.ndarray,
+    png: Deflate | None = None,
+    tile: dict[str, list[int]] | None = None,
+) -> dict[str, Any]:
     """Everything needed to make an image again, as JSON-ready values; ``png``: how a PNG's
-    pixels were compressed (the same bytes again need the same compressor)."""
+    pixels were compressed (the same bytes again need the same compressor); ``tile``: for a
+    part of the scene's image, its ``rows`` and ``cols``."""
     record: dict[str, Any] = {
         "version": __version__,
         **scene.to_dict(),
@@ -67,6 +76,8 @@ def parameters(scene: Scene, style: Style, roots: np.ndarray, png: Deflate | Non
     }
     if png is not None:
         record["png"] = png.to_dict()
+    if tile is not None:
+        record["tile"] = tile
     return record
 
 
@@ -90,14 +101,20 @@ def title(scene: Scene) -> str:
     return f"{_METHOD_TITLES.get(scene.method, scene.method)} basins of {scene.polynomial}"
 
 
-def png_text(scene: Scene, style: Style, roots: np.ndarray, png: Deflate | None = None) -> dict[str, str]:
+def png_text(
+    scene: Scene,
+    style: Style,
+    roots: np.ndarray,
+    png: Deflate | None = None,
+    tile: dict[str, list[int]] | None = None,
+) -> dict[str, str]:
     """Text entries that document how the image was made: ``Software``, ``Title`` and the record
     (PNG text chunks, with ``png`` the PNG's compression; the other formats keep what they can,
     see ``nbcli.images``)."""
     return {
         "Software": f"nb-render {__version__}",
         "Title": title(scene),
-        PNG_KEY: _json(parameters(scene, style, roots, png)),
+        PNG_KEY: _json(parameters(scene, style, roots, png, tile)),
     }
 
 
@@ -213,17 +230,39 @@ class Source:
     params: dict[str, Any]
     scene: Scene
     style: Style
-    arrays: dict[str, np.ndarray] | None
+    arrays: dict[str, Any] | None  # arrays, or lazily read arrays of a Zarr store
 
     @property
     def version(self) -> Any:
         return self.params.get("version")
 
 
+def load_zarr(path: PathLike) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """(parameters, data) of a Zarr store written by nb-render (untrusted).
+
+    The data are the store's ``root``, ``iterations`` and ``smooth`` arrays, read
+    lazily and range-checked block by block as they are read, when it has all
+    three (what recolouring needs), else None.
+    """
+    p = os.fspath(path)
+    text, group = open_for_reading(p)
+    params, scene, _style = _from_json(text, p)
+    sw, sh = scene.samples
+    found = {name: stored_array(group, name, (sh, sw), p) for name in ("root", "iterations", "smooth")}
+    if any(v is None for v in found.values()):
+        return params, None
+    nroots = len(scene.canonical_roots())
+    bounds = {"root": (-1, nroots - 1), "iterations": (0, scene.itmax), "smooth": (0, scene.itmax)}
+    return params, {k: CheckedArray(v, k, p, *bounds[k]) for k, v in found.items()}
+
+
 def load_source(path: str, max_memory: int | None = None) -> Source:
-    """Read an image made by nb-render or a --save-data .npz file (untrusted); ``max_memory``:
-    the bytes the data of an .npz may take (default: the memory available)."""
-    if _head(path)[:4] in (b"PK\x03\x04", b"PK\x05\x06") or path.lower().endswith(".npz"):
+    """Read an image made by nb-render, a --save-data .npz file or a Zarr store (untrusted);
+    ``max_memory``: the bytes the data of an .npz may take (default: the memory available)."""
+    arrays: dict[str, Any] | None
+    if os.path.isdir(path) and (is_zarr_path(path) or os.path.isfile(os.path.join(path, "zarr.json"))):
+        params, arrays = load_zarr(path)
+    elif _head(path)[:4] in (b"PK\x03\x04", b"PK\x05\x06") or path.lower().endswith(".npz"):
         params, arrays = load_npz(path, max_memory)
     else:
         params, arrays = read_parameters(path), None

@@ -1,4 +1,4 @@
-"""From a job to image rows, one band of rows at a time; memory planning; statistics.
+"""From a job to image rows, one band of rows at a time, or to any tile; memory planning; statistics.
 
 Each band is computed and coloured by the native core (or taken from saved
 per-sample data when recolouring) and then finished (``Colouring.finish``:
@@ -7,6 +7,12 @@ huge images; an image that fits the budget is one band, which lets the core
 mirror rows across the real axis. The result of every step is the same
 whatever the bands are, so the bytes of an image never depend on memory or
 thread count.
+
+A tile (``render_tile``) is any rectangle of the image, computed on its own
+from the same start points (sliced from the job's whole grid, never
+recomputed from bounds), with one sample of overlap above and to the left
+when basin borders need the neighbours' roots: its pixels are those of the
+whole image.
 
 The pipeline knows nothing of scenes and styles: the API turns those into a
 ``Job`` (start points, the iteration, the colouring).
@@ -41,6 +47,7 @@ __all__ = [
     "format_bytes",
     "gather",
     "render_bands",
+    "render_tile",
     "stream_rows",
     "work_bytes_per_pixel",
 ]
@@ -80,6 +87,7 @@ class Job:
 class Band:
     rgb: np.ndarray  # (rows, width, 3) uint8 or uint16
     data: dict[str, np.ndarray] | None  # per-sample data of these rows, when asked for
+    shares: ShareCounter | None = None  # root shares already counted (by whoever rendered it)
 
 
 def available_memory() -> int | None:
@@ -235,7 +243,7 @@ def render_bands(
             )
         else:
             t0 = time.perf_counter()
-            rgb, band_data = _recolour(job, source, s0, s1, data)
+            rgb, band_data = _recolour(job, source, (slice(s0, s1), slice(None)), data)
             stages["colouring"] += time.perf_counter() - t0
             if progress is not None:
                 progress(done_before + (s1 - s0) * len(xs), total)
@@ -243,12 +251,61 @@ def render_bands(
         if col.finishing:
             t0 = time.perf_counter()
             root = band_data.get("root")
-            rgb = col.finish(rgb, root, above, r0)
+            rgb = col.finish(rgb, root, r0, above=above)
             above = root[-1].copy() if root is not None and col.needs_roots else None
             stages["finishing"] += time.perf_counter() - t0
         yield Band(rgb, band_data if data else None)
     if stats is not None:
         stats.update(counters, stage_seconds=stages)
+
+
+def render_tile(
+    job: Job,
+    rows: tuple[int, int],
+    cols: tuple[int, int],
+    *,
+    threads: int,
+    kernel: str = "",
+    data: int = NO_DATA,
+    progress: Progress | None = None,
+    source: dict[str, np.ndarray] | None = None,
+    stats: dict[str, Any] | None = None,
+) -> Band:
+    """Pixels ``rows[0]:rows[1]`` x ``cols[0]:cols[1]`` of the image, identical to the same
+    pixels of ``render_bands``'s image; ``data``, ``source`` and ``stats`` as there (the
+    per-sample arrays are those of the tile's samples)."""
+    a, col = job.aa, job.colouring
+    (r0, r1), (c0, c1) = rows, cols
+    if not (0 <= r0 < r1 <= job.height and 0 <= c0 < c1 <= job.width):
+        raise ValueError(f"tile rows {rows}, cols {cols} outside the {job.width}x{job.height} image")
+    s0, s1, t0, t1 = r0 * a, r1 * a, c0 * a, c1 * a
+    # borders need the roots of the sample row above and the sample column to the left
+    up = 1 if col.needs_roots and s0 > 0 else 0
+    lf = 1 if col.needs_roots and t0 > 0 else 0
+    counters = {"iterations": 0, "pixels_computed": 0}
+    stages = dict.fromkeys(("kernel", "smooth", "colouring", "finishing"), 0.0)
+    if source is None:
+        xs, ys = job.xs[t0 - lf : t1], job.ys[s0 - up : s1]
+        total = len(xs) * len(ys)
+        rgb, tile_data = _compute(
+            job, xs, ys, threads, kernel, data, progress, 0, total, stats, counters, stages
+        )
+    else:
+        rgb, tile_data = _recolour(job, source, (slice(s0 - up, s1), slice(t0 - lf, t1)), data)
+        if progress is not None:
+            progress(rgb.shape[0] * rgb.shape[1], rgb.shape[0] * rgb.shape[1])
+    above = left = None
+    if up or lf:
+        root = tile_data["root"]
+        above = root[0, lf:] if up else None
+        left = root[up:, 0] if lf else None
+        rgb = rgb[up:, lf:]
+        tile_data = {k: v[up:, lf:] for k, v in tile_data.items()}
+    if col.finishing:
+        rgb = col.finish(np.ascontiguousarray(rgb), tile_data.get("root"), r0, c0, above=above, left=left)
+    if stats is not None:
+        stats.update(counters, stage_seconds=stages)
+    return Band(rgb, {k: np.ascontiguousarray(v) for k, v in tile_data.items()} if data else None)
 
 
 def _compute(
@@ -305,13 +362,19 @@ class ResourceLimitWarning(RuntimeWarning):
 
 
 def _recolour(
-    job: Job, source: dict[str, np.ndarray], s0: int, s1: int, data: int
+    job: Job, source: dict[str, Any], where: tuple[slice, slice], data: int
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Coloured samples of sample rows s0..s1 from saved per-sample data."""
-    band_data = {k: v[s0:s1] for k, v in source.items() if data >= ALL_DATA or k in ("root", "iterations")}
+    """Coloured samples of the block ``where`` of saved per-sample data (arrays, or any
+    array-like that slicing reads, such as a Zarr array)."""
+    wanted = [k for k in source if data >= ALL_DATA or k in ("root", "iterations")]
     pal = job.colouring.palette
-    smooth = source["smooth"][s0:s1] if pal.smooth else None
-    return colorize(band_data["root"], band_data["iterations"], pal, smooth), band_data
+    if pal.smooth and "smooth" not in wanted:
+        wanted.append("smooth")
+    arrays = {k: np.asarray(source[k][where]) for k in wanted}
+    rgb = colorize(arrays["root"], arrays["iterations"], pal, arrays["smooth"] if pal.smooth else None)
+    if data < ALL_DATA:
+        arrays = {k: arrays[k] for k in ("root", "iterations")}
+    return rgb, arrays
 
 
 class ShareCounter:
@@ -327,6 +390,12 @@ class ShareCounter:
         conv = root >= 0
         self.steps += int(iterations[conv].sum(dtype=np.int64)) + int(conv.sum())
         self.n += root.size
+
+    def merge(self, other: ShareCounter) -> None:
+        """Add the counts of another part of the same image."""
+        self.counts += other.counts
+        self.steps += other.steps
+        self.n += other.n
 
     def result(self) -> dict[str, Any]:
         n = max(1, self.n)

@@ -280,11 +280,17 @@ def test_a_signal_stops_an_animation_keeping_finished_frames_only(tmp_path, sig,
 
 @pytest.mark.skipif(os.name == "nt", reason="pseudo-terminals")
 def test_progress_bar_over_frames_on_a_terminal(tmp_path):
-    args = [*SLOW_FRAMES, "--zoom-to", "0.2", "--frames", "12"]  # a second or more
+    args = [
+        *SLOW_FRAMES,
+        "--zoom-to",
+        "0.2",
+        "--frames",
+        "60",
+    ]  # over a second even when fast (12 frames took 0.3 s)
     code, text = run_on_a_terminal(*args, str(tmp_path / "z.gif"), columns=120)
     assert code == 0, text
-    assert "frames" in text and "/12" in text  # the bar counts frames
-    assert "wrote" in text and "12 frames of 96x64" in text
+    assert "frames" in text and "/60" in text  # the bar counts frames
+    assert "wrote" in text and "60 frames of 96x64" in text
 
 
 def test_animation_api_and_command_line_agree(tmp_path):

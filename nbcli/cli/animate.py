@@ -10,6 +10,7 @@ what it does not name stays as it was.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -181,18 +182,31 @@ def run_animation(plan: AnimationPlan, opts: Options, *, show: bool) -> dict[str
     anim = plan.animation
     n = len(anim)
     w, h = anim.size
-    with ProgressBar(show, n, f"{w}x{h}", unit="frames") as progress:
-        info = anim.save(
-            plan.output,
-            threads=opts.threads,
-            kernel=opts.kernel,
-            progress=progress,
-            keep_frames=plan.keep_frames,
-            chroma=plan.chroma,
-            quality=opts.quality,
-            lossless=opts.lossless,
-            max_memory=opts.memory_limit(),
-        )
+    client = None
+    if opts.scheduler is not None:  # frames rendered on a Dask cluster, written here in order
+        from ..scale import connect, frames_on
+
+        client = connect(opts.scheduler.strip())
+    try:
+        with ProgressBar(show, n, f"{w}x{h}", unit="frames") as progress:
+            info = anim.save(
+                plan.output,
+                threads=opts.threads if client is None else None,
+                kernel=opts.kernel,
+                progress=progress,
+                keep_frames=plan.keep_frames,
+                chroma=plan.chroma,
+                quality=opts.quality,
+                lossless=opts.lossless,
+                max_memory=opts.memory_limit(),
+                render_frames=None
+                if client is None
+                else frames_on(client, threads=opts.threads or 1, kernel=opts.kernel),
+            )
+    finally:
+        if client is not None:
+            with contextlib.suppress(Exception):
+                client.close(timeout=2)
     if show or (info["skipped"] and not opts.quiet):
         say(_summary(plan, info, show))
     return info

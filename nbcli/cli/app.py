@@ -31,6 +31,7 @@ _P_DATA = "Data and statistics"
 _P_ANIM = "Animation (the output is then frames/, a .mp4, .webm, .gif, .webp or .apng)"
 _P_BATCH = "Batch"
 _P_RUN = "Running"
+_P_SCALE = "Zarr and Dask clusters"
 
 # One example a line, each short enough for an 80-column terminal (so it copies whole).
 EXAMPLES = (
@@ -45,6 +46,7 @@ EXAMPLES = (
     ("nb-render -r 1,1j,-1 --to-roots 1j,-1,1 --frames 60 m.webp", "a morph"),
     ("nb-render --keyframes tour.toml frames/", "numbered frames; resumes"),
     ("nb-render -s 256 --batch jobs.txt", "one job a line"),
+    ("nb-render -c 1,0,0,-1 -s 50000 --scheduler tcp://head:8786 big.zarr", "on a Dask cluster"),
 )
 EPILOG = (
     "[b]Examples[/b]\n\n"
@@ -108,7 +110,8 @@ def render(
         typer.Argument(
             metavar="OUTPUT",
             help="Image file to write; its extension picks the format: .png, .jpg, .webp, .tif, .bmp, .gif, "
-            ".avif. - writes to standard output (PNG unless --format says otherwise). For an animation: a "
+            ".avif, or .zarr for a Zarr store (a folder: the image and per-pixel data as chunked arrays). "
+            "- writes to standard output (PNG unless --format says otherwise). For an animation: a "
             "folder (frames/), a frame pattern (frames/%05d.png), .mp4, .mkv, .webm, .gif, .webp or .apng.",
             show_default=False,
         ),
@@ -517,6 +520,39 @@ def render(
             "stops before starting.[/dim]",
         ),
     ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            metavar="ADDRESS",
+            envvar="DASK_SCHEDULER_ADDRESS",
+            rich_help_panel=_P_SCALE,
+            help="Render on this Dask cluster, e.g. tcp://10.0.0.5:8786 or a scheduler file (.json): an image's "
+            "bands, an animation's frames or a batch's jobs are rendered by the workers and written here in order; a .zarr "
+            "store is written by the workers (on a file system they share). Needs pip install "
+            "'nb-render[dask]'; see docs/scale-out.md.",
+            show_envvar=True,
+        ),
+    ] = None,
+    fields: Annotated[
+        str | None,
+        typer.Option(
+            "--fields",
+            metavar="LIST",
+            rich_help_panel=_P_SCALE,
+            help="Arrays of a .zarr output: rgb, root, iterations, smooth, residual, or all. [dim]Default: "
+            "rgb,root,iterations,smooth (the image and what recolouring with --from needs).[/dim]",
+        ),
+    ] = None,
+    chunks: Annotated[
+        int,
+        typer.Option(
+            "--chunks",
+            metavar="N",
+            rich_help_panel=_P_SCALE,
+            help="Pixels per side of a .zarr output's chunks (one task each on a cluster).",
+        ),
+    ] = 1024,
     quiet: Annotated[
         bool,
         typer.Option("--quiet", "-q", rich_help_panel=_P_RUN, help="No progress bar or summary.", metavar=""),

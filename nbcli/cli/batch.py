@@ -22,6 +22,7 @@ from typing import Any
 
 from ..errors import EXIT_FAILURE, EXIT_USAGE, InputFileError, NbRenderError
 from ..infile import open_regular
+from .cluster import batch_session
 from .main import describe
 from .options import BATCH_OPTIONS, POLYNOMIAL_OPTIONS, PROG, VIEW_OPTIONS, CommandLineError, Options, say
 from .report import ProgressBar
@@ -87,8 +88,13 @@ def _render(jobs: list[Line], opts: Options, name: str) -> int:
     show = not opts.quiet and sys.stderr.isatty()
     failed = 0
     t0 = time.perf_counter()
-    with ProgressBar(show, len(jobs), name, unit="jobs") as progress:
+    with (
+        batch_session(opts.scheduler) as session,
+        ProgressBar(show, len(jobs), name, unit="jobs") as progress,
+    ):
         for i, line in enumerate(jobs):
+            if session is not None:  # the next jobs' bands start on the cluster while this one is written
+                session.prefetch([j.job for j in jobs[i:]])
             for note in line.job.notes:
                 kind, _, text = note.partition(": ")
                 say(f"{PROG}: {kind}: {line.where}: {text}")

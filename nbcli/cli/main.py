@@ -47,6 +47,10 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(EXIT_USAGE)
     code = _run(argv)
     _flush_standard_streams()
+    if "distributed" in sys.modules and argv is None:
+        # A Dask client's threads and objects take seconds to finalize (6 s after Ctrl-C): every
+        # output is complete or removed by now, so leave at once, as the console script.
+        os._exit(code)
     sys.exit(code)
 
 

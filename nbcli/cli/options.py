@@ -148,6 +148,9 @@ class Options:
     kernel: str | None = None
     max_memory: str | None = None
     quiet: bool = False
+    scheduler: str | None = None
+    fields: str | None = None
+    chunks: int = 1024
     duration: str | None = None
     frames: int | None = None
     fps: str = "30"
@@ -176,6 +179,25 @@ class Options:
     @property
     def to_stdout(self) -> bool:
         return self.output == "-"
+
+    @property
+    def to_zarr(self) -> bool:
+        return self.output is not None and self.output.rstrip("/\\").lower().endswith(".zarr")
+
+    def zarr_fields(self) -> tuple[str, ...] | None:
+        """The arrays of a .zarr output (None: the default)."""
+        if self.fields is None:
+            return None
+        names = tuple(f.strip().lower() for f in self.fields.split(",") if f.strip())
+        if names == ("all",):
+            return ("rgb", "root", "iterations", "smooth", "residual")
+        known = ("rgb", "root", "iterations", "smooth", "residual")
+        bad = [n for n in names if n not in known]
+        if bad or not names:
+            raise CommandLineError(
+                f"--fields {self.fields!r}: choose from {', '.join(known)} (comma-separated) or all"
+            )
+        return names
 
     @property
     def animated(self) -> bool:
@@ -239,6 +261,19 @@ class Options:
                 raise CommandLineError(
                     f"--save-data and the image are the same file ({self.output}); give them different names"
                 )
+        if self.to_zarr:
+            self.zarr_fields()
+            as_int(self.chunks, "--chunks", 1, 1 << 20)
+            if self.save_data is not None:
+                raise CommandLineError(
+                    "a .zarr output holds the per-pixel data itself (see --fields); --save-data is for PNG outputs"
+                )
+        elif self.given & {"fields", "chunks"}:
+            raise CommandLineError("--fields and --chunks apply to .zarr outputs only")
+        if self.scheduler is not None and not self.scheduler.strip():
+            raise CommandLineError(
+                "--scheduler needs an address such as tcp://10.0.0.5:8786 (or a scheduler file)"
+            )
         if self.to_stdout and sys.stdout is not None and sys.stdout.isatty():
             raise CommandLineError(
                 "refusing to write image data to a terminal: redirect standard output or give a file name"

@@ -82,18 +82,26 @@ def prepare(opts: Options) -> Prepared:
         from ..outfile import check_writable
         from .plan import make_plan
 
-        check_writable(output)  # a directory or a missing folder: say that, not "no extension"
+        fmt = None
+        if opts.to_zarr:
+            from ..zarrfile import check_store_target
+
+            check_store_target(output)
+        else:
+            check_writable(output)  # a directory or a missing folder: say that, not "no extension"
+            fmt = output_format(output, opts.format)
         if (opts.stats or opts.stats_json) and not opts.to_stdout and sys.stdout is None:
             raise OutputError(
                 "standard output is closed, so the statistics (--stats, --stats-json) have nowhere to go; "
                 "leave it open or redirect it to a file"
             )
-        fmt = output_format(output, opts.format)
         plan = make_plan(opts)
-        if plan.style.depth != 8 and not fmt.streams and "depth" not in opts.given:
-            plan = replace(plan, style=replace(plan.style, depth=8))  # --from a 16-bit PNG, to JPEG: 8 bits
-        fmt.check_options(quality=opts.quality, lossless=opts.lossless, depth=plan.style.depth)
-        fmt.check_size(plan.scene.width, plan.scene.height)
+        if fmt is not None:
+            if plan.style.depth != 8 and not fmt.streams and "depth" not in opts.given:
+                # --from a 16-bit PNG, to JPEG: 8 bits
+                plan = replace(plan, style=replace(plan.style, depth=8))
+            fmt.check_options(quality=opts.quality, lossless=opts.lossless, depth=plan.style.depth)
+            fmt.check_size(plan.scene.width, plan.scene.height)
         check_kernel(opts.kernel)
         warned = single_precision_warnings(plan.scene, kernel=opts.kernel) if plan.source is None else []
     except ParameterError as e:
@@ -101,7 +109,7 @@ def prepare(opts: Options) -> Prepared:
             raise
         raise CommandLineError(str(e)) from None
     notes = [f"warning: {w}" for w in warned]
-    if fmt.text is None:
+    if fmt is not None and fmt.text is None:
         notes.append(
             f"note: {fmt.title} files cannot hold the parameters, so --from cannot read this image "
             "back (PNG, JPEG, WebP, TIFF, GIF and AVIF can)"
@@ -127,7 +135,6 @@ def execute(job: Prepared, *, show: bool) -> None:
 
 
 def _still(job: Prepared, show: bool) -> None:
-    from ..api import render_to_file
     from ..images import MetadataWarning
 
     opts, plan, fmt = job.opts, job.plan, job.fmt
@@ -141,23 +148,53 @@ def _still(job: Prepared, show: bool) -> None:
         warnings.catch_warnings(),
     ):
         warnings.simplefilter("ignore", MetadataWarning)  # said in a note already
-        info = render_to_file(
-            job.output,
-            scene,
-            plan.style,
-            format=fmt.name,
-            quality=opts.quality,
-            lossless=opts.lossless,
-            threads=opts.threads,
-            kernel=opts.kernel,
-            progress=progress,
-            save_data=opts.save_data,
-            stats=opts.stats or opts.stats_json,
-            max_memory=opts.memory_limit(),
-            source=plan.source,
-            compression=plan.compression,
-        )
+        info = _render(opts, plan, fmt, opts.memory_limit(), progress)
     report = sys.stderr if opts.to_stdout else sys.stdout
+    if opts.scheduler is not None and plan.source is not None and show:
+        say(f"{PROG}: note: recoloured here; nothing to compute on the cluster")
     write_stats(report, scene, info, line=opts.stats, as_json=opts.stats_json, output=job.output)
     if show:
         say(summary(scene, info, job.output, plan.source is not None))
+
+
+def _render(opts: Options, plan: Any, fmt: Any, limit: int | None, progress: Any) -> dict[str, Any]:
+    """The render itself: on a cluster, into a Zarr store here, or into an image file here."""
+    from ..api import render_to_file
+
+    assert opts.output is not None
+    if opts.scheduler is not None and plan.source is None:
+        from .cluster import on_cluster
+
+        return on_cluster(opts, plan, fmt, progress)
+    if fmt is None:
+        from ..stores import ZARR_FIELDS, render_to_zarr
+
+        return render_to_zarr(
+            opts.output,
+            plan.scene,
+            plan.style,
+            fields=opts.zarr_fields() or ZARR_FIELDS,
+            chunks=opts.chunks,
+            threads=opts.threads,
+            kernel=opts.kernel,
+            progress=progress,
+            stats=opts.stats or opts.stats_json,
+            max_memory=limit,
+            source=plan.source,
+        )
+    return render_to_file(
+        opts.output,
+        plan.scene,
+        plan.style,
+        format=fmt.name,
+        quality=opts.quality,
+        lossless=opts.lossless,
+        threads=opts.threads,
+        kernel=opts.kernel,
+        progress=progress,
+        save_data=opts.save_data,
+        stats=opts.stats or opts.stats_json,
+        max_memory=limit,
+        source=plan.source,
+        compression=plan.compression,
+    )

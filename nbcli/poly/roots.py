@@ -51,7 +51,8 @@ def find_roots(coefs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         y = aberth(a)
         found, mults = group(a, y)
         r = np.array(found, dtype=np.complex128)
-        roots = (np.ldexp(r.real, t) + 1j * np.ldexp(r.imag, t)).tolist()
+        with np.errstate(over="ignore", invalid="ignore"):  # a root beyond double's range: refused below
+            roots = (np.ldexp(r.real, t) + 1j * np.ldexp(r.imag, t)).tolist()
     if zeros:
         roots.append(0j)
         mults.append(zeros)

@@ -10,7 +10,7 @@ import re
 import sys
 from pathlib import Path
 
-from .chroot import DISTRO
+from .distros import BOOKWORM, BOOKWORM_ARM64, SID
 from .proc import ROOT, StepFailed, run
 from .pythons import classifier_versions, minor, oldest_minor, pyproject
 from .venvs import make_venv, venv_bin
@@ -57,8 +57,9 @@ def _report(what: str, problems: list[str]) -> bool:
 
 
 def check_pyproject() -> list[str]:
-    """requires-python, the classifiers, mypy's python_version and the chroot's Python
-    name the same oldest CPython, and the classifiers leave no gap."""
+    """requires-python, the classifiers, mypy's python_version and the bookworm
+    chroots' Python name the same oldest CPython, the classifiers leave no gap, and the
+    sid chroot's CPythons are supported ones."""
     versions = classifier_versions()
     oldest = oldest_minor()
     if not versions:
@@ -70,8 +71,12 @@ def check_pyproject() -> list[str]:
     mypy = str(pyproject().get("tool", {}).get("mypy", {}).get("python_version", ""))
     if mypy != f"3.{oldest}":
         problems.append(f"[tool.mypy] python_version is {mypy!r}, not the oldest supported 3.{oldest}")
-    if DISTRO.python != f"3.{oldest}":
-        problems.append(f"the chroot's Debian {DISTRO.suite} has Python {DISTRO.python}, not 3.{oldest}")
+    for distro in (BOOKWORM, BOOKWORM_ARM64):
+        if distro.pythons[0] != f"3.{oldest}":
+            problems.append(f"the Debian {distro.name} chroot has Python {distro.pythons[0]}, not 3.{oldest}")
+    unsupported = [v for v in SID.pythons if v not in versions]
+    if unsupported:
+        problems.append(f"the Debian {SID.name} chroot is for {', '.join(unsupported)}, not supported")
     return problems
 
 

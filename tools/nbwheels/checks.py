@@ -1,20 +1,29 @@
-"""The installed wheel under test: the test suite once per CPU kernel (forced with
-NB_RENDER_KERNEL) in a fresh venv, and the ``nb-render`` that ``pipx install`` makes."""
+"""The installed wheel under test, on this machine or in a chroot: the test suite once
+per CPU kernel (forced with NB_RENDER_KERNEL) in a fresh venv, ``nb-render --version``
+naming each kernel, and the ``nb-render`` that ``pipx install`` makes. The wheel's
+dependencies come from a folder of wheels downloaded for its CPython and platform,
+which the release check's index serves too."""
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
 import zipfile
 from pathlib import Path
 
 from .context import Context
-from .kernels import KERNELS
-from .proc import ROOT, StepFailed, fmt_time, note, run, say
+from .places import Place
+from .proc import ROOT, StepFailed, fmt_time, note, say
 from .report import Results, Row
 from .venvs import make_venv, venv_bin
+
+# Under emulation with --quick, only these test files run: every kernel path against the
+# reference, the compute API, and the golden scenes (the PNGs must be those the x86-64
+# FMA kernels made, pixel for pixel).
+SMOKE = ["test_golden.py", "test_kernels.py", "test_compute.py"]
+# `nb-render --version` is timed as the median of this many runs.
+VERSION_RUNS = 5
 
 # Loaded into each test run (-p nbw_guard): fails the run unless nbcli comes from
 # the venv under test and the forced kernel is the one selected.
@@ -80,76 +89,100 @@ def run_dir(ctx: Context) -> Path:
     return rundir
 
 
-def pytest_command(ctx: Context, venv: Path) -> list[object]:
-    """The test suite against what is installed in ``venv`` (with the guard plugin)."""
-    return [
-        venv_bin(venv, "python"),
-        "-m",
-        "pytest",
-        ROOT / "tests",
-        "-p",
-        "nbw_guard",
-        "-p",
-        "no:cacheprovider",
-        "-q",
-        *ctx.pytest_args,
-    ]
+def wheelhouse(ctx: Context, row: Row, place: Place) -> Path:
+    """The folder of the dependencies' wheels for ``row``'s CPython and platform in
+    ``place`` (kept between runs)."""
+    return ctx.cache / "wheelhouse" / f"{row.key}-{place.name}"
 
 
-def test_wheel(ctx: Context, results: Results, row: Row, wheel: Path) -> None:
-    """Install the wheel in a fresh venv and run the tests once per kernel this CPU runs."""
-    venv = _install(ctx, row, wheel)
-    env = os.environ.copy()
+def python_in(row: Row, place: Place) -> Path:
+    """``row``'s CPython in ``place``: the one it was built with, or the system's."""
+    return row.py.path if place.name == row.py.where else Path(f"/usr/bin/python{row.py.version}")
+
+
+def pytest_command(ctx: Context, venv: Path, files: list[str] | None = None) -> list[object]:
+    """The test suite (or ``files`` of it) against what is installed in ``venv``
+    (with the guard plugin)."""
+    tests = [ROOT / "tests" / f for f in files] if files else [ROOT / "tests"]
+    plugins = ["-p", "nbw_guard", "-p", "no:cacheprovider"]
+    return [venv_bin(venv, "python"), "-m", "pytest", *tests, *plugins, "-q", *ctx.pytest_args]
+
+
+def clean_env(place: Place) -> dict[str, str]:
+    env = place.environ()
     for k in ("NB_RENDER_KERNEL", "PYTHONPATH", "PYTHONHOME"):
         env.pop(k, None)
     env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
+
+
+def test_wheel(ctx: Context, results: Results, row: Row, wheel: Path, place: Place, *, smoke: bool) -> None:
+    """Install the wheel in a fresh venv in ``place`` and run the tests once per kernel
+    this CPU runs (with ``smoke``, the SMOKE files only)."""
+    venv = install(ctx, row, wheel, place)
+    env = clean_env(place)
     rundir = run_dir(ctx)
-    run([venv_bin(venv, "nb-render"), "--version"], cwd=rundir, env=env)
-    known = _kernels(venv, rundir, env)
+    known = _kernels(venv, rundir, env, place)
+    if not smoke:  # a smoke run is a quick check, not a measurement
+        row.version_time = time_version(venv, rundir, env, place)
+        note(f"nb-render --version: {row.version_time * 1000:.0f} ms (median of {VERSION_RUNS})")
     env["PYTHONPATH"] = str(guard_dir(ctx))
-    version = row.py.version
-    for k in KERNELS:
-        if k not in known:
-            row.tests[k] = "FAIL not built"
-            results.fail(f"{version}: kernel {k} missing from the build")
+    for k in row.arch.kernels:
+        if k.name not in known:
+            row.tests[k.name] = "FAIL not built"
+            results.fail(f"{row.label}: kernel {k.name} missing from the build")
             continue
-        if not known[k]:
-            row.tests[k] = "skip (CPU)"
+        if not known[k.name]:
+            row.tests[k.name] = "skip (CPU)"
             continue
-        say(f"{version}: tests with NB_RENDER_KERNEL={k}")
-        kenv = dict(env, NB_RENDER_KERNEL=k)
-        run([venv_bin(venv, "nb-render"), "--version"], cwd=rundir, env=kenv)
+        say(f"{row.label}: tests with NB_RENDER_KERNEL={k.name}" + (" (smoke subset)" if smoke else ""))
+        kenv = dict(env, NB_RENDER_KERNEL=k.name)
+        out = place.run([venv_bin(venv, "nb-render"), "--version"], cwd=rundir, env=kenv, capture=True).stdout
+        note(out.strip())
+        if f"(kernel {k.name}: {k.isa};" not in out:
+            row.tests[k.name] = "FAIL --version"
+            results.fail(f"{row.label}: nb-render --version does not name the {k.name} kernel ({k.isa})")
+            continue
         t0 = time.perf_counter()
-        p = run(pytest_command(ctx, venv), cwd=rundir, env=kenv, check=False)
+        p = place.run(pytest_command(ctx, venv, SMOKE if smoke else None), cwd=rundir, env=kenv, check=False)
         if p.returncode == 0:
-            row.tests[k] = f"ok {fmt_time(time.perf_counter() - t0)}"
+            row.tests[k.name] = f"ok {fmt_time(time.perf_counter() - t0)}" + (" smoke" if smoke else "")
         else:
-            row.tests[k] = f"FAIL ({p.returncode})"
-            results.fail(f"{version}: tests with NB_RENDER_KERNEL={k}")
+            row.tests[k.name] = f"FAIL ({p.returncode})"
+            results.fail(f"{row.label}: tests with NB_RENDER_KERNEL={k.name} (in {place.name})")
 
 
-def _install(ctx: Context, row: Row, wheel: Path) -> Path:
-    """A fresh venv with the runtime and test dependencies from the index and the
-    wheel itself with ``--no-index``."""
-    version = row.py.version
-    venv = make_venv(row.py.path, ctx.work / "venvs" / f"test-{version}", [], log_dir=ctx.logs, fresh=True)
+def install(ctx: Context, row: Row, wheel: Path, place: Place) -> Path:
+    """A fresh venv with the runtime and test dependencies from the wheelhouse and the
+    wheel itself, all with ``--no-index``."""
+    venv = make_venv(
+        python_in(row, place),
+        ctx.work / "venvs" / f"test-{row.key}",
+        [],
+        log_dir=ctx.logs,
+        fresh=True,
+        place=place,
+    )
     pip = [venv_bin(venv, "python"), "-m", "pip"]
     deps = wheel_requirements(wheel, extras={"test"})
-    run([*pip, "install", "-q", *deps], log=ctx.logs / f"deps-{version}.log")
-    run([*pip, "install", "-q", "--no-index", "--no-deps", wheel])
-    run([*pip, "check"], capture=True)
+    house = wheelhouse(ctx, row, place)
+    log = ctx.logs / f"deps-{row.key}.log"
+    place.run([*pip, "download", "-q", "--only-binary=:all:", "-d", house, "pip", *deps], log=log)
+    place.run([*pip, "install", "-q", "--no-index", "--find-links", house, *deps], log=log)
+    place.run([*pip, "install", "-q", "--no-index", "--no-deps", wheel])
+    place.run([*pip, "check"], capture=True)
     return venv
 
 
-def _kernels(venv: Path, rundir: Path, env: dict[str, str]) -> dict[str, bool]:
+def _kernels(venv: Path, rundir: Path, env: dict[str, str], place: Place) -> dict[str, bool]:
     """Kernel name -> whether this CPU runs it, as the installed package reports them."""
-    out = run(
+    out = place.run(
         [venv_bin(venv, "python"), "-c", "import json, nbcli; print(json.dumps(nbcli.available_kernels()))"],
         cwd=rundir,
         env=env,
         capture=True,
     ).stdout
-    kinfo = json.loads(out)
+    kinfo = json.loads(out.strip().splitlines()[-1])
     note(
         "kernels: "
         + ", ".join(
@@ -159,23 +192,45 @@ def _kernels(venv: Path, rundir: Path, env: dict[str, str]) -> dict[str, bool]:
     return {str(k["name"]): bool(k["supported"]) for k in kinfo}
 
 
-def test_pipx(ctx: Context, row: Row, wheel: Path) -> None:
-    """``pipx install`` the wheel and render a PNG with the ``nb-render`` it made."""
-    home = ctx.work / "pipx" / row.py.version
-    env = ctx.tool_env()
+def time_version(venv: Path, rundir: Path, env: dict[str, str], place: Place) -> float:
+    """The median time of ``nb-render --version``, in seconds, as the shell runs it."""
+    exe = venv_bin(venv, "nb-render")
+    script = f"for i in $(seq {VERSION_RUNS}); do s=$(date +%s%N); {exe} --version >/dev/null; echo $(( $(date +%s%N) - s )); done"
+    out = place.run(["/bin/sh", "-c", script], cwd=rundir, env=env, capture=True).stdout
+    times = sorted(int(x) / 1e9 for x in out.split())
+    if len(times) != VERSION_RUNS:
+        raise StepFailed(f"could not time nb-render --version: {out!r}")
+    return times[VERSION_RUNS // 2]
+
+
+def test_pipx(ctx: Context, row: Row, wheel: Path, place: Place) -> None:
+    """``pipx install`` the wheel (its dependencies from the wheelhouse; pipx's own
+    environments made afresh, as a first install makes them), timed, and render a PNG
+    with the ``nb-render`` it made."""
+    home = ctx.work / "pipx" / row.key
+    env = clean_env(place)
     env.update(PIPX_HOME=str(home), PIPX_BIN_DIR=str(home / "bin"), PIPX_MAN_DIR=str(home / "man"))
+    python = python_in(row, place)
+    if place.name == "host":
+        pipx: object = ctx.tool("pipx")
+        env["PATH"] = ctx.tool_env()["PATH"]
+    else:
+        pipx = "pipx"  # Debian's
     # pipx's shared pip must run on the target Python too (the newest pip may not support it)
-    env["PIPX_DEFAULT_PYTHON"] = str(row.py.path)
-    run(
-        [ctx.tool("pipx"), "install", "--python", row.py.path, wheel],
+    env["PIPX_DEFAULT_PYTHON"] = str(python)
+    pip_args = f"--no-index --find-links {wheelhouse(ctx, row, place)}"
+    t0 = time.perf_counter()
+    place.run(
+        [pipx, "install", "--python", python, "--pip-args", pip_args, wheel],
         env=env,
-        log=ctx.logs / f"pipx-{row.py.version}.log",
+        log=ctx.logs / f"pipx-{row.key}.log",
     )
+    row.pipx_time = time.perf_counter() - t0
+    note(f"pipx install: {row.pipx_time:.1f} s")
     exe = home / "bin" / "nb-render"
     out = home / "cubic.png"
-    clean = {k: v for k, v in os.environ.items() if k != "NB_RENDER_KERNEL"}
-    run([exe, "--version"], env=clean, cwd=home)
-    run([exe, "--coefs", "1,0,0,-1", "--size", "96x64", "--quiet", out], env=clean, cwd=home)
+    place.run([exe, "--version"], env=env, cwd=home)
+    place.run([exe, "--coefs", "1,0,0,-1", "--size", "96x64", "--quiet", out], env=env, cwd=home)
     if png_size(out) != (96, 64):
         raise StepFailed(f"pipx's nb-render wrote a {png_size(out)} image, not 96x64")
     note(f"pipx's nb-render wrote {out.name} (96x64)")
@@ -187,3 +242,21 @@ def png_size(path: Path) -> tuple[int, int]:
     if len(data) < 24 or data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
         raise StepFailed(f"{path} is not a PNG file")
     return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def test_elsewhere(ctx: Context, row: Row, wheel: Path, place: Place) -> None:
+    """The wheel in another system (a chroot with its own Python): installed, a PNG
+    rendered, and the SMOKE tests run with the kernel it selects."""
+    venv = install(ctx, row, wheel, place)
+    env = clean_env(place)
+    rundir = run_dir(ctx)
+    place.run([venv_bin(venv, "nb-render"), "--version"], cwd=rundir, env=env)
+    out = rundir / f"quintic-{row.key}.png"
+    place.run(
+        [venv_bin(venv, "nb-render"), "-c", "1,0,0,0,0,-1", "-s", "120x80", "-q", out], cwd=rundir, env=env
+    )
+    if png_size(out) != (120, 80):
+        raise StepFailed(f"nb-render wrote a {png_size(out)} image, not 120x80")
+    note(f"rendered {out.name} (120x80)")
+    env["PYTHONPATH"] = str(guard_dir(ctx))
+    place.run(pytest_command(ctx, venv, SMOKE), cwd=rundir, env=env)

@@ -1,34 +1,29 @@
-"""The wheel of the oldest supported Python in a Debian chroot, with the distribution's
-own Python: made with debootstrap (needs root), cached; renders a PNG and runs tests."""
+"""A Debian chroot (``distros``) to build and test in, made with debootstrap (needs
+root) and cached. Entered, it is a ``places.Place``: /proc and /dev are mounted, and
+the folders the jobs share (the repository, read-only; the cache's work, build and
+venv folders; the tools and zig, read-only) are bind-mounted at their own paths, so a
+command line means the same inside as outside. A chroot of another architecture runs
+under qemu (``emulation``)."""
 
 from __future__ import annotations
 
 import os
 import re
-import shlex
 import shutil
 import subprocess
-from dataclasses import dataclass
+import time
+from collections.abc import Sequence
 from pathlib import Path
+from types import TracebackType
+from typing import Self
 
-from .checks import wheel_requirements
+from . import emulation
 from .context import Context
-from .proc import ROOT, StepFailed, run, say
-from .report import Row
+from .distros import Distro
+from .proc import ROOT, Env, StepFailed, fmt_time, note, run, say
 
+STAMP = ".nbw-ready"  # in the chroot's folder: "SUITE ARCH PACKAGE..." once it is made
 
-@dataclass(frozen=True)
-class Distro:
-    suite: str
-    python: str  # its python3, which must be the oldest Python the project supports
-    glibc: str
-
-
-# Debian 12: the oldest Debian whose own python3 is 3.11 (bullseye's is 3.9).
-DISTRO = Distro(suite="bookworm", python="3.11", glibc="2.36")
-PACKAGES = ["python3", "python3-venv", "python3-pip", "ca-certificates"]
-# The chroot runs these test files (the numerics and every kernel), or all if none exists.
-TESTS = ["test_kernels.py", "test_compute.py"]
 # Passed into the chroot as they are: a proxy, and an index to use instead of PyPI.
 PASSED_ENV = [
     "http_proxy",
@@ -41,81 +36,123 @@ PASSED_ENV = [
 ]
 
 
-def chroot_test(ctx: Context, row: Row, wheel: Path) -> None:
-    if os.geteuid() != 0:
-        raise StepFailed("the chroot test needs root (or use --skip-chroot)")
-    root = ctx.cache / DISTRO.suite
-    ensure_distro(ctx, root)
-    mounted: list[Path] = []
-    try:
-        unmount_all(root)
-        for target, cmd in (
-            (root / "proc", ["mount", "-t", "proc", "proc"]),
-            (root / "dev", ["mount", "--bind", "/dev"]),
-        ):
-            run([*cmd, target])
-            mounted.append(target)
-        shutil.copy2("/etc/resolv.conf", root / "etc" / "resolv.conf")
-        box = _stage(root, wheel)
-        env = _chroot_env(box)
+class Chroot:
+    """``with Chroot(ctx, distro) as box: box.run([...])``; unmounts everything on exit."""
+
+    def __init__(self, ctx: Context, distro: Distro) -> None:
+        self.ctx = ctx
+        self.distro = distro
+        self.name = distro.name
+        self.root = ctx.cache / distro.name
+        self._env: dict[str, str] = {}
+
+    def shared(self) -> list[tuple[Path, bool]]:
+        """The folders seen inside at their own paths, and whether read-only."""
+        c = self.ctx
+        return [
+            (ROOT, True),
+            (c.work, False),
+            (c.cache / "build", False),
+            (c.cache / "venvs", False),
+            (c.cache / "wheelhouse", False),
+            (c.cache / "zig-cache", False),
+            (c.cache / "zig-bin", True),
+            (c.tools, True),
+        ]
+
+    def __enter__(self) -> Self:
+        if os.geteuid() != 0:
+            raise StepFailed(f"the Debian {self.name} chroot needs root")
+        emulation.ensure(self.ctx, self.distro.arch)
+        missing = ensure_distro(self.ctx, self.distro, self.root)
+        unmount_all(self.root)
+        try:
+            run(["mount", "-t", "proc", "proc", self.root / "proc"])
+            run(["mount", "--bind", "/dev", self.root / "dev"])
+            for folder, readonly in self.shared():
+                folder.mkdir(parents=True, exist_ok=True)
+                inside = self.root / folder.relative_to("/")
+                inside.mkdir(parents=True, exist_ok=True)
+                run(["mount", "-o", "bind,ro" if readonly else "bind", folder, inside])
+            shutil.copy2("/etc/resolv.conf", self.root / "etc" / "resolv.conf")
+            self._env = self._base_env()
+            if missing:
+                self._add_packages(missing)
+        except BaseException:
+            unmount_all(self.root)
+            raise
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        unmount_all(self.root)
+
+    def environ(self) -> dict[str, str]:
+        return dict(self._env)
+
+    def run(
+        self,
+        cmd: Sequence[object],
+        *,
+        log: Path | None = None,
+        cwd: Path | None = None,
+        env: Env | None = None,
+        capture: bool = False,
+        check: bool = True,
+    ) -> subprocess.CompletedProcess[str]:
+        """``cmd`` inside, in ``cwd`` (a path that is the same inside), with ``env``
+        (else the chroot's own small environment)."""
         chroot = shutil.which("chroot") or "/usr/sbin/chroot"
-        run([chroot, root, "/bin/sh", "-c", _script(ctx, wheel)], env=env)
-        row.chroot = f"ok ({DISTRO.suite})"
-    finally:
-        for m in reversed(mounted):
-            unmount(m)
-        unmount_all(root)
+        assigns = [f"{k}={v}" for k, v in (self._env if env is None else env).items()]
+        inner = ["/bin/sh", "-c", 'cd "$0" && exec "$@"', str(cwd or "/"), *map(str, cmd)]
+        return run(
+            [chroot, self.root, "/usr/bin/env", "-i", *assigns, *inner],
+            log=log,
+            capture=capture,
+            check=check,
+            where=self.name,
+            shown=list(cmd),
+        )
+
+    def _add_packages(self, packages: list[str]) -> None:
+        say(f"adding {', '.join(packages)} to the {self.name} chroot")
+        # The mirror may serve a snapshot whose Release file has expired: trust it anyway.
+        apt = ["apt-get", "-o", "Acquire::Check-Valid-Until=false", "-qq"]
+        env = {**self._env, "DEBIAN_FRONTEND": "noninteractive"}
+        self.run([*apt, "update"], env=env, log=self.ctx.logs / f"apt-update-{self.name}.log")
+        cmd = [*apt, "install", "-y", "--no-install-recommends", *packages]
+        self.run(cmd, env=env, log=self.ctx.logs / f"apt-install-{self.name}.log")
+        stamp = self.root / STAMP
+        stamp.write_text(" ".join([*stamp.read_text().split(), *packages]))
+
+    def _base_env(self) -> dict[str, str]:
+        """A small environment; pip trusts what the host trusts (e.g. a proxy's CA)."""
+        env = {
+            "PATH": "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
+            "HOME": "/root",
+            "LANG": "C.UTF-8",
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+        }
+        cas = [os.environ.get(k) for k in ("PIP_CERT", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE")]
+        ca = next((c for c in cas if c and Path(c).is_file()), "/etc/ssl/certs/ca-certificates.crt")
+        if Path(ca).is_file():
+            dest = self.root / "etc" / "nbw-host-ca.pem"
+            shutil.copy2(ca, dest)
+            env["PIP_CERT"] = "/etc/nbw-host-ca.pem"
+        env.update({k: os.environ[k] for k in PASSED_ENV if k in os.environ})
+        return env
 
 
-def _stage(root: Path, wheel: Path) -> Path:
-    """/tmp/nbw in the chroot, with the wheel, the tests and pytest's settings."""
-    box = root / "tmp" / "nbw"
-    if box.exists():
-        shutil.rmtree(box)
-    box.mkdir(parents=True)
-    shutil.copy2(wheel, box / wheel.name)
-    shutil.copytree(ROOT / "tests", box / "tests", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy2(ROOT / "pyproject.toml", box / "pyproject.toml")  # pytest's settings
-    return box
-
-
-def _script(ctx: Context, wheel: Path) -> str:
-    deps = " ".join(shlex.quote(d) for d in wheel_requirements(wheel, extras={"test"}))
-    chosen = [f"tests/{t}" for t in TESTS if (ROOT / "tests" / t).exists()] or ["tests"]
-    pytest_args = " ".join([*chosen, *(shlex.quote(a) for a in ctx.pytest_args)])
-    return f"""set -e
-cd /tmp/nbw
-. /etc/os-release; echo "$PRETTY_NAME, $(ldd --version | head -n1), $(python3 --version)"
-python3 -m venv venv
-venv/bin/python -m pip --version
-venv/bin/python -m pip install -q {deps}
-venv/bin/python -m pip install -q --no-index --no-deps {shlex.quote(wheel.name)}
-venv/bin/nb-render --version
-venv/bin/nb-render --coefs 1,0,0,0,0,-1 --size 120x80 --quiet quintic.png
-venv/bin/python -c "import PIL.Image as I; im = I.open('quintic.png'); print('rendered', im.format, im.size); assert im.size == (120, 80)"
-PYTHONDONTWRITEBYTECODE=1 venv/bin/python -m pytest -q -p no:cacheprovider {pytest_args}
-"""
-
-
-def _chroot_env(box: Path) -> dict[str, str]:
-    """A small environment; pip trusts what the host trusts (e.g. a proxy's CA)."""
-    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/root", "LANG": "C.UTF-8"}
-    cas = [os.environ.get(k) for k in ("PIP_CERT", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE")]
-    ca = next((c for c in cas if c and Path(c).is_file()), "/etc/ssl/certs/ca-certificates.crt")
-    if Path(ca).is_file():
-        shutil.copy2(ca, box / "host-ca.pem")
-        env["PIP_CERT"] = "/tmp/nbw/host-ca.pem"
-    env.update({k: os.environ[k] for k in PASSED_ENV if k in os.environ})
-    return env
-
-
-def ensure_distro(ctx: Context, root: Path) -> None:
-    """Make the chroot with debootstrap, unless the one there has the same packages."""
-    stamp = root / ".nbw-ready"
-    want = " ".join(PACKAGES)
-    if stamp.exists() and stamp.read_text() == want:
-        return
-    say(f"making a Debian {DISTRO.suite} chroot with debootstrap (once; cached)")
+def ensure_distro(ctx: Context, distro: Distro, root: Path) -> list[str]:
+    """Make the chroot with debootstrap, unless there is one of the same suite and
+    architecture; returns the packages it lacks (``Chroot`` installs them with apt)."""
+    stamp = root / STAMP
+    have = stamp.read_text().split() if stamp.exists() else []
+    if have[:2] == [distro.suite, distro.arch.debian]:
+        return [p for p in distro.packages if p not in have[2:]]
+    say(f"making a Debian {distro.suite} {distro.arch.debian} chroot with debootstrap (once; cached)")
     if shutil.which("debootstrap") is None:
         run(["apt-get", "update", "-qq"], log=ctx.logs / "apt-update.log")
         run(["apt-get", "install", "-y", "-qq", "debootstrap"], log=ctx.logs / "apt-install.log")
@@ -125,11 +162,13 @@ def ensure_distro(ctx: Context, root: Path) -> None:
             raise StepFailed(f"cannot remove {root}: something is still mounted under it")
         shutil.rmtree(root)
     mirror = ctx.mirror or debian_mirror()
-    run(
-        ["debootstrap", "--variant=minbase", f"--include={','.join(PACKAGES)}", DISTRO.suite, root, mirror],
-        log=ctx.logs / "debootstrap.log",
-    )
-    stamp.write_text(want)
+    cmd: list[object] = ["debootstrap", "--variant=minbase", f"--arch={distro.arch.debian}"]
+    cmd += [f"--include={','.join(distro.packages)}", distro.suite, root, mirror]
+    t0 = time.perf_counter()
+    run(cmd, log=ctx.logs / f"debootstrap-{distro.name}.log")
+    note(f"made in {fmt_time(time.perf_counter() - t0)}")
+    stamp.write_text(" ".join([distro.suite, distro.arch.debian, *distro.packages]))
+    return []
 
 
 def mounts_under(root: Path) -> list[Path]:

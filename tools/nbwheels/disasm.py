@@ -1,5 +1,8 @@
-"""The machine code check: the baseline kernel uses no AVX (no VEX/EVEX instructions,
-no ymm/zmm/mask registers); the AVX2 and AVX-512 kernels do use ymm and zmm registers."""
+"""The machine code check: each kernel's functions are found in the disassembly of
+the shipped module, and what its architecture says of them holds (``arches``): on
+x86-64 the baseline kernel uses no AVX (no VEX/EVEX instructions, no ymm/zmm/mask
+registers) and the AVX2 and AVX-512 kernels do use ymm and zmm registers; on aarch64
+the NEON kernel uses vectors of two doubles."""
 
 from __future__ import annotations
 
@@ -7,24 +10,25 @@ import re
 import zipfile
 from pathlib import Path
 
+from .arches import Kernel
 from .build import build_dir
 from .context import Context
-from .kernels import SYMBOLS, WIDE_REGISTERS
 from .proc import StepFailed, note, run
 from .report import Row
 
 
 def check_asm(ctx: Context, row: Row, raw: Path, wheel: Path) -> None:
     """Disassemble the unstripped copy of the shipped module and check every kernel."""
+    arch = row.arch
     unstripped = _unstripped_module(ctx, row, raw, wheel)
-    dis = run(["objdump", "-d", "-C", "--no-show-raw-insn", unstripped], capture=True).stdout
+    dis = run([arch.tool("objdump"), "-d", "-C", "--no-show-raw-insn", unstripped], capture=True).stdout
     funcs = split_functions(dis)
     report = []
-    for name, needles in SYMBOLS.items():
-        mine = {n: body for n, body in funcs.items() if any(s in n for s in needles)}
+    for kernel in arch.kernels:
+        mine = {n: body for n, body in funcs.items() if any(s in n for s in kernel.symbols)}
         if not mine:
-            raise StepFailed(f"no {name} kernel functions found in the disassembly")
-        report.append(_check_kernel(name, mine))
+            raise StepFailed(f"no {kernel.name} kernel functions found in the disassembly")
+        report.append(_check_kernel(kernel, mine))
         report += [f"    {n[:150]}" for n in sorted(mine)]
     for line in report:
         note(line)
@@ -35,7 +39,7 @@ def _unstripped_module(ctx: Context, row: Row, raw: Path, wheel: Path) -> Path:
     """The build folder's unstripped copy of the wheel's module, once its machine code
     is shown to be the shipped module's."""
     tag = "-".join(raw.name[: -len(".whl")].split("-")[2:5])
-    dest = ctx.work / "unpacked" / row.py.version
+    dest = ctx.work / "unpacked" / row.key
     with zipfile.ZipFile(wheel) as z:
         z.extractall(dest)
     shipped = sorted(dest.glob("nbcli/_core*.so"))
@@ -46,29 +50,34 @@ def _unstripped_module(ctx: Context, row: Row, raw: Path, wheel: Path) -> Path:
         raise StepFailed(f"no unstripped copy of the module at {unstripped}")
     texts = []
     for i, f in enumerate((unstripped, shipped[0])):
-        out = ctx.work / f"text-{row.py.version}-{i}.bin"
-        run(["objcopy", "-O", "binary", "--only-section=.text", f, out])
+        out = ctx.work / f"text-{row.key}-{i}.bin"
+        run([row.arch.tool("objcopy"), "-O", "binary", "--only-section=.text", f, out])
         texts.append(out.read_bytes())
     if not texts[0] or texts[0] != texts[1]:
         raise StepFailed("the unstripped module's .text differs from the shipped one")
     return unstripped
 
 
-def _check_kernel(name: str, funcs: dict[str, list[str]]) -> str:
-    """One line of report for the kernel ``name`` made of ``funcs``, or StepFailed."""
+def _check_kernel(kernel: Kernel, funcs: dict[str, list[str]]) -> str:
+    """One line of report for ``kernel``, made of ``funcs``, or StepFailed."""
     ninsn = sum(len(b) for b in funcs.values())
-    if name not in WIDE_REGISTERS:
-        bad = [(n, ins) for n, body in funcs.items() for ins in body if uses_avx(ins)]
+    said = f"{kernel.name}: {len(funcs)} function(s), {ninsn} instructions"
+    if kernel.forbids is not None:
+        bad = [(n, ins) for n, body in funcs.items() for ins in body if re.search(kernel.forbids, ins)]
         if bad:
             for n, ins in bad[:10]:
-                note(f"AVX in the {name} kernel: {n}: {ins}")
-            raise StepFailed(f"{len(bad)} AVX instructions in the {name} kernel")
-        return f"{name}: {len(funcs)} function(s), {ninsn} instructions, no AVX"
-    reg = WIDE_REGISTERS[name]
-    hits = sum(1 for body in funcs.values() for ins in body if reg in ins)
-    if hits == 0:
-        raise StepFailed(f"the {name} kernel uses no {reg} register: is the check looking at the right code?")
-    return f"{name}: {len(funcs)} function(s), {hits}/{ninsn} instructions use {reg}"
+                note(f"in the {kernel.name} kernel: {n}: {ins}")
+            raise StepFailed(f"{len(bad)} instructions of the {kernel.name} kernel match {kernel.forbids!r}")
+        said += f", none matching {kernel.forbids!r}"
+    if kernel.uses is not None:
+        hits = sum(1 for body in funcs.values() for ins in body if re.search(kernel.uses, ins))
+        if hits == 0:
+            raise StepFailed(
+                f"no instruction of the {kernel.name} kernel matches {kernel.uses!r}: "
+                "is the check looking at the right code?"
+            )
+        said += f", {hits} matching {kernel.uses!r}"
+    return said
 
 
 def split_functions(dis: str) -> dict[str, list[str]]:
@@ -84,12 +93,3 @@ def split_functions(dis: str) -> dict[str, list[str]]:
         elif not line.strip():
             cur = None
     return funcs
-
-
-def uses_avx(ins: str) -> bool:
-    """True for instructions that need AVX: ymm/zmm/mask registers, or a VEX/EVEX
-    encoded (v-prefixed) instruction on xmm registers."""
-    if re.search(r"%[yz]mm\d|%k[0-7]\b", ins):
-        return True
-    mnemonic = ins.split()[0] if ins.split() else ""
-    return mnemonic.startswith("v") and "%xmm" in ins

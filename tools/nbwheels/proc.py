@@ -37,11 +37,15 @@ def run(
     env: Env | None = None,
     capture: bool = False,
     check: bool = True,
+    where: str | None = None,
+    shown: Sequence[object] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run a command, echoing it. With ``log``, its output goes to that file and
-    the end of it is shown if the command fails; with ``capture``, to ``stdout``."""
+    """Run a command, echoing it (or ``shown`` in its place, after ``[where]``). With
+    ``log``, its output goes to that file and the end of it is shown if the command
+    fails; with ``capture``, to ``stdout``."""
     args = [str(c) for c in cmd]
-    print("    $ " + " ".join(shlex.quote(a) for a in args), flush=True)
+    echo = " ".join(shlex.quote(str(a)) for a in (args if shown is None else shown))
+    print(f"    {f'[{where}] ' if where else ''}$ {echo}", flush=True)
     try:
         if log is not None:
             p = _run_logged(args, log, cwd=cwd, env=env)
@@ -52,7 +56,8 @@ def run(
     except OSError as e:  # e.g. the program does not exist
         raise StepFailed(f"cannot run {args[0]}: {e}") from None
     if check and p.returncode != 0:
-        raise StepFailed(f"{Path(args[0]).name} exited with status {p.returncode}")
+        name = Path(str((shown or args)[0])).name
+        raise StepFailed(f"{name} exited with status {p.returncode}" + (f" (in {where})" if where else ""))
     return p
 
 

@@ -1,5 +1,6 @@
 """The CPython versions the project supports (read from pyproject.toml, the one
-place they are written) and the interpreters on this machine to build with."""
+place they are written) and the interpreters to build with: this machine's, and for
+the versions it lacks, those of a Debian chroot (sid has the newest)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from .distros import SID, Distro
 from .proc import ROOT, StepFailed
 
 
@@ -47,32 +49,49 @@ def classifier_versions() -> list[str]:
     return sorted((v for v in found if re.fullmatch(r"3\.\d+", v)), key=minor)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Interp:
     version: str  # "3.12"
-    path: Path
+    path: Path  # inside the chroot if distro is set
+    distro: Distro | None = None  # None: this machine's
 
     @property
     def tag(self) -> str:
         return "cp" + self.version.replace(".", "")
 
+    @property
+    def where(self) -> str:
+        return "host" if self.distro is None else self.distro.name
 
-def discover_pythons(wanted: Sequence[str]) -> list[Interp]:
+
+def discover_pythons(wanted: Sequence[str], *, chroots: bool = True) -> list[Interp]:
     """CPython >= requires-python under $PYENV_ROOT/versions (newest patch release of
-    each minor version; free-threaded and pre-release builds are ignored), or named."""
+    each minor version; free-threaded and pre-release builds are ignored), or named;
+    with ``chroots``, the supported versions found neither there nor on PATH from
+    Debian sid's (the default set has those too)."""
     root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
     pythons = {v: Interp(v, p) for v, p in _pyenv_pythons(root, oldest_minor()).items()}
     if not wanted:
-        return sorted(pythons.values(), key=lambda i: minor(i.version))
+        missing = [v for v in classifier_versions() if v not in pythons and v in SID.pythons]
+        found = sorted(pythons.values(), key=lambda i: minor(i.version))
+        return found + [in_sid(v) for v in missing if chroots]
     out = []
     for v in wanted:
         if v not in pythons:
             exe = shutil.which(f"python{v}")
-            if exe is None:
-                raise SystemExit(f"error: no CPython {v} found (looked in {root} and on PATH)")
-            pythons[v] = Interp(v, Path(exe))
+            if exe is not None:
+                pythons[v] = Interp(v, Path(exe))
+            elif chroots and v in SID.pythons:
+                pythons[v] = in_sid(v)
+            else:
+                sid = f", nor in Debian {SID.suite} ({', '.join(SID.pythons)})" if chroots else ""
+                raise SystemExit(f"error: no CPython {v} found (looked in {root} and on PATH{sid})")
         out.append(pythons[v])
     return out
+
+
+def in_sid(version: str) -> Interp:
+    return Interp(version, Path(f"/usr/bin/python{version}"), SID)
 
 
 def _pyenv_pythons(root: Path, oldest: int) -> dict[str, Path]:

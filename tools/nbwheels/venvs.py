@@ -7,24 +7,27 @@ import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
-from .proc import run
+from .places import HOST, Place
 
 
 def venv_bin(venv: Path, name: str) -> Path:
     return venv / "bin" / name
 
 
-def make_venv(python: Path, venv: Path, packages: Sequence[str], *, log_dir: Path, fresh: bool) -> Path:
-    """A venv made by ``python`` with ``packages``; kept (and reused) unless fresh."""
+def make_venv(
+    python: Path, venv: Path, packages: Sequence[str], *, log_dir: Path, fresh: bool, place: Place = HOST
+) -> Path:
+    """A venv made by ``python`` (run in ``place``) with ``packages``; kept (and reused)
+    unless fresh."""
     stamp = venv / ".nbw-stamp"
-    want = json.dumps({"python": str(python), "packages": list(packages)})
-    if not fresh and stamp.exists() and stamp.read_text() == want and venv_bin(venv, "python").exists():
+    want = json.dumps({"python": str(python), "place": place.name, "packages": list(packages)})
+    if not fresh and stamp.exists() and stamp.read_text() == want and (venv / "pyvenv.cfg").exists():
         return venv
     if venv.exists():
         shutil.rmtree(venv)
-    run([python, "-m", "venv", venv])
+    place.run([python, "-m", "venv", venv])
     if packages:
-        run(
+        place.run(
             [venv_bin(venv, "python"), "-m", "pip", "install", "-q", *packages],
             log=log_dir / f"pip-{venv.name}.log",
         )
