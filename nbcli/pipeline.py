@@ -407,24 +407,28 @@ class ShareCounter:
         }
 
 
-def check_source(source: Any, samples: tuple[int, int]) -> dict[str, np.ndarray] | None:
-    """Saved per-sample data to colour (``render_bands``' ``source``): every array
-    ``nbcli.params.load_npz`` returns, of the (width, height) ``samples``; None for none."""
+def check_source(source: Any, samples: tuple[int, int]) -> dict[str, Any] | None:
+    """Saved per-sample data to colour (``render_bands``' ``source``): the arrays ``root``,
+    ``iterations`` and ``smooth`` (``residual`` too if kept) of the (width, height) ``samples``, as
+    ``nbcli.params.load_source`` gives them (NumPy arrays, or array-likes such as a Zarr store's
+    that slicing reads); None for none."""
     if source is None:
         return None
     if not isinstance(source, dict):
         raise TypeError(
-            f"source must be a dict of arrays as nbcli.params.load_npz returns (got {shown(source)})"
+            f"source must be a dict of arrays as nbcli.params.load_source gives (got {shown(source)})"
         )
     sw, sh = samples
     for name, dtype in DATA_FIELDS.items():
-        a = source.get(name)
-        if not isinstance(a, np.ndarray):
+        a: Any = source.get(name)
+        if a is None and name == "residual":
+            continue
+        if not all(hasattr(a, attr) for attr in ("shape", "dtype", "__getitem__")):
             raise ParameterError(
-                f"source must hold the arrays {', '.join(DATA_FIELDS)}; {name!r} is missing or not an array"
+                f"source must hold the arrays root, iterations and smooth; {name!r} is missing or not an array"
             )
-        if a.shape != (sh, sw) or a.dtype != dtype:
+        if tuple(a.shape) != (sh, sw) or np.dtype(a.dtype) != dtype:
             raise ParameterError(
-                f"source[{name!r}] must be {dtype} of shape {(sh, sw)} (got {a.dtype} {a.shape})"
+                f"source[{name!r}] must be {dtype} of shape {(sh, sw)} (got {a.dtype} {tuple(a.shape)})"
             )
     return source
