@@ -266,11 +266,9 @@ def root_colors(palette: str | Sequence[str], nroots: int) -> np.ndarray:
             if key.replace(" ", "") not in NAMED_COLORS:
                 raise _unknown_palette(palette)
             palette = [palette]  # one colour for every root
-    if len(palette) > MAX_PALETTE:
-        raise ParameterError(f"the palette has {len(palette)} colours; at most {MAX_PALETTE} are allowed")
+    if not 1 <= len(palette) <= MAX_PALETTE:
+        raise ParameterError(f"the palette has {len(palette)} colours; give 1 to {MAX_PALETTE}")
     colors_list = [parse_color(c) for c in palette]
-    if not colors_list:
-        raise ParameterError("the palette has no colours")
     rgb = [colors_list[i % len(colors_list)] for i in range(nroots)]
     return np.array(rgb, dtype=np.float32).reshape(nroots, 3)
 

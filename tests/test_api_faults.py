@@ -141,7 +141,7 @@ def test_wrong_arguments_raise_only_type_or_value_errors(folder, which, data):
         (lambda: Style(boundary=0xFFFFFF).validate(), TypeError, "boundary"),
         (lambda: Style(palette=[1, 2]).validate(), TypeError, "palette"),
         (lambda: Style(palette=("#fff", None)).validate(), TypeError, "palette"),
-        (lambda: Style(palette=["#fff"] * (MAX_PALETTE + 1)).validate(), ValueError, "at most 4096"),
+        (lambda: Style(palette=["#fff"] * (MAX_PALETTE + 1)).validate(), ValueError, "give 1 to 4096"),
         (lambda: Style(depth="8").validate(), TypeError, "depth"),
         (lambda: Style(shading=3).validate(), TypeError, "shading"),
         (lambda: nbcli.render(**SMALL, style="okabe-ito"), TypeError, "style must be a nbcli.Style"),
