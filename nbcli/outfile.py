@@ -24,7 +24,16 @@ from typing import IO, Any
 
 from .errors import OutputError, ParameterError
 
-__all__ = ["PathLike", "as_path", "atomic_output", "atomic_path", "check_writable", "same_file"]
+__all__ = [
+    "PathLike",
+    "as_path",
+    "atomic_output",
+    "atomic_path",
+    "check_writable",
+    "same_file",
+    "temp_name",
+    "umask",
+]
 
 PathLike = str | os.PathLike[str]
 
@@ -148,11 +157,11 @@ def _mode_for(p: str) -> int:
     try:
         st = os.stat(p)
     except OSError:
-        return 0o666 & ~_umask()
+        return 0o666 & ~umask()
     return stat.S_IMODE(st.st_mode)
 
 
-def _umask() -> int:
+def umask() -> int:
     try:  # Linux: read it without changing it (os.umask would, for a moment, in every thread)
         with open("/proc/self/status") as f:
             for line in f:
@@ -177,7 +186,7 @@ def _unnamed(directory: str) -> int | None:
         return None
     dev = os.fstat(fd).st_dev
     if dev not in _LINKABLE:  # can it be named? Try with another one (a linked file cannot be again)
-        name = _temp_name(os.path.join(directory, "probe"))
+        name = temp_name(os.path.join(directory, "probe"))
         try:
             probe = os.open(directory, flag | os.O_WRONLY | os.O_CLOEXEC, 0o600)
             try:
@@ -231,7 +240,7 @@ def _link(fd: int, p: str) -> None:
             return
         except FileExistsError:
             pass
-        tmp = _temp_name(p)
+        tmp = temp_name(p)
         _link_fd(fd, tmp)
         try:
             os.replace(tmp, p)
@@ -246,7 +255,7 @@ def _link(fd: int, p: str) -> None:
 def _named(p: str) -> tuple[int, str]:
     """A new, empty hidden file beside ``p``: (its descriptor, its name)."""
     for _ in range(100):
-        tmp = _temp_name(p)
+        tmp = temp_name(p)
         try:
             return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600), tmp
         except FileExistsError:
@@ -256,12 +265,12 @@ def _named(p: str) -> tuple[int, str]:
     raise OutputError(f"cannot write {p}: no free temporary name in its folder")
 
 
-def _temp_name(p: str) -> str:
-    """'.NAME.XXXXXXXX.part' beside ``p``, NAME shortened so that the whole fits the file system's
+def temp_name(p: str, suffix: str = ".part") -> str:
+    """'.NAME.XXXXXXXX.part' (or another ``suffix``) beside ``p``, NAME shortened so that the whole fits the file system's
     limit on a name (a legal name of 255 bytes must not fail because its temporary one is longer)."""
     d, base = os.path.split(p)
     limit = _name_max(d)
-    tail = f".{secrets.token_hex(4)}.part"
+    tail = f".{secrets.token_hex(4)}{suffix}"
     room = max(1, limit - 1 - len(tail))
     stem = os.fsencode(base)[:room]
     for cut in range(4):  # never cut a character in two

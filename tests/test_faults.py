@@ -318,6 +318,15 @@ def test_longest_legal_file_names_are_written(tmp_path, length, named):
     assert [p.name for p in tmp_path.iterdir()] == [name]
 
 
+def test_longest_legal_store_names_are_written(tmp_path):
+    pytest.importorskip("zarr")
+    name = "n" * (255 - 5) + ".zarr"
+    for _ in range(2):  # made, then replaced
+        res = run_cli("-e", "z^3 - 1", "-s", "16", name, cwd=tmp_path)
+        assert res.returncode == 0, res.stderr
+        assert [p.name for p in tmp_path.iterdir()] == [name]
+
+
 @POSIX
 @pytest.mark.parametrize("named", [False, True], ids=["unnamed", "named"])
 def test_a_replaced_file_keeps_its_permission_bits(tmp_path, named):
