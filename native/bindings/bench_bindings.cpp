@@ -30,10 +30,7 @@ void register_bench(py::module_& m) {
         [](const carray<double>& x, const std::string& kernel) {
             py::array_t<double> out(x.size());
             double* o = out.mutable_data();
-            {
-                py::gil_scoped_release release;
-                nbr::vector_log(kernel, static_cast<std::size_t>(x.size()), x.data(), o);
-            }
+            nbr_py::without_gil([&] { nbr::vector_log(kernel, static_cast<std::size_t>(x.size()), x.data(), o); });
             return out;
         },
         py::arg("x"), py::arg("kernel") = "",
