@@ -30,6 +30,7 @@ __all__ = [
     "available_kernels",
     "compute",
     "default_threads",
+    "precision_warnings",
     "render",
     "render_tile",
     "render_to_file",
@@ -53,6 +54,7 @@ _HOME = {
     "available_kernels": "api",
     "compute": "compat",
     "default_threads": "_native",
+    "precision_warnings": "api",
     "render": "api",
     "render_tile": "tiles",
     "render_to_file": "api",
@@ -69,6 +71,7 @@ if typing.TYPE_CHECKING:
     from .api import (
         Render,
         available_kernels,
+        precision_warnings,
         render,
         render_to_file,
         render_to_png,

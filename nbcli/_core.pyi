@@ -41,6 +41,7 @@ def render(
     progress: Callable[[int, int], None] | None = None,
     xs_lo: np.ndarray | None = None,
     ys_lo: np.ndarray | None = None,
+    series: tuple[float, float, float, float, float, float] | None = None,
 ) -> tuple[dict[str, np.ndarray], dict[str, Any]]: ...
 def colorize(
     root: np.ndarray,
@@ -53,4 +54,17 @@ def kernels() -> list[dict[str, Any]]: ...
 def selected_kernel() -> str: ...
 def select_kernel(name: str) -> None: ...
 def _peak_fmadd(kernel: str, iterations: int, precision: str = "double") -> float: ...
+def _series_starts(
+    xs: np.ndarray,
+    ys: np.ndarray,
+    coefs: np.ndarray,
+    itmax: int,
+    tol: float,
+    method: str,
+    relax: complex,
+    series: tuple[float, float, float, float, float, float],
+    *,
+    xs_lo: np.ndarray | None = None,
+    ys_lo: np.ndarray | None = None,
+) -> tuple[int, np.ndarray, np.ndarray]: ...
 def _log(x: np.ndarray, kernel: str = "") -> np.ndarray: ...

@@ -40,6 +40,7 @@ __all__ = [
     "Problem",
     "Progress",
     "RunStats",
+    "Series",
     "check_kernel",
     "colorize",
     "default_threads",
@@ -178,11 +179,29 @@ class RunStats:
     iterations: int  # steps taken
     threads: int  # threads that computed
     kernel: str
+    series_steps: int = 0  # double-double: the steps the series shortcut took for every sample
     # CPU seconds (summed over the threads) spent iterating, on smooth counts, in the sinks
     kernel_seconds: float = 0.0
     smooth_seconds: float = 0.0
     sink_seconds: float = 0.0
     threads_unavailable: int = 0  # threads asked for that the system could not start
+
+
+@dataclass(frozen=True)
+class Series:
+    """Double-double's shortcut for deep views (see ``nbr::SeriesReference``): every sample's
+    first steps are taken at once, by power series in its offset from the reference point
+    (re + re_lo) + i (im + im_lo), valid within ``radius`` of it, samples ``spacing`` apart."""
+
+    re: float
+    re_lo: float
+    im: float
+    im_lo: float
+    radius: float
+    spacing: float
+
+    def as_tuple(self) -> tuple[float, float, float, float, float, float]:
+        return (self.re, self.re_lo, self.im, self.im_lo, self.radius, self.spacing)
 
 
 def iterate(
@@ -200,11 +219,14 @@ def iterate(
     progress: Progress | None = None,
     xs_lo: np.ndarray | None = None,
     ys_lo: np.ndarray | None = None,
+    series: Series | None = None,
 ) -> tuple[dict[str, np.ndarray], RunStats]:
     """Run the iteration from every start point ``xs[col] + 1j * ys[row]`` (GIL released).
 
     In double-double precision ``xs_lo`` and ``ys_lo`` are the start points' low parts
-    (column ``col`` starts at ``xs[col] + xs_lo[col]``, exactly).
+    (column ``col`` starts at ``xs[col] + xs_lo[col]``, exactly), and ``series`` allows the
+    shortcut of deep views around a reference point (``Series``; the same for every band of
+    an image).
 
     Returns arrays of shape (len(ys), len(xs)[, 3]) by name: ``hsv`` (nb_cpp's
     float64 HSV) with ``hsv``; ``root`` and ``iterations`` with ``data``;
@@ -233,6 +255,7 @@ def iterate(
             progress=progress,
             xs_lo=xs_lo,
             ys_lo=ys_lo,
+            series=None if series is None else series.as_tuple(),
         )
     stats = RunStats(
         pixels=int(st["pixels"]),
@@ -240,6 +263,7 @@ def iterate(
         iterations=int(st["iterations"]),
         threads=int(st["threads"]),
         kernel=str(st["kernel"]),
+        series_steps=int(st["series_steps"]),
         kernel_seconds=float(st["kernel_seconds"]),
         smooth_seconds=float(st["smooth_seconds"]),
         sink_seconds=float(st["sink_seconds"]),

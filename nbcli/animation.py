@@ -26,7 +26,7 @@ import numpy as np
 
 from ._native import check_kernel
 from ._version import __version__
-from .api import Render, png_deflate, render, single_precision_warnings
+from .api import Render, png_deflate, precision_warnings, render
 from .checks import thread_count
 from .compression import Deflate
 from .errors import OutputError, ParameterError
@@ -126,10 +126,10 @@ class Animation:
             yield self.render(k)
 
     def precision_warnings(self, kernel: str | None = None) -> list[str]:
-        """``single_precision_warnings`` of the keyframes, each once."""
+        """``precision_warnings`` of the keyframes, each once."""
         seen: list[str] = []
         for key in self.timeline.keyframes:
-            for w in single_precision_warnings(key.scene, kernel=kernel):
+            for w in precision_warnings(key.scene, kernel=kernel):
                 if w not in seen:
                     seen.append(w)
         return seen

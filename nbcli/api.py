@@ -16,15 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ._native import (
-    LIMITS,
-    SAMPLE_DATA_BYTES,
-    Problem,
-    Progress,
-    check_kernel,
-    kernels,
-    selected_kernel,
-)
+from ._native import LIMITS, SAMPLE_DATA_BYTES, Progress, check_kernel, kernels, selected_kernel
 from .checks import as_int, byte_count, callback, flag, thread_count
 from .colors import Colouring, Marks
 from .compression import Deflate
@@ -46,9 +38,8 @@ from .pipeline import (
 )
 from .pipeline import work_bytes_per_pixel as _work_bytes
 from .png import encode_png, write_png
-from .precision import PrecisionWarning, Probe
-from .precision import single_precision_warnings as _probe_warnings
-from .scene import Scene, pairs
+from .precision import PrecisionWarning
+from .scene import Scene, pairs, precision_warnings, single_precision_warnings
 from .style import Style
 
 __all__ = [
@@ -57,6 +48,7 @@ __all__ = [
     "Render",
     "available_kernels",
     "png_deflate",
+    "precision_warnings",
     "render",
     "render_to_file",
     "render_to_png",
@@ -73,29 +65,9 @@ def available_kernels() -> list[dict[str, Any]]:
     return [vars(k).copy() for k in kernels()]
 
 
-def _problem(scene: Scene, roots: np.ndarray) -> Problem:
-    c = np.asarray(scene.coefs, dtype=np.complex128)
-    return Problem(c, roots, scene.itmax, scene.tol, scene.method, scene.relax, scene.precision)
-
-
-def single_precision_warnings(scene: Scene, *, kernel: str | None = None) -> list[str]:
-    """Why ``scene`` may not look right in single precision (empty when it is fine, or in
-    double); see ``nbcli.precision.single_precision_warnings``. ``kernel``: the one the
-    render will use."""
-    if not isinstance(scene, Scene):
-        raise TypeError(f"scene must be a nbcli.Scene (got {shown(scene)})")
-    if scene.precision != "single":
-        return []
-    vp = scene.viewport
-    probe = Probe(
-        _problem(scene, scene.canonical_roots()), (vp.xmin, vp.xmax, vp.ymin, vp.ymax), scene.samples
-    )
-    return _probe_warnings(probe, check_kernel(kernel))
-
-
 def warn_precision(scene: Scene, kernel: str | None, stacklevel: int = 3) -> None:
-    """Issue ``single_precision_warnings`` as PrecisionWarnings."""
-    for message in single_precision_warnings(scene, kernel=kernel):
+    """Issue ``precision_warnings`` as PrecisionWarnings."""
+    for message in precision_warnings(scene, kernel=kernel):
         warnings.warn(message, PrecisionWarning, stacklevel=stacklevel)
 
 
@@ -119,8 +91,10 @@ def job(scene: Scene, style: Style, roots: np.ndarray) -> Job:
         color_index=color_index,
         ncolors=ncolors,
     )
-    xs, ys = scene.viewport.grid(*scene.samples)
-    return Job(_problem(scene, roots), xs, ys, colouring)
+    xs, ys, lows = scene.start_points()
+    if lows is None:
+        return Job(scene.problem(roots), xs, ys, colouring)
+    return Job(scene.problem(roots), xs, ys, colouring, *lows, scene.viewport.series(*scene.samples))
 
 
 @dataclass(repr=False)
@@ -430,5 +404,5 @@ def _summary(scene: Scene, roots: np.ndarray) -> dict[str, Any]:
         "pixels": w * h,
         "samples": scene.samples[0] * scene.samples[1],
         "method": scene.method,
-        "precision": scene.precision,
+        "precision": scene.precision_used,
     }

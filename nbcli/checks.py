@@ -31,6 +31,7 @@ __all__ = [
     "method_name",
     "parse_size",
     "precision_name",
+    "precision_request",
     "relax_factor",
     "thread_count",
     "tolerance",
@@ -147,6 +148,11 @@ def method_name(value: Any) -> str:
 
 def precision_name(value: Any) -> str:
     return _name(value, "precision", PRECISIONS)
+
+
+def precision_request(value: Any) -> str:
+    """A precision, or auto (double, or double-double where the view needs it)."""
+    return _name(value, "precision", ("auto", *PRECISIONS))
 
 
 def json_pair(v: Any, what: str) -> complex:

@@ -34,19 +34,17 @@ PROBE_CAP = 10000
 _MAX_CRITICAL_DEGREE = 200  # beyond this, finding the critical points costs more than it tells
 
 
-def _spread(values: np.ndarray, n: int) -> np.ndarray:
-    """``n`` of ``values`` evenly spread, the first and the last included (all if there are fewer)."""
-    if len(values) <= n:
-        return values
-    picked: np.ndarray = values[np.unique(np.linspace(0, len(values) - 1, n).round().astype(int))]
-    return picked
+def _spread_index(length: int, n: int) -> np.ndarray:
+    """Indices of ``n`` of ``length`` values evenly spread, the first and the last included (all if
+    there are fewer)."""
+    if length <= n:
+        return np.arange(length)
+    return np.unique(np.linspace(0, length - 1, n).round().astype(int))
 
 
 def _nearest(values: np.ndarray, x: float, n: int) -> np.ndarray:
-    """The ``n`` of ``values`` (sorted either way) nearest to ``x``."""
-    order = np.argsort(np.abs(values - x), kind="stable")[:n]
-    nearest: np.ndarray = values[np.sort(order)]
-    return nearest
+    """Indices of the ``n`` of ``values`` (sorted either way) nearest to ``x``."""
+    return np.sort(np.argsort(np.abs(values - x), kind="stable")[:n])
 
 
 def _critical_points(coefs: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> list[complex]:
@@ -76,18 +74,22 @@ def default_itmax(
     method: str = "newton",
     relax: complex = 1,
     precision: str = "double",
+    lows: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> int:
-    """The iteration limit for start points ``xs[col] + 1j * ys[row]`` (see the module's docstring)."""
-    cap = min(PROBE_CAP, LIMITS.max_itmax if precision == "double" else LIMITS.max_itmax_single)
+    """The iteration limit for start points ``xs[col] + 1j * ys[row]`` (see the module's docstring);
+    ``lows``: double-double's low parts of ``xs`` and ``ys``."""
+    cap = min(PROBE_CAP, LIMITS.max_itmax_single if precision == "single" else LIMITS.max_itmax)
     problem = Problem(np.asarray(coefs, np.complex128), roots, cap, tol, method, complex(relax), precision)
-    grids = [(_spread(xs, PROBE_SIDE), _spread(ys, PROBE_SIDE))]
-    grids += [
+    probes = [(_spread_index(len(xs), PROBE_SIDE), _spread_index(len(ys), PROBE_SIDE))]
+    probes += [
         (_nearest(xs, c.real, BLOCK), _nearest(ys, c.imag, BLOCK)) for c in _critical_points(coefs, xs, ys)
     ]
     most = 0
-    for gx, gy in grids:
+    for ix, iy in probes:
+        gx, gy = np.ascontiguousarray(xs[ix]), np.ascontiguousarray(ys[iy])
+        gx_lo, gy_lo = (None, None) if lows is None else (lows[0][ix], lows[1][iy])
         # one thread: a few thousand points, fewer than it takes to make waking other threads pay
-        out, _ = iterate(problem, np.ascontiguousarray(gx), np.ascontiguousarray(gy), threads=1, data=True)
+        out, _ = iterate(problem, gx, gy, xs_lo=gx_lo, ys_lo=gy_lo, threads=1, data=True)
         converged = out["root"] >= 0
         if converged.any():
             most = max(most, int(out["iterations"][converged].max()))

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from ._native import DATA_FIELDS, SAMPLE_DATA_BYTES, Problem, Progress, colorize, iterate
+from ._native import DATA_FIELDS, SAMPLE_DATA_BYTES, Problem, Progress, Series, colorize, iterate
 from .colors import Colouring
 from .errors import NotEnoughMemory, ParameterError, shown
 from .images import ImageFormat
@@ -69,6 +69,11 @@ class Job:
     xs: np.ndarray  # real part of each sample column (width * aa values)
     ys: np.ndarray  # imaginary part of each sample row, top first (height * aa values)
     colouring: Colouring
+    # double-double: the low parts of xs and ys (the start points are xs + xs_lo, ys + ys_lo),
+    # and the reference of the series shortcut (the same for every band)
+    xs_lo: np.ndarray | None = None
+    ys_lo: np.ndarray | None = None
+    series: Series | None = None
 
     @property
     def aa(self) -> int:
@@ -221,7 +226,7 @@ def render_bands(
     total = len(xs := job.xs) * len(job.ys)
     above: np.ndarray | None = None  # last sample row of the band above (for borders)
     done_before = 0
-    counters = {"iterations": 0, "pixels_computed": 0}
+    counters = {"iterations": 0, "pixels_computed": 0, "series_steps": 0}
     stages = dict.fromkeys(("kernel", "smooth", "colouring", "finishing"), 0.0)
     for r0 in range(0, job.height, step):
         r1 = min(job.height, r0 + step)
@@ -229,8 +234,7 @@ def render_bands(
         if source is None:
             rgb, band_data = _compute(
                 job,
-                xs,
-                job.ys[s0:s1],
+                (slice(s0, s1), slice(None)),
                 threads,
                 kernel,
                 data,
@@ -282,13 +286,13 @@ def render_tile(
     # borders need the roots of the sample row above and the sample column to the left
     up = 1 if col.needs_roots and s0 > 0 else 0
     lf = 1 if col.needs_roots and t0 > 0 else 0
-    counters = {"iterations": 0, "pixels_computed": 0}
+    counters = {"iterations": 0, "pixels_computed": 0, "series_steps": 0}
     stages = dict.fromkeys(("kernel", "smooth", "colouring", "finishing"), 0.0)
     if source is None:
-        xs, ys = job.xs[t0 - lf : t1], job.ys[s0 - up : s1]
-        total = len(xs) * len(ys)
+        where = (slice(s0 - up, s1), slice(t0 - lf, t1))
+        total = (s1 - s0 + up) * (t1 - t0 + lf)
         rgb, tile_data = _compute(
-            job, xs, ys, threads, kernel, data, progress, 0, total, stats, counters, stages
+            job, where, threads, kernel, data, progress, 0, total, stats, counters, stages
         )
     else:
         rgb, tile_data = _recolour(job, source, (slice(s0 - up, s1), slice(t0 - lf, t1)), data)
@@ -310,8 +314,7 @@ def render_tile(
 
 def _compute(
     job: Job,
-    xs: np.ndarray,
-    ys: np.ndarray,
+    where: tuple[slice, slice],
     threads: int,
     kernel: str,
     data: int,
@@ -322,16 +325,20 @@ def _compute(
     counters: dict[str, int],
     stages: dict[str, float],
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Coloured samples (and the data asked for) of the sample rows ``ys``, from the core."""
+    """Coloured samples (and the data asked for) of the block ``where`` (sample rows, columns), from the core."""
 
     def prog(done: int, _total: int) -> None:
         assert progress is not None
         progress(base + done, total)
 
+    rows, cols = where
     out, st = iterate(
         job.problem,
-        xs,
-        ys,
+        job.xs[cols],
+        job.ys[rows],
+        xs_lo=None if job.xs_lo is None else job.xs_lo[cols],
+        ys_lo=None if job.ys_lo is None else job.ys_lo[rows],
+        series=job.series,
         threads=threads,
         kernel=kernel,
         data=bool(data) or job.colouring.needs_roots,
@@ -341,6 +348,7 @@ def _compute(
     )
     counters["iterations"] += st.iterations
     counters["pixels_computed"] += st.pixels_computed
+    counters["series_steps"] = max(counters["series_steps"], st.series_steps)  # the same in every band
     stages["kernel"] += st.kernel_seconds
     stages["smooth"] += st.smooth_seconds
     stages["colouring"] += st.sink_seconds

@@ -1,9 +1,13 @@
-"""When single precision (float32) can render a scene, and when it cannot.
+"""Which precision a view needs, and when single precision (float32) can render a scene.
 
-Two checks: ``check_single_range`` refuses inputs that float32 cannot hold
-(raised while a Scene is built), and ``single_precision_warnings`` finds out,
-by asking the kernel itself, whether the picture will suffer (a tolerance
-float32 cannot reach near some root, or a view too narrow for its resolution).
+``choose_precision`` picks double or double-double for ``auto`` from how finely a
+view is sampled next to its coordinates (``Sampling``), and refuses a view too
+narrow even for double-double; ``view_warnings`` says when an explicitly chosen
+double is too coarse for the view. ``check_single_range`` refuses inputs that
+float32 cannot hold (raised while a Scene is built), and
+``single_precision_warnings`` finds out, by asking the kernel itself, whether the
+picture will suffer (a tolerance float32 cannot reach near some root, or a view
+too narrow for its resolution).
 """
 
 from __future__ import annotations
@@ -13,18 +17,88 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._native import Problem, iterate
+from ._native import LIMITS, PRECISION_BITS, Problem, iterate
 from .errors import ParameterError
 
-__all__ = ["PrecisionWarning", "Probe", "check_single_range", "single_precision_warnings"]
+__all__ = [
+    "PrecisionWarning",
+    "Probe",
+    "Sampling",
+    "check_single_range",
+    "choose_precision",
+    "single_precision_warnings",
+    "view_warnings",
+]
 
 _FLT_MAX = float(np.finfo(np.float32).max)
 _PROBE_ROOTS = 64  # at most this many roots are probed (evenly spread over the canonical order)
 
 
 class PrecisionWarning(UserWarning):
-    """A single-precision render that may not look like its double-precision one
-    (see ``single_precision_warnings``)."""
+    """A render whose precision may not suffice for it: single precision that may not look
+    like double (see ``single_precision_warnings``), or double in a view too narrow for it
+    (``view_warnings``)."""
+
+
+@dataclass(frozen=True)
+class Sampling:
+    """How finely a view is sampled, per axis (real, imaginary): the distance between
+    neighbouring samples, and the largest |coordinate| of the view."""
+
+    spacing: tuple[float, float]
+    reach: tuple[float, float]
+
+    def margin_bits(self, precision: str) -> float:
+        """log2 of the distance between neighbouring samples in units in the last place of
+        ``precision`` at the view's coordinates, on the worse axis (inf: no axis limits it)."""
+        bits = PRECISION_BITS[precision]
+        # r in [2^(e-1), 2^e) has units of 2^(e - bits)
+        return min(
+            (
+                math.log2(s) - (math.frexp(r)[1] - bits)
+                for s, r in zip(self.spacing, self.reach, strict=True)
+                if r > 0
+            ),
+            default=math.inf,
+        )
+
+    def relative(self) -> tuple[float, float]:
+        """(spacing, reach) of the worse axis: the one whose spacing is the smaller part of its reach."""
+        return min(
+            zip(self.spacing, self.reach, strict=True), key=lambda a: a[0] / a[1] if a[1] > 0 else math.inf
+        )
+
+
+def choose_precision(requested: str, sampling: Sampling) -> str:
+    """The precision to render with: ``requested``, or for ``auto`` double while neighbouring
+    samples lie at least 2^auto_margin_bits of its units apart, else double-double. A view
+    whose samples lie closer than 2^min_margin_bits of double-double's units is refused
+    (ParameterError)."""
+    chosen = requested
+    if requested == "auto":
+        chosen = "double" if sampling.margin_bits("double") >= LIMITS.auto_margin_bits else "double-double"
+    if chosen == "double-double" and sampling.margin_bits(chosen) < LIMITS.min_margin_bits:
+        spacing, reach = sampling.relative()
+        least = 2.0 ** (1 + LIMITS.min_margin_bits - PRECISION_BITS[chosen])
+        raise ParameterError(
+            f"the view is too narrow even for double-double precision: neighbouring samples are {spacing:.2g} "
+            f"apart at coordinates up to {reach:.2g} ({spacing / reach:.1g} of them); double-double needs them "
+            f"at least about {least:.0e} of the coordinates apart (a view {least * 1024:.0e} of its "
+            "coordinates wide at 1024 samples): zoom out, or use fewer pixels"
+        )
+    return chosen
+
+
+def view_warnings(precision: str, sampling: Sampling) -> list[str]:
+    """Why ``precision`` (chosen explicitly) is too coarse for the view (empty when it is fine)."""
+    if precision == "double" and sampling.margin_bits(precision) < LIMITS.min_margin_bits:
+        return [
+            (
+                "the view is too narrow for double precision: neighbouring pixels start at nearly the same "
+                "double, so the picture turns blocky; use double-double precision (auto chooses it)"
+            )
+        ]
+    return []
 
 
 def check_single_range(c: np.ndarray, bounds: dict[str, float], relax: complex = 1) -> None:

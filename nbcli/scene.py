@@ -13,14 +13,13 @@ import dataclasses
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
-from ._native import LIMITS
+from ._native import LIMITS, Problem, check_kernel
 from .checks import (
-    as_complex,
-    as_float,
     as_int,
     flag,
     image_size,
@@ -28,7 +27,7 @@ from .checks import (
     json_number,
     json_pair,
     method_name,
-    precision_name,
+    precision_request,
     relax_factor,
     tolerance,
 )
@@ -45,10 +44,12 @@ from .poly import (
     root_set,
     roots_of,
 )
-from .precision import check_single_range
+from .poly.exact import as_exact, as_exact_complex
+from .precision import Probe, check_single_range, choose_precision, view_warnings
+from .precision import single_precision_warnings as _probe_warnings
 from .viewport import Viewport
 
-__all__ = ["Scene", "Viewport"]
+__all__ = ["Scene", "Viewport", "precision_warnings", "single_precision_warnings"]
 
 DEFAULT_SIDE = 1024  # pixels on the longer side when no size is given
 
@@ -82,7 +83,11 @@ class Scene:
     method: str = "newton"
     relax: complex = 1 + 0j  # the factor a of the relaxed method
     aa: int = 1  # supersampling: aa x aa samples per pixel
-    precision: str = "double"  # or "single": the kernel iterates in float32
+    # auto (double, or double-double for deep views), double, double-double or single
+    precision: str = field(default="auto", compare=False)
+    # the precision the render uses: ``precision``, or what auto chose for this view and size
+    # (scenes that render alike are equal, whether their precision was chosen or asked for)
+    precision_used: str = field(init=False, default="double")
 
     def __post_init__(self) -> None:
         c = as_coefficients(self.coefs)
@@ -90,7 +95,7 @@ class Scene:
         set_("coefs", tuple(complex(v) for v in c))
         set_("width", as_int(self.width, "width", 1, LIMITS.max_side))
         set_("height", as_int(self.height, "height", 1, LIMITS.max_side))
-        set_("precision", precision_name(self.precision))
+        set_("precision", precision_request(self.precision))
         set_("itmax", as_int(self.itmax, "itmax", 1, LIMITS.max_itmax))
         set_("tol", tolerance(self.tol))
         if not isinstance(self.viewport, Viewport):
@@ -100,7 +105,16 @@ class Scene:
         set_("method", method_name(self.method))
         set_("relax", relax_factor(self.relax))
         set_("aa", as_int(self.aa, "aa (samples per pixel side)", 1, LIMITS.max_aa))
-        if self.precision == "single":
+        side = LIMITS.max_side
+        if self.width * self.aa > side or self.height * self.aa > side:
+            raise ParameterError(
+                f"{self.width}x{self.height} pixels with {self.aa}x{self.aa} supersampling is more than "
+                f"{side} samples on a side; lower the size or the supersampling"
+            )
+        set_("precision_used", choose_precision(self.precision, self.viewport.sampling(*self.samples)))
+        if self.precision_used != "double-double":
+            set_("viewport", self.viewport.rounded())  # only double-double renders use the exact centre
+        if self.precision_used == "single":
             vp = self.viewport
             bounds = {
                 "the view's left edge (xmin)": vp.xmin,
@@ -109,12 +123,6 @@ class Scene:
                 "the view's top edge (ymax)": vp.ymax,
             }
             check_single_range(np.asarray(self.coefs), bounds, self.relax)
-        side = LIMITS.max_side
-        if self.width * self.aa > side or self.height * self.aa > side:
-            raise ParameterError(
-                f"{self.width}x{self.height} pixels with {self.aa}x{self.aa} supersampling is more than "
-                f"{side} samples on a side; lower the size or the supersampling"
-            )
 
     @property
     def polynomial(self) -> str:
@@ -149,9 +157,9 @@ class Scene:
         xmax: float | None = None,
         ymin: float | None = None,
         ymax: float | None = None,
-        center: complex | str | None = None,
-        width: float | None = None,
-        span: float | None = None,
+        center: complex | str | tuple[Fraction, Fraction] | None = None,
+        width: float | str | Fraction | None = None,
+        span: float | str | Fraction | None = None,
         itmax: int | None = None,
         tol: float = 1e-6,
         stretch: bool = False,
@@ -159,7 +167,7 @@ class Scene:
         method: str = "newton",
         relax: ComplexLike = 1,
         aa: int = 1,
-        precision: str = "double",
+        precision: str = "auto",
     ) -> Scene:
         """A scene with sensible defaults; the arguments are the command line's. The polynomial: ``coefs``
         (highest degree first), ``roots`` (both also as text, "1,0,-1") or
@@ -172,12 +180,17 @@ class Scene:
         height), one number or "1920x1080"; by default 1024 on the longer
         side. ``stretch`` (with all four bounds) keeps them exactly. ``method``:
         newton, relaxed (factor ``relax``), halley, schroder or householder;
-        ``aa``: ``aa`` x ``aa`` samples per pixel; ``precision``: "double" or "single".
+        ``aa``: ``aa`` x ``aa`` samples per pixel; ``precision``: "auto" (double, or
+        double-double for views too narrow for double), "double", "double-double" or "single".
+        ``center`` and ``width`` given as text are kept exactly, however many digits they have.
         """
         if width is not None and span is not None:
             raise ParameterError("give the view's width once: width (span is an older name for it)")
         c, exact = _polynomial(coefs, roots, expr)
-        center = None if center is None else as_complex(center, "center")
+        if isinstance(center, str):
+            center = as_exact_complex(center, "center")
+        elif center is not None:
+            as_exact_complex(center, "center")  # a TypeError or ValueError naming it, now
         stretch, fit = flag(stretch, "stretch"), flag(fit, "fit")
         view = _ViewRequest(xmin, xmax, ymin, ymax, center, span if width is None else width, stretch, fit)
         w, h = _image_size(size, view)
@@ -202,7 +215,7 @@ class Scene:
     def default_itmax(self) -> int:
         """The iteration limit this scene's view and polynomial need (``nbcli.itmax``): what
         ``Scene.create`` uses when no ``itmax`` is given."""
-        xs, ys = self.viewport.grid(*self.samples)
+        xs, ys, lows = self.start_points()
         c = np.asarray(self.coefs, np.complex128)
         return default_itmax(
             c,
@@ -212,8 +225,23 @@ class Scene:
             tol=self.tol,
             method=self.method,
             relax=self.relax,
-            precision=self.precision,
+            precision=self.precision_used,
+            lows=lows,
         )
+
+    def start_points(self) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
+        """The samples' start points: real part per column, imaginary part per row (top row
+        first) and, in double-double, their low parts (``Viewport.grid_dd``)."""
+        if self.precision_used == "double-double":
+            xs, xs_lo, ys, ys_lo = self.viewport.grid_dd(*self.samples)
+            return xs, ys, (xs_lo, ys_lo)
+        xs, ys = self.viewport.grid(*self.samples)
+        return xs, ys, None
+
+    def problem(self, roots: np.ndarray) -> Problem:
+        """The core's problem: this scene's iteration towards ``roots``."""
+        c = np.asarray(self.coefs, dtype=np.complex128)
+        return Problem(c, roots, self.itmax, self.tol, self.method, self.relax, self.precision_used)
 
     def to_dict(self) -> dict[str, Any]:
         """The scene's fields as JSON-ready values (see ``nbcli.params`` for the whole record)."""
@@ -228,8 +256,10 @@ class Scene:
             "method": self.method,
             "relax": [self.relax.real, self.relax.imag],
             "aa": self.aa,
-            "precision": self.precision,
+            "precision": self.precision_used,
         }
+        if self.precision_used == "double-double":  # the centre to all its digits
+            d["viewport"].update(vp.exact_view.to_dict())
         if self.roots is not None:
             d["roots"] = pairs(self.roots)
         return d
@@ -246,6 +276,29 @@ class Scene:
             raise ParameterError(f"not a valid scene description (no {shown(e.args[0])})") from None
         except (TypeError, ValueError) as e:
             raise ParameterError(f"not a valid scene description: {e}") from None
+
+
+def single_precision_warnings(scene: Scene, *, kernel: str | None = None) -> list[str]:
+    """Why ``scene`` may not look right in single precision (empty when it is fine, or in
+    another precision); see ``nbcli.precision.single_precision_warnings``. ``kernel``: the one
+    the render will use."""
+    if not isinstance(scene, Scene):
+        raise TypeError(f"scene must be a nbcli.Scene (got {shown(scene)})")
+    if scene.precision_used != "single":
+        return []
+    vp = scene.viewport
+    probe = Probe(scene.problem(scene.canonical_roots()), (vp.xmin, vp.xmax, vp.ymin, vp.ymax), scene.samples)
+    return _probe_warnings(probe, check_kernel(kernel))
+
+
+def precision_warnings(scene: Scene, *, kernel: str | None = None) -> list[str]:
+    """Why ``scene`` may not look right in the precision it is rendered in (empty when it is
+    fine): a view too narrow for a double precision asked for explicitly
+    (``nbcli.precision.view_warnings``), and ``single_precision_warnings``."""
+    if not isinstance(scene, Scene):
+        raise TypeError(f"scene must be a nbcli.Scene (got {shown(scene)})")
+    messages = view_warnings(scene.precision_used, scene.viewport.sampling(*scene.samples))
+    return messages + single_precision_warnings(scene, kernel=kernel)
 
 
 def _polynomial(coefs: Any, roots: Any, expr: str | None) -> tuple[np.ndarray, np.ndarray | None]:
@@ -276,8 +329,8 @@ class _ViewRequest:
     xmax: float | None
     ymin: float | None
     ymax: float | None
-    center: complex | None
-    span: float | None
+    center: Any  # a complex or an exact (real, imag) pair
+    span: Any  # a number, or its exact text
     stretch: bool
     fit: bool
 
@@ -318,11 +371,11 @@ class _ViewRequest:
         """The viewport for a w x h image; ``fitted()`` frames the roots (computed only if needed)."""
         if self.by_center:
             base = fitted()
-            ctr = complex(self.center) if self.center is not None else base.center
-            sw = as_float(self.span, "width") if self.span is not None else base.width
+            ctr = self.center if self.center is not None else base.center
+            sw = as_exact(self.span, "width") if self.span is not None else Fraction(base.width)
             if sw <= 0:
-                raise ParameterError(f"the view's width must be > 0 (got {sw:g})")
-            return Viewport.centered(ctr, sw, sw * h / w)
+                raise ParameterError(f"the view's width must be > 0 (got {float(sw):g})")
+            return Viewport.centered(ctr, sw, Fraction(float(sw) * h / w))
         if self.has_x and self.has_y:
             vp = self.bounds()
             return vp if self.stretch else vp.square_pixels(w, h)
@@ -368,7 +421,7 @@ def _fields_from_dict(d: dict[str, Any]) -> dict[str, Any]:
         "coefs": tuple(json_pair(v, "coefs") for v in coefs),
         "width": json_number(size[0], "width", int),
         "height": json_number(size[1], "height", int),
-        "viewport": Viewport(*(json_number(vp[k], k) for k in ("xmin", "xmax", "ymin", "ymax"))),
+        "viewport": Viewport.from_dict(vp),
         "itmax": json_number(d["itmax"], "itmax", int),
         "tol": json_number(d["tol"], "tol"),
         "roots": None if roots is None else tuple(json_pair(v, "roots") for v in roots),

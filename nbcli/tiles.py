@@ -94,5 +94,5 @@ def render_tile(
         counter = ShareCounter(len(roots))
         counter.add(result.root, result.iterations)
         stats.update(counter.result())
-    stats.update(pixels=px, samples=px * a * a, method=scene.method, precision=scene.precision)
+    stats.update(pixels=px, samples=px * a * a, method=scene.method, precision=scene.precision_used)
     return result

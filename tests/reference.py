@@ -429,6 +429,8 @@ def exact(
     dd=False,
     xs_lo=None,
     ys_lo=None,
+    starts=None,
+    skip=0,
 ):
     """Per-pixel (root index or -1, iteration k or itmax) exactly as the kernel computes them.
 
@@ -454,6 +456,10 @@ def exact(
     and tol^2 are the float64 ones; every operation is the same one in ``DD``
     arithmetic, except that |p|^2 is found from the high parts in float64
     (``DD.norm2``) and the nearest root from the high parts of z.
+
+    starts=(zr, zi): each pixel's own start point (arrays of one shape) instead of
+    the grid xs x ys; skip: steps taken already (as where the series shortcut of
+    double-double leaves pixels): the step counts go on from there.
     """
     coefs = np.asarray(coefs, dtype=complex)
     roots = np.asarray(roots, dtype=complex)
@@ -464,7 +470,10 @@ def exact(
     a = complex(relax)
     second = method in ("halley", "schroder", "householder")
     tol2 = tol * tol
-    zr, zi = np.meshgrid(np.asarray(xs, float), np.asarray(ys, float))
+    if starts is None:
+        zr, zi = np.meshgrid(np.asarray(xs, float), np.asarray(ys, float))
+    else:
+        zr, zi = (np.array(v, dtype=float) for v in starts)
     scale_exp = 0
     if single:
         scale_exp = coefficient_exponent(cr, ci)
@@ -493,7 +502,7 @@ def exact(
         p2 = norm2(pr, pi)
         active = p2 < np.inf
         p2_at[~active] = p2[~active]
-        for s in range(1, itmax + 1):
+        for s in range(1 + skip, itmax + 1):
             nzr, nzi, d2 = _step(method, zr, zi, pr, pi, dr, di, er, ei, a, fm, fnm)
             zero_d = d2.is_zero() if dd else d2 == 0
             stuck = active & zero_d

@@ -131,6 +131,9 @@ def test_scene_dict_round_trip():
     s = Scene.create(roots=[1, -1, 0.5j], size=(30, 20), itmax=44, tol=1e-8)
     d = json.loads(json.dumps(s.to_dict()))
     assert Scene.from_dict(d) == s
+    # the record keeps the precision the render used (auto chose double for this view); scenes
+    # that render alike are equal
+    assert (s.precision, d["precision"]) == ("auto", "double")
     with pytest.raises(ValueError, match="scene"):
         Scene.from_dict({"coefs": [[1, 0]]})
 

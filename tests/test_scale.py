@@ -331,5 +331,5 @@ def test_without_dask_one_line_names_the_extra(tmp_path):
         "try: nbcli.to_dask(nbcli.Scene.create([1, 0, -1]))\n"
         "except ImportError as e: print(e)"
     )
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
     assert "pip install 'nb-render[dask]'" in r.stdout

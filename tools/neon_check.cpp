@@ -19,11 +19,14 @@
 //     tol T
 //     threads N
 //     symmetry 0|1
-//     precision double|single  (nbr::parse_precision; default double)
+//     precision double|single|double-double  (nbr::parse_precision; default double)
 //     coefs N RE IM ...   (N complex numbers, highest degree first)
 //     roots N RE IM ...
 //     xs N X ...
 //     ys N Y ...
+//     xs_lo N X ...       (optional, double-double: the start points' low parts)
+//     ys_lo N Y ...
+//     series RE RE_LO IM IM_LO RADIUS SPACING  (optional, double-double: the shortcut)
 //     end
 //
 // For each job, OUTDIR/NAME.bin receives, for the width * height pixels in
@@ -31,7 +34,7 @@
 // the smooth counts (float32), then the residuals (float32), all in the
 // machine's byte order; and standard output gets one line
 //
-//     job NAME kernel=K method=M precision=P pixels=P computed=C iterations=I threads=T
+//     job NAME kernel=K method=M precision=P pixels=P computed=C iterations=I threads=T series_steps=S
 //
 // Before the jobs, one line per kernel compiled in:
 //
@@ -156,6 +159,13 @@ bool read_job(Reader& in, Job& job) {
         else if (key == "roots") p.roots = in.complexes("roots");
         else if (key == "xs") p.xs = in.reals("xs");
         else if (key == "ys") p.ys = in.reals("ys");
+        else if (key == "xs_lo") p.xs_lo = in.reals("xs_lo");
+        else if (key == "ys_lo") p.ys_lo = in.reals("ys_lo");
+        else if (key == "series") {
+            nbr::SeriesReference s;
+            for (double* v : {&s.re, &s.re_lo, &s.im, &s.im_lo, &s.radius, &s.spacing}) *v = in.number("series");
+            o.series = s;
+        }
         else throw std::runtime_error("unknown key '" + key + "' in job " + job.name);
     }
     if (o.kernel == "auto") o.kernel.clear();
@@ -226,11 +236,12 @@ int main(int argc, char** argv) {
             const Result r = render_job(job);
             write_result(std::string(argv[2]) + "/" + job.name + ".bin", r);
             const nbr::Stats& s = r.stats;
-            std::printf("job %s kernel=%s method=%s precision=%s pixels=%llu computed=%llu iterations=%llu threads=%d\n",
+            std::printf("job %s kernel=%s method=%s precision=%s pixels=%llu computed=%llu iterations=%llu threads=%d "
+                        "series_steps=%d\n",
                         job.name.c_str(), s.kernel.c_str(), s.method.c_str(), s.precision.c_str(),
                         static_cast<unsigned long long>(s.pixels),
                         static_cast<unsigned long long>(s.pixels_computed),
-                        static_cast<unsigned long long>(s.iterations), s.threads);
+                        static_cast<unsigned long long>(s.iterations), s.threads, s.series_steps);
             std::fflush(stdout);
         }
     } catch (const std::exception& e) {

@@ -10,14 +10,19 @@
    baseline kernel is simd/neon.hpp and the AVX kernels are left out) and links
    tools/neon_check.cpp against it, statically.
 2. Runs that program under qemu-aarch64: it renders every job of the table
-   below (every polynomial x every method x double and single precision x 1
-   and 2 threads x symmetry off and on) with the baseline kernel, through the
-   DataSink and the SmoothSink, and writes root indices, step counts, smooth
-   counts and residuals to files.
+   below (every polynomial x every method x double, single and double-double
+   precision x 1 and 2 threads x symmetry off and on; double-double once on
+   one thread without mirrors and once on two with) with the baseline kernel,
+   through the DataSink and the SmoothSink, and writes root indices, step
+   counts, smooth counts and residuals to files. Two more scenes are deep
+   views 1e-24 wide on a basin boundary of z^3 - 1: start points with low
+   parts, rendered in double-double throughout, and with the series shortcut
+   (the series on AArch64, the double kernel from where it leaves each pixel).
 3. Compares every output bit for bit with tests/reference.py's ``exact``
-   (fused, like the NEON kernel; single=True in single precision), with the
-   grids of ``Viewport.grid`` and the roots of ``canonical_roots``, as
-   tests/test_methods.py does. The one allowance: a NaN the machine made itself
+   (fused, like the NEON kernel; single=True in single precision, dd=True in
+   double-double; for the shortcut, from the start points and step count the
+   host's series gives), with the grids of ``Viewport.grid`` and the roots of
+   ``canonical_roots``, as tests/test_methods.py does. The one allowance: a NaN the machine made itself
    (inf * 0) is positive on AArch64 and negative on x86-64, where the reference
    runs; such NaNs may differ in the sign bit alone, and are counted.
 
@@ -47,7 +52,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import numpy as np
 
@@ -60,8 +65,9 @@ INSTALL = "apt-get install g++-aarch64-linux-gnu qemu-user"
 
 # ---- the scenes ---------------------------------------------------------------------------
 # One table: each polynomial is rendered with every variant, every thread count and
-# symmetry off and on, in double and single precision. A job is one render; its name is
-# "<scene>.<variant>[.f32].t<threads>.s<0|1>" (.f32: single precision).
+# symmetry off and on, in double, single and double-double precision. A job is one render;
+# its name is "<scene>.<variant>[.f32|.dd].t<threads>.s<0|1>" (.f32: single precision,
+# .dd: double-double).
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,9 @@ class Poly:
     itmax: int = 30
     tol: float = 1e-6
     ties: bool = False  # some pixel converges exactly halfway between two roots: no mirroring then
+    deep: Optional[str] = None  # a deep view of this width on Z3_EDGE, in double-double only
+    series: bool = False  # (deep) with the series shortcut
+    variants: Optional[tuple[str, ...]] = None  # only these VARIANTS (keys); None: all
 
 
 POLYS = [
@@ -102,7 +111,15 @@ POLYS = [
     ),
     # z^2 - 1, tol 3: the imaginary axis converges at once, equidistant from both roots
     Poly("ties2", (1, 0, -1), tol=3.0, ties=True),
+    # a view 1e-24 wide that only the low parts of the start points resolve; then the shortcut
+    Poly("deep3", (1, 0, 0, -1), itmax=200, deep="1e-24"),
+    # (Z3_EDGE is a boundary point of Newton's method; inside one basin of the others, where
+    # the series does not hold: their shortcut is checked on x86 by tests/test_series.py)
+    Poly("series3", (1, 0, 0, -1), itmax=200, deep="1e-24", series=True, variants=("newton",)),
 ]
+# a point on the boundary between basins of z^3 - 1, to 40 digits (tests/test_series.py)
+Z3_EDGE = "-0.309729504061940918920755412529645838471586+0.13784438220371328383827924436258601705158j"
+DEEP_SIZE = (23, 17)
 # (key, method, relax): every method; relaxed Newton with a real and a non-real factor
 VARIANTS = [
     ("newton", "newton", 1.0),
@@ -114,7 +131,9 @@ VARIANTS = [
 ]
 THREADS = (1, 2)
 SYMMETRY = (False, True)
-PRECISIONS = ("double", "single")
+PRECISIONS = ("double", "single", "double-double")
+SUFFIX = {"double": "", "single": ".f32", "double-double": ".dd"}
+DD_RENDERS = ((1, False), (2, True))  # double-double's reference is slow: two renders per scene
 FIELDS = (("root", np.int16), ("iterations", np.int32), ("smooth", np.float32), ("residual", np.float32))
 
 
@@ -130,12 +149,13 @@ class Job:
 
 def jobs() -> list[Job]:
     return [
-        Job(f"{p.key}.{v[0]}{'' if f == 'double' else '.f32'}.t{t}.s{int(s)}", p, v, t, s, f)
+        Job(f"{p.key}.{v[0]}{SUFFIX[f]}.t{t}.s{int(s)}", p, v, t, s, f)
         for p in POLYS
         for v in VARIANTS
-        for f in PRECISIONS
+        for f in (("double-double",) if p.deep else PRECISIONS)
         for t in THREADS
         for s in SYMMETRY
+        if (f != "double-double" or (t, s) in DD_RENDERS) and (p.variants is None or v[0] in p.variants)
     ]
 
 
@@ -147,21 +167,31 @@ def say(msg: str) -> None:
 
 
 class Inputs:
-    """Grid and roots of each polynomial, computed once."""
+    """Grid and roots of each polynomial, computed once; for deep views the start points' low
+    parts and the series' reference."""
 
     def __init__(self) -> None:
-        from nbcli import Viewport
+        from nbcli import Scene, Viewport
         from nbcli.poly import canonical_roots
 
         grid = Viewport(-2, 2, -1.5, 1.5).grid(57, 43)  # tests/test_methods.py's GRID
         self.coefs: dict[str, np.ndarray] = {}
         self.roots: dict[str, np.ndarray] = {}
         self.grid: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self.lows: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self.series: dict[str, tuple[float, ...]] = {}
         for p in POLYS:
             c = np.array(p.coefs, complex)
             self.coefs[p.key] = c
             self.roots[p.key] = canonical_roots(c)
             self.grid[p.key] = grid if p.grid is None else (np.array(p.grid[0]), np.array(p.grid[1]))
+            if p.deep is not None:
+                scene = Scene.create(coefs=c, size=DEEP_SIZE, center=Z3_EDGE, width=p.deep, itmax=p.itmax)
+                xs, ys, lows = scene.start_points()
+                assert lows is not None, "a deep view renders in double-double"
+                self.grid[p.key], self.lows[p.key] = (xs, ys), lows
+                if p.series:
+                    self.series[p.key] = scene.viewport.series(*scene.samples).as_tuple()
 
 
 def _hex(values: np.ndarray) -> str:
@@ -194,8 +224,13 @@ def write_jobs(path: Path, inputs: Inputs, todo: list[Job]) -> None:
             f"roots {len(r)} {_complex_hex(r)}",
             f"xs {len(xs)} {_hex(xs)}",
             f"ys {len(ys)} {_hex(ys)}",
-            "end",
         ]
+        if key in inputs.lows:
+            xs_lo, ys_lo = inputs.lows[key]
+            lines += [f"xs_lo {len(xs_lo)} {_hex(xs_lo)}", f"ys_lo {len(ys_lo)} {_hex(ys_lo)}"]
+        if key in inputs.series:
+            lines.append(f"series {_hex(np.array(inputs.series[key]))}")
+        lines.append("end")
     path.write_text("\n".join(lines) + "\n")
 
 
@@ -332,6 +367,39 @@ def compare(got: dict[str, np.ndarray], want: dict[str, np.ndarray], cross: bool
     return problems, nans
 
 
+def reference_options(
+    key: str, method: str, relax: complex, precision: str, inputs: Inputs
+) -> dict[str, Any]:
+    """tests/reference.py's options for one scene: the precision, the low parts of deep start
+    points and, for the shortcut, the start points and step count of the host's series (the
+    same scalar code as AArch64's; a difference shows up as a mismatch)."""
+    kw: dict[str, Any] = {"method": method, "relax": complex(relax), "full": True}
+    kw.update(single=precision == "single", dd=precision == "double-double" and key not in inputs.series)
+    if key in inputs.lows and key not in inputs.series:
+        kw.update(xs_lo=inputs.lows[key][0], ys_lo=inputs.lows[key][1])
+    if key in inputs.series:
+        from nbcli import _core
+
+        (xs, ys), (xs_lo, ys_lo) = inputs.grid[key], inputs.lows[key]
+        c, poly = inputs.coefs[key], next(p for p in POLYS if p.key == key)
+        steps, zr, zi = _core._series_starts(
+            xs,
+            ys,
+            c,
+            poly.itmax,
+            poly.tol,
+            method,
+            complex(relax),
+            inputs.series[key],
+            xs_lo=xs_lo,
+            ys_lo=ys_lo,
+        )
+        if steps == 0:
+            sys.exit(f"neon_check: FAILED: {key}.{method}: the series shortcut does not hold for this view")
+        kw.update(starts=(zr, zi), skip=steps)
+    return kw
+
+
 def mirrors_expected(job: Job, inputs: Inputs) -> bool:
     """Whether the render should compute fewer pixels than it delivers (see native/src/mirror.hpp)."""
     ys = inputs.grid[job.poly.key][1]
@@ -356,6 +424,8 @@ def check_stats(
         problems.append(f"ran method {stats['method']}, not {job.variant[1]}")
     if stats["precision"] != job.precision:
         problems.append(f"ran in {stats['precision']} precision, not {job.precision}")
+    if (int(stats.get("series_steps", "0")) > 0) != job.poly.series:
+        problems.append(f"the series took {stats.get('series_steps')} steps for every pixel")
     if int(stats["pixels"]) != total:
         problems.append(f"delivered {stats['pixels']} of {total} pixels")
     computed = int(stats["computed"])
@@ -462,7 +532,7 @@ def main() -> int:
         xs, ys = inputs.grid[pkey]
         shape = (len(ys), len(xs))
         args_ref = (xs, ys, inputs.coefs[pkey], inputs.roots[pkey], poly.itmax, poly.tol)
-        kw = {"method": method, "relax": complex(relax), "full": True, "single": precision == "single"}
+        kw = reference_options(pkey, method, relax, precision, inputs)
         want = ref.exact(*args_ref, fused=fused, **kw)
         other = ref.exact(*args_ref, fused=not fused, **kw)
         # pixels where the fused and the unfused reference differ: what this scene can catch
@@ -480,7 +550,7 @@ def main() -> int:
             problems += check_stats(j, ran.stats.get(j.name), shape[0] * shape[1], inputs, KERNEL)
             computed.append(ran.stats.get(j.name, {}).get("computed", "?"))
             bad += [f"  {j.name}: {p}" for p in problems]
-        tag = f"{pkey}.{vkey}{'' if precision == 'double' else '.f32'}"
+        tag = f"{pkey}.{vkey}{SUFFIX[precision]}"
         what = (
             f"{len(group)} renders, {shape[1]}x{shape[0]} px, computed {'/'.join(computed)}; "
             f"{'un' * (not fused)}fused and {'un' * fused}fused reference differ at {differ} px"

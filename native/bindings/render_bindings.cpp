@@ -46,6 +46,7 @@ py::dict stats_dict(const nbr::Stats& s) {
     d["kernel"] = s.kernel;
     d["method"] = s.method;
     d["precision"] = s.precision;
+    d["series_steps"] = s.series_steps;
     d["kernel_seconds"] = s.kernel_seconds;
     d["smooth_seconds"] = s.smooth_seconds;
     d["sink_seconds"] = s.sink_seconds;
@@ -119,7 +120,7 @@ py::tuple render(const carray<double>& xs, const carray<double>& ys, const carra
                  const carray<cplx>& roots, int itmax, double tol, int threads, const std::string& kernel,
                  bool symmetry, const std::string& method, cplx relax, const std::string& precision, bool hsv,
                  bool data, bool smooth, const nbr::Palette* palette, const py::object& progress,
-                 const py::object& xs_lo, const py::object& ys_lo) {
+                 const py::object& xs_lo, const py::object& ys_lo, const py::object& series) {
     nbr::Problem P;
     P.xs = to_vector(xs, "xs");
     P.ys = to_vector(ys, "ys");
@@ -136,6 +137,11 @@ py::tuple render(const carray<double>& xs, const carray<double>& ys, const carra
     opt.kernel = kernel;
     opt.symmetry = symmetry;
     opt.precision = nbr::parse_precision(precision);
+    if (!series.is_none()) {
+        const auto r = to_vector(series.cast<carray<double>>(), "series");
+        if (r.size() != 6) throw std::invalid_argument("series must be (re, re_lo, im, im_lo, radius, spacing)");
+        opt.series = nbr::SeriesReference{r[0], r[1], r[2], r[3], r[4], r[5]};
+    }
 
     Outputs out(static_cast<py::ssize_t>(P.ys.size()), static_cast<py::ssize_t>(P.xs.size()), P, hsv, data, smooth,
                 palette);
@@ -152,6 +158,40 @@ py::tuple render(const carray<double>& xs, const carray<double>& ys, const carra
     return py::make_tuple(out.arrays(), stats_dict(stats));
 }
 
+// The series shortcut alone, for the tests: (steps, zr, zi), the points where it leaves the
+// start points (arrays of shape (len(ys), len(xs)); empty when it would not be used).
+py::tuple series_starts(const carray<double>& xs, const carray<double>& ys, const carray<cplx>& coefs,
+                        int itmax, double tol, const std::string& method, cplx relax, const carray<double>& series,
+                        const py::object& xs_lo, const py::object& ys_lo) {
+    nbr::Problem P;
+    P.xs = to_vector(xs, "xs");
+    P.ys = to_vector(ys, "ys");
+    P.xs_lo = optional_vector(xs_lo, "xs_lo");
+    P.ys_lo = optional_vector(ys_lo, "ys_lo");
+    P.coefs = to_vector(coefs, "coefs");
+    P.roots = {cplx(0.0, 0.0)};  // not used
+    P.itmax = itmax;
+    P.tol = tol;
+    P.method = nbr::parse_method(method);
+    P.relax = relax;
+    const auto r = to_vector(series, "series");
+    if (r.size() != 6) throw std::invalid_argument("series must be (re, re_lo, im, im_lo, radius, spacing)");
+    std::vector<cplx> out;
+    int steps = 0;
+    {
+        py::gil_scoped_release release;
+        steps = nbr::series_starts(P, {r[0], r[1], r[2], r[3], r[4], r[5]}, out);
+    }
+    const py::ssize_t h = out.empty() ? 0 : static_cast<py::ssize_t>(P.ys.size());
+    const py::ssize_t w = out.empty() ? 0 : static_cast<py::ssize_t>(P.xs.size());
+    py::array_t<double> zr({h, w}), zi({h, w});
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        zr.mutable_data()[i] = out[i].real();
+        zi.mutable_data()[i] = out[i].imag();
+    }
+    return py::make_tuple(steps, zr, zi);
+}
+
 }  // namespace
 
 void register_render(py::module_& m) {
@@ -160,8 +200,14 @@ void register_render(py::module_& m) {
           py::arg("method") = "newton", py::arg("relax") = cplx(1.0, 0.0), py::arg("precision") = "double",
           py::arg("hsv") = false, py::arg("data") = false, py::arg("smooth") = false,
           py::arg("palette") = py::none(), py::arg("progress") = py::none(), py::arg("xs_lo") = py::none(),
-          py::arg("ys_lo") = py::none(),
+          py::arg("ys_lo") = py::none(), py::arg("series") = py::none(),
           "Low-level render; returns (dict of arrays, stats dict): hsv with hsv=True, root and iterations with "
           "data=True, smooth and residual with smooth=True, rgb with a palette. In double-double precision "
-          "xs_lo and ys_lo are the start points' low parts. Use nbcli instead.");
+          "xs_lo and ys_lo are the start points' low parts, and series=(re, re_lo, im, im_lo, radius, spacing) "
+          "allows the series shortcut around that reference point (see nbr::SeriesReference). Use nbcli "
+          "instead.");
+    m.def("_series_starts", &series_starts, py::arg("xs"), py::arg("ys"), py::arg("coefs"), py::arg("itmax"),
+          py::arg("tol"), py::arg("method"), py::arg("relax"), py::arg("series"), py::kw_only(),
+          py::arg("xs_lo") = py::none(), py::arg("ys_lo") = py::none(),
+          "For the tests: the series shortcut alone, (steps, zr, zi) (see nbr::series_starts).");
 }

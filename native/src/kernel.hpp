@@ -37,6 +37,7 @@ struct KernelPolyT {
     T tol2;              // tol * tol (for float: the double product rounded to float)
     Method method;
     T ar, ai;            // the factor a of Method::relaxed
+    int skip = 0;        // steps every pixel has taken already (its start point is where they led)
 };
 
 // A run of pixels, numbered row-major over the rows listed in `ys`.
@@ -64,6 +65,10 @@ struct KernelSpanT {
     // exact tie (the first root wins; a mirror image would pick the image of
     // the other one, so the driver then renders without mirroring).
     std::int64_t* ties;
+    // Null, or each pixel's own start point, end - begin values each (followed by
+    // at least lanes - 1 readable values), instead of xs[col] + i ys[row].
+    const T* zr0 = nullptr;
+    const T* zi0 = nullptr;
 };
 
 using KernelPoly = KernelPolyT<double>;

@@ -288,12 +288,13 @@ std::uint64_t run_kernel(const nbr::detail::KernelPolyT<scalar_t<V>>& P,
     bits_t fresh = 0;     // lanes whose pixel has not taken a step yet
     std::uint64_t steps = 0;
 
+    const bool listed = S.zr0 != nullptr;  // start points listed pixel by pixel, not a grid
     // Puts the next pixel (or none) into lane l of the bzr/bzi/bslot buffers.
     auto fill = [&](int l) {
         const bits_t b = bits_t{1} << l;
         if (next < S.end) {
-            bzr[l] = S.xs[col];
-            bzi[l] = S.ys[row];
+            bzr[l] = listed ? S.zr0[next - S.begin] : S.xs[col];
+            bzi[l] = listed ? S.zi0[next - S.begin] : S.ys[row];
             bslot[l] = lane_value<T>(static_cast<double>(next++ - slot0));
             if (++col == S.width) {
                 col = 0;
@@ -311,7 +312,7 @@ std::uint64_t run_kernel(const nbr::detail::KernelPolyT<scalar_t<V>>& P,
 
     const reg zero = V::set1(lane_value<T>(0.0));
     const reg one = V::set1(lane_value<T>(1.0));
-    const reg c_fresh = V::set1(lane_value<T>(-1.0 - P.itmax));
+    const reg c_fresh = V::set1(lane_value<T>(-1.0 - P.itmax + P.skip));
     const reg iota = V::load(iota_);
     Lanes<V> g[U];
     for (int l = 0; l < L; ++l) fill(l);
@@ -497,15 +498,21 @@ std::uint64_t run_kernel(const nbr::detail::KernelPolyT<scalar_t<V>>& P,
             if constexpr (N <= 8) k = popcount(gd);
             else k = popcount16(gd);
             const auto m = V::from_bits(gd);
-            if (next + k <= S.end && col + k <= S.width) {
-                // the next k pixels lie in one row: move them into the lanes without a trip through memory
-                q.zr = V::select(m, V::expand(gd, V::loadu(S.xs + col)), q.zr);
-                q.zi = V::select(m, V::set1(S.ys[row]), q.zi);
+            if (next + k <= S.end && (listed || col + k <= S.width)) {
+                // the next k pixels are listed, or lie in one row: move them into the lanes without a
+                // trip through memory
+                if (listed) {
+                    q.zr = V::select(m, V::expand(gd, V::loadu(S.zr0 + (next - S.begin))), q.zr);
+                    q.zi = V::select(m, V::expand(gd, V::loadu(S.zi0 + (next - S.begin))), q.zi);
+                } else {
+                    q.zr = V::select(m, V::expand(gd, V::loadu(S.xs + col)), q.zr);
+                    q.zi = V::select(m, V::set1(S.ys[row]), q.zi);
+                }
                 q.slot = V::select(m, V::expand(gd, V::add(V::set1(lane_value<T>(static_cast<double>(next - slot0))), iota)), q.slot);
                 next += k;
                 col += k;
-                if (col == S.width) {
-                    col = 0;
+                while (col >= S.width) {  // (listed pixels may run past a row's end)
+                    col -= S.width;
                     ++row;
                 }
                 fresh |= static_cast<bits_t>(gd) << (u * N);

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <complex>
 #include <cstddef>
 #include <limits>
 
@@ -67,8 +68,9 @@ std::vector<DoubleDouble> to_dd(const std::vector<double>& v) { return {v.begin(
 }  // namespace
 
 KernelInput::KernelInput(const Problem& P, Precision precision, const std::vector<int>& rows,
-                         const std::vector<int>& cols)
+                         const std::vector<int>& cols, const SeriesStart* series)
     : precision_(precision),
+      series_(precision == Precision::double_double ? series : nullptr),
       width_(static_cast<std::int64_t>(cols.size())),
       pixels_(width_ * static_cast<std::int64_t>(rows.size())),
       xs_(pick(P.xs, cols, kPadding)),
@@ -89,6 +91,7 @@ KernelInput::KernelInput(const Problem& P, Precision precision, const std::vecto
              P.relax.real(), P.relax.imag()};
     if (precision_ == Precision::single) prepare_single(P);
     if (precision_ == Precision::double_double) prepare_dd(P, rows, cols);
+    if (series_ != nullptr) poly_.skip = series_->steps();
     log_tol2_ = log_scalar(precision_ == Precision::single ? static_cast<double>(poly_single_.tol2) : poly_.tol2);
 }
 
@@ -126,6 +129,17 @@ void KernelInput::prepare_single(const Problem& P) {
                     to_float(poly_.ar), to_float(poly_.ai)};
 }
 
+// Where the series leads each of computed pixels [a, b).
+void KernelInput::fill_starts(std::int64_t a, std::int64_t b, TileBuffers& tile) const {
+    for (std::int64_t id = a; id < b; ++id) {
+        const std::int64_t row = id / width_, col = id - row * width_;
+        const DoubleDouble x = xsd_[static_cast<std::size_t>(col)], y = ysd_[static_cast<std::size_t>(row)];
+        const std::complex<double> z = series_->start(x.hi, x.lo, y.hi, y.lo);
+        tile.z0r[static_cast<std::size_t>(id - a)] = z.real();
+        tile.z0i[static_cast<std::size_t>(id - a)] = z.imag();
+    }
+}
+
 double KernelInput::unscaled_p2(double p2) const {
     return precision_ == Precision::single ? std::ldexp(p2, 2 * scale_exp_) : p2;
 }
@@ -134,6 +148,13 @@ std::uint64_t KernelInput::run(const KernelEntry& kernel, std::int64_t a, std::i
                                bool (*stop)(void*), void* stop_ctx, std::int64_t* ties) const {
     double* const p2a = tile.has_smooth() ? tile.p2_before.data() : nullptr;
     double* const p2b = tile.has_smooth() ? tile.p2_at.data() : nullptr;
+    if (series_ != nullptr) {  // the series took the first steps; double takes the rest
+        fill_starts(a, b, tile);
+        const KernelSpan span{xs_.data(),       width_,  ys_.data(), a,    b,    tile.root.data(),
+                              tile.iter.data(), p2a,     p2b,        tile.zr.data(), tile.zi.data(), stop,
+                              stop_ctx,         ties,    tile.z0r.data(), tile.z0i.data()};
+        return kernel.impl.fn(poly_, span);
+    }
     if (precision_ == Precision::double_double) {
         const KernelSpanDD span{xsd_.data(),      width_, ysd_.data(), a,    b,    tile.root.data(),
                                 tile.iter.data(), p2a,    p2b,         tile.zr.data(), tile.zi.data(), stop,

@@ -11,6 +11,7 @@
 #include "dispatch.hpp"
 #include "kernel.hpp"
 #include "nbr/render.hpp"
+#include "series.hpp"
 #include "tile.hpp"
 
 namespace nbr {
@@ -19,8 +20,10 @@ namespace detail {
 class KernelInput {
 public:
     // rows and cols: the indices of the rows and columns to compute (MirrorPlan's primaries).
+    // series (double-double only, usable): every pixel starts where it leads, in double
+    // precision (the double kernel then takes the remaining steps).
     KernelInput(const Problem& problem, Precision precision, const std::vector<int>& rows,
-                const std::vector<int>& cols);
+                const std::vector<int>& cols, const SeriesStart* series = nullptr);
     KernelInput(const KernelInput&) = delete;  // the kernel structs point into the vectors
     KernelInput& operator=(const KernelInput&) = delete;
 
@@ -33,15 +36,18 @@ public:
 
     // Runs `kernel` over computed pixels [a, b) into `tile`, keeping |p|^2 if the
     // tile has room for smooth counts; returns the steps taken and adds the
-    // number of exact ties to *ties. `stop` as in KernelSpanT.
+    // number of exact ties to *ties. `stop` as in KernelSpanT. With a series the
+    // tile needs room for start points (TileBuffers' with_starts).
     std::uint64_t run(const KernelEntry& kernel, std::int64_t a, std::int64_t b, TileBuffers& tile,
                       bool (*stop)(void*), void* stop_ctx, std::int64_t* ties) const;
 
 private:
     void prepare_single(const Problem& problem);
     void prepare_dd(const Problem& problem, const std::vector<int>& rows, const std::vector<int>& cols);
+    void fill_starts(std::int64_t a, std::int64_t b, TileBuffers& tile) const;
 
     Precision precision_;
+    const SeriesStart* series_;
     int scale_exp_ = 0;  // single precision computes with p * 2^-scale_exp_
     std::int64_t width_, pixels_;
     std::vector<double> cr_, ci_, rr_, ri_, xs_, ys_;

@@ -103,6 +103,13 @@ void validate(const Problem& P, const Options& opt) {
     static_assert(limits::max_itmax_single == (1 << 24) - 1, "the message below names the limit");
     require(opt.precision != Precision::single || P.itmax <= limits::max_itmax_single,
             "itmax must be below 16777216 (2^24) in single precision");
+    if (opt.series) {
+        const SeriesReference& r = *opt.series;
+        require(std::isfinite(r.re) && std::isfinite(r.re_lo) && std::isfinite(r.im) && std::isfinite(r.im_lo),
+                "the series' reference point must be finite");
+        require(std::isfinite(r.radius) && r.radius >= 0.0 && std::isfinite(r.spacing) && r.spacing > 0.0,
+                "the series' radius must be finite and >= 0, its spacing finite and > 0");
+    }
     check_low_parts(P.xs, P.xs_lo, "xs_lo");
     check_low_parts(P.ys, P.ys_lo, "ys_lo");
     require(opt.threads >= 0 && opt.threads <= limits::max_threads,

@@ -13,6 +13,7 @@
 #include "mirror.hpp"
 #include "nbr/render.hpp"
 #include "scheduler.hpp"
+#include "series.hpp"
 #include "smooth.hpp"
 #include "tile.hpp"
 #include "validate.hpp"
@@ -64,8 +65,9 @@ private:
 // nearest root was an exact tie while mirrors were in use: mirrored pixels
 // might then differ from computed ones (see mirror.hpp).
 std::optional<Stats> render_pass(const Problem& P, Sink& sink, const Options& opt, const Control& ctl,
-                                 const KernelEntry& kernel, const detail::MirrorPlan& mirrors) {
-    const detail::KernelInput input(P, opt.precision, mirrors.rows.primary, mirrors.cols.primary);
+                                 const KernelEntry& kernel, const detail::MirrorPlan& mirrors,
+                                 const detail::SeriesStart* series) {
+    const detail::KernelInput input(P, opt.precision, mirrors.rows.primary, mirrors.cols.primary, series);
     const bool smooth = sink.wants_smooth();
     const bool residuals = smooth && sink.wants_residual();
     const detail::SmoothCounts smooth_counts(input, P.itmax, residuals, kernel);
@@ -77,7 +79,7 @@ std::optional<Stats> render_pass(const Problem& P, Sink& sink, const Options& op
 
     scheduler.run([&](TileScheduler::Worker& worker) {
         const auto max_tile = static_cast<std::size_t>(scheduler.max_tile());
-        detail::TileBuffers tile(max_tile, smooth);
+        detail::TileBuffers tile(max_tile, smooth, series != nullptr);
         detail::MirrorDelivery delivery(mirrors, sink, max_tile, smooth);
         StageTimes::Lap lap(times);
         std::uint64_t my_steps = 0;
@@ -112,6 +114,7 @@ std::optional<Stats> render_pass(const Problem& P, Sink& sink, const Options& op
     st.kernel = kernel.name;
     st.method = method_name(P.method);
     st.precision = precision_name(opt.precision);
+    st.series_steps = series != nullptr ? series->steps() : 0;
     st.kernel_seconds = times.seconds(kKernel);
     st.smooth_seconds = times.seconds(kSmooth);
     st.sink_seconds = times.seconds(kSink);
@@ -123,11 +126,17 @@ std::optional<Stats> render_pass(const Problem& P, Sink& sink, const Options& op
 Stats render(const Problem& P, Sink& sink, const Options& opt, const Control& ctl) {
     detail::validate(P, opt);
     const KernelEntry& kernel = find_kernel(opt.kernel);
-    std::optional<Stats> stats = render_pass(P, sink, opt, ctl, kernel, detail::plan_mirrors(P, opt.symmetry));
+    // Double-double's shortcut, where it provably holds (series.hpp). Mirrors are not used
+    // with it: the series of a pixel and of its mirror image are not computed alike.
+    std::optional<detail::SeriesStart> series;
+    if (opt.precision == Precision::double_double && opt.series) series.emplace(P, *opt.series);
+    const detail::SeriesStart* shortcut = series && series->usable() ? &*series : nullptr;
+    const bool mirrors = opt.symmetry && shortcut == nullptr;
+    std::optional<Stats> stats = render_pass(P, sink, opt, ctl, kernel, detail::plan_mirrors(P, mirrors), shortcut);
     if (!stats) {
         // The second pass, after an exact tie under mirroring (possible only
         // with a large tol): every pixel computed, none mirrored.
-        stats = render_pass(P, sink, opt, ctl, kernel, detail::plan_mirrors(P, false));
+        stats = render_pass(P, sink, opt, ctl, kernel, detail::plan_mirrors(P, false), shortcut);
     }
     return *stats;
 }

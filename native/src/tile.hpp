@@ -26,10 +26,15 @@ struct PixelData {
 };
 
 struct TileBuffers {
-    TileBuffers(std::size_t max_pixels, bool with_smooth)
+    // Room for a vector's worth of values past the last start point (kernels read whole vectors).
+    static constexpr std::size_t kStartPadding = 16;
+
+    // with_starts: room for each pixel's own start point (the series shortcut, series.hpp).
+    TileBuffers(std::size_t max_pixels, bool with_smooth, bool with_starts = false)
         : root(max_pixels), iter(max_pixels), zr(max_pixels), zi(max_pixels),
           p2_before(with_smooth ? max_pixels : 0), p2_at(with_smooth ? max_pixels : 0),
-          smooth(with_smooth ? max_pixels : 0), residual(with_smooth ? max_pixels : 0) {}
+          smooth(with_smooth ? max_pixels : 0), residual(with_smooth ? max_pixels : 0),
+          z0r(with_starts ? max_pixels + kStartPadding : 0), z0i(with_starts ? max_pixels + kStartPadding : 0) {}
 
     bool has_smooth() const { return !smooth.empty(); }
     // The tile's results, with the residuals only if `residuals`.
@@ -46,6 +51,8 @@ struct TileBuffers {
     // What post-processing derives from it (smooth.hpp; only with smooth).
     std::vector<SmoothCount> smooth;
     std::vector<Residual> residual;
+    // Each pixel's own start point, where the kernel takes them from a list (see KernelSpanT).
+    std::vector<double> z0r, z0i;
 };
 
 }  // namespace detail

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InputFileError, ParameterError
+from ..poly.exact import exact_text
 from .keyframes import FileKeyframe, read_keyframes
 from .options import PROG, CommandLineError, Options, parse_duration, say
 from .plan import Plan, make_plan, start_from
@@ -135,9 +136,9 @@ def _keyframe_options(opts: Options, fk: FileKeyframe, prev: Scene) -> Options:
     the centre."""
     values = dict(fk.values)
     if "center" in values and not fk.given() & {"width", "xmin", "xmax", "ymin", "ymax", "fit"}:
-        values["width"] = prev.viewport.width
+        values["width"] = exact_text(prev.viewport.exact_view.width)
     elif "width" in values and not fk.given() & {"center", "xmin", "xmax", "ymin", "ymax", "fit"}:
-        values["center"] = str(prev.viewport.center)
+        values["center"] = prev.viewport.center_text()
     blank = Options(output=opts.output)
     return dataclasses.replace(blank, **values, given=frozenset(values))
 
@@ -159,8 +160,8 @@ def _end_options(opts: Options, start: Scene) -> Options:
         )
     if opts.zoom_to is not None or opts.zoom_width is not None:
         vp = start.viewport
-        values["center"] = opts.zoom_to if opts.zoom_to is not None else str(vp.center)
-        values["width"] = opts.zoom_width if opts.zoom_width is not None else vp.width
+        values["center"] = opts.zoom_to if opts.zoom_to is not None else vp.center_text()
+        values["width"] = opts.zoom_width if opts.zoom_width is not None else exact_text(vp.exact_view.width)
     blank = Options(output=opts.output)
     return dataclasses.replace(blank, **values, given=frozenset(values))
 

@@ -185,10 +185,12 @@ def render(
         typer.Option(metavar="Z", rich_help_panel=_P_VIEW, help="Centre of the view, e.g. 0 or -0.5+0.25j."),
     ] = None,
     width: Annotated[
-        float | None,
+        str | None,
         typer.Option(
             rich_help_panel=_P_VIEW,
-            help="Width of the view in the complex plane (with or without --center).",
+            help="Width of the view in the complex plane (with or without --center). --center and --width are "
+            "read to every digit given: a deep zoom such as --center -0.5123456789012345678901234+0.1234j "
+            "--width 3e-25 is rendered exactly there.",
             metavar="W",
         ),
     ] = None,
@@ -244,13 +246,13 @@ def render(
         str,
         typer.Option(
             "--precision",
-            metavar="double|single",
+            metavar="NAME",
             rich_help_panel=_P_ITER,
-            help="double, or single: float32 arithmetic, 1.6-1.8x as fast. Pictures look the same unless --tol "
-            "is below float32's resolution near the roots or the view is zoomed in deep; nb-render warns about "
-            "both (see docs/usage.md).",
+            help="auto: double, or double-double (about 32 digits) for views too narrow for double, down to "
+            "widths of about 1e-28 of their coordinates; double; double-double; or single: float32 arithmetic, "
+            "1.6-1.8x as fast, which nb-render warns about where it shows (see docs/usage.md).",
         ),
-    ] = "double",
+    ] = "auto",
     tol: Annotated[
         float,
         typer.Option(rich_help_panel=_P_ITER, help="A pixel has converged when |p(z)| <= tol.", metavar="T"),
@@ -394,7 +396,7 @@ def render(
         ),
     ] = None,
     zoom_width: Annotated[
-        float | None,
+        str | None,
         typer.Option(
             "--zoom-width",
             metavar="W",

@@ -47,7 +47,7 @@ KEYS: dict[str, tuple[str, str]] = {
     "roots": ("roots", LIST),
     "expr": ("expr", TEXT),
     "center": ("center", TEXT),
-    "width": ("width", NUMBER),
+    "width": ("width", TEXT),  # as text, read to every digit
     "xmin": ("xmin", NUMBER),
     "xmax": ("xmax", NUMBER),
     "ymin": ("ymin", NUMBER),
@@ -308,10 +308,11 @@ def _check(key: str, field: str, value: Any, at: str) -> None:
     """Read a value as the render will, so that a mistake is reported at its own line."""
     # imported here: they load numpy and the core
     from .._native import LIMITS
-    from ..checks import as_int, method_name, precision_name, relax_factor, tolerance
+    from ..checks import as_int, method_name, precision_request, relax_factor, tolerance
     from ..colors import SHADINGS, parse_color, root_colors
     from ..errors import ParameterError
     from ..poly import parse_complex, parse_complex_list, parse_polynomial
+    from ..poly.exact import parse_exact
 
     try:
         if field in ("coefs", "roots"):
@@ -331,7 +332,7 @@ def _check(key: str, field: str, value: Any, at: str) -> None:
         elif field == "method":
             method_name(value)
         elif field == "precision":
-            precision_name(value)
+            precision_request(value)
         elif field == "shading" and value.strip().lower() not in (*SHADINGS, "default"):
             raise ParameterError(f"unknown shading {value!r}; choose {', '.join(SHADINGS)}")
         elif field == "itmax":
@@ -340,7 +341,7 @@ def _check(key: str, field: str, value: Any, at: str) -> None:
             as_int(value, "aa", 1, LIMITS.max_aa)
         elif field == "tol":
             tolerance(value)
-        elif field == "width" and not (math.isfinite(value) and value > 0):
+        elif field == "width" and not parse_exact(value, "the view's width") > 0:
             raise ParameterError(f"the view's width must be a number > 0, not {value!r}")
     except (ValueError, TypeError) as e:
         raise InputFileError(f"{at}: {key}: {e}") from None

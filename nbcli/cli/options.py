@@ -123,13 +123,13 @@ class Options:
     ymin: float | None = None
     ymax: float | None = None
     center: str | None = None
-    width: float | None = None
+    width: str | float | None = None  # read exactly (text)
     fit: bool = False
     stretch: bool = False
     method: str = "newton"
     relax: str = "1"
     itmax: int | None = None
-    precision: str = "double"
+    precision: str = "auto"
     tol: float = 1e-6
     palette: str = "default"
     shading: str = "smooth"
@@ -155,7 +155,7 @@ class Options:
     frames: int | None = None
     fps: str = "30"
     zoom_to: str | None = None
-    zoom_width: float | None = None
+    zoom_width: str | float | None = None
     to_coefs: str | None = None
     to_roots: str | None = None
     to_expr: str | None = None

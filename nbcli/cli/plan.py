@@ -18,6 +18,7 @@ from .._version import __version__
 from ..compression import Deflate
 from ..params import Source, load_source, png_compression
 from ..poly import parse_complex, parse_complex_list, parse_factored
+from ..poly.exact import ExactComplex, parse_exact_complex
 from ..scene import Scene
 from ..style import Style
 from .options import (
@@ -72,7 +73,7 @@ class _Parsed:
     coefs: list[complex] | None
     roots: list[complex] | None
     size: tuple[int, int] | None
-    center: complex | None
+    center: ExactComplex | None  # read exactly: deep views need every digit
     relax: complex
 
     @classmethod
@@ -87,7 +88,7 @@ class _Parsed:
             coefs=c,
             roots=r,
             size=parse_size(opts.size) if opts.size is not None else None,
-            center=parse_complex(opts.center, "--center") if opts.center is not None else None,
+            center=parse_exact_complex(opts.center, "--center") if opts.center is not None else None,
             relax=parse_complex(opts.relax, "--relax"),
         )
 
@@ -140,6 +141,16 @@ def _polynomial(p: _Parsed, b: Scene | None) -> dict[str, Any]:
     return {"coefs": list(b.coefs), "roots": None if b.roots is None else list(b.roots)}
 
 
+def _precision(opts: Options, b: Scene | None) -> str:
+    """--precision, else --from's; but double and double-double (what auto chooses between) are
+    chosen again when the view, the size or the supersampling changes."""
+    if b is None or "precision" in opts.given:
+        return opts.precision
+    if b.precision in ("double", "double-double") and opts.given & (VIEW_OPTIONS | {"size", "aa"}):
+        return "auto"
+    return b.precision
+
+
 def _scene(opts: Options, p: _Parsed, b: Scene | None, method: str) -> Scene:
     poly = _polynomial(p, b)
     sz, ctr, relax = p.size, p.center, p.relax
@@ -153,16 +164,17 @@ def _scene(opts: Options, p: _Parsed, b: Scene | None, method: str) -> Scene:
         "method": method,
         "relax": pick("relax", relax),
         "aa": pick("aa", opts.aa),
-        "precision": pick("precision", opts.precision),
+        "precision": _precision(opts, b),
     }
     size = sz if sz is not None or b is None else (b.width, b.height)
     if b is None or opts.given & VIEW_OPTIONS:
         view: dict[str, Any] = {"xmin": opts.xmin, "xmax": opts.xmax, "ymin": opts.ymin, "ymax": opts.ymax}
         view.update(center=ctr, span=opts.width, stretch=opts.stretch, fit=opts.fit)
         return Scene.create(**poly, size=size, **view, **kw)
-    # same view: same centre and width, height following the image's aspect ratio
+    # same view: same centre and width (exactly), height following the image's aspect ratio
     vp = b.viewport
-    scene = Scene.create(**poly, size=size, center=vp.center, span=vp.width, **kw)
+    ev = vp.exact_view
+    scene = Scene.create(**poly, size=size, center=(ev.cx, ev.cy), span=ev.width, **kw)
     if size == (b.width, b.height):
         scene = scene.with_options(viewport=vp)
     return scene

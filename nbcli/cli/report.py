@@ -46,7 +46,7 @@ def stats_line(scene: Any, info: dict[str, Any]) -> str:
         f"{scene.polynomial}: {scene.width}x{scene.height}, {_roots(len(info['roots']))}{repeated}, "
         f"shares {shares}, non-converged {100 * info['nonconverged_share']:.2f}%, "
         f"mean steps {steps}, {info['seconds']:.3f} s"
-        + (", single precision" if scene.precision == "single" else "")
+        + (f", {scene.precision_used} precision" if scene.precision_used != "double" else "")
     )
 
 
@@ -107,10 +107,10 @@ def summary(scene: Any, info: dict[str, Any], output: str, recoloured: bool) -> 
     """The closing line on a terminal: what was written, how big, how long."""
     what = "recoloured" if recoloured else "wrote"
     where = output if output != "-" else "standard output"
-    single = "single precision, " if scene.precision == "single" else ""
+    precision = f"{scene.precision_used} precision, " if scene.precision_used != "double" else ""
     return (
         f"{PROG}: {what} {where} ({scene.width}x{scene.height}, {scene.polynomial}, "
-        f"{_roots(len(info['roots']))}, {single}{info['seconds']:.2f} s)"
+        f"{_roots(len(info['roots']))}, {precision}{info['seconds']:.2f} s)"
     )
 
 

@@ -77,7 +77,7 @@ def prepare(opts: Options) -> Prepared:
             return Prepared(opts, animation=anim, notes=tuple(f"warning: {w}" for w in warned))
         opts.check()
         output = opts.check_output()
-        from ..api import single_precision_warnings
+        from ..api import precision_warnings
         from ..images import output_format
         from ..outfile import check_writable
         from .plan import make_plan
@@ -103,7 +103,7 @@ def prepare(opts: Options) -> Prepared:
             fmt.check_options(quality=opts.quality, lossless=opts.lossless, depth=plan.style.depth)
             fmt.check_size(plan.scene.width, plan.scene.height)
         check_kernel(opts.kernel)
-        warned = single_precision_warnings(plan.scene, kernel=opts.kernel) if plan.source is None else []
+        warned = precision_warnings(plan.scene, kernel=opts.kernel) if plan.source is None else []
     except ParameterError as e:
         if isinstance(e, CommandLineError):
             raise

@@ -10,7 +10,10 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
+#include <vector>
+#include <complex>
 
 #include "nbr/kernels.hpp"
 #include "nbr/limits.hpp"
@@ -20,11 +23,26 @@
 
 namespace nbr {
 
+// Double-double's shortcut for deep views (native/src/series.hpp): the first
+// steps of every pixel are taken at once, by power series in the start point's
+// offset from a reference point (re + re_lo, im + im_lo), valid for start points
+// within `radius` of it whose neighbours are `spacing` apart; the pixels then go
+// on in double precision. The render uses it only where that provably changes
+// nothing but rounding far below a pixel, and otherwise runs the double-double
+// kernel throughout. Give the same reference to every part of one image (bands
+// of rows), so that they agree.
+struct SeriesReference {
+    double re = 0.0, re_lo = 0.0, im = 0.0, im_lo = 0.0;
+    double radius = 0.0;   // the largest |start point - reference| of the image
+    double spacing = 0.0;  // the distance between neighbouring start points
+};
+
 struct Options {
     int threads = 0;       // 0 to limits::max_threads; 0: all hardware threads (at most max_threads)
     std::string kernel;    // "" : the selected kernel (see selected_kernel())
     bool symmetry = true;  // compute mirror-image rows/columns once where that is exact (see native/src/mirror.hpp)
     Precision precision = Precision::double_;
+    std::optional<SeriesReference> series;  // double-double only: the shortcut, around this reference
 };
 
 struct Control {
@@ -44,7 +62,8 @@ struct Stats {
     int threads_unavailable = 0;       // threads asked for that the system could not start (a resource limit)
     std::string kernel;
     std::string method;
-    std::string precision;             // "double" or "single"
+    std::string precision;             // "double", "single" or "double-double"
+    int series_steps = 0;              // double-double: the steps the series took for every pixel (0: none)
     // Where the time went: CPU seconds, summed over the threads, spent
     // iterating (the kernel), on smooth counts and residuals, and in the sink
     // (colouring, for an RgbSink), mirror images included.
@@ -52,6 +71,12 @@ struct Stats {
     double smooth_seconds = 0.0;
     double sink_seconds = 0.0;
 };
+
+// The series shortcut alone (for tests; see SeriesReference): the steps it takes
+// for every pixel of a double-double render of `problem` (0: the render would run
+// the double-double kernel throughout), and, if any, where it leaves each start
+// point (ys.size() * xs.size() values, row-major, into `out`).
+int series_starts(const Problem& problem, const SeriesReference& reference, std::vector<std::complex<double>>& out);
 
 // Runs the render; blocks until done. Throws std::invalid_argument for
 // inconsistent problems and rethrows exceptions raised by sinks or Control::poll.
