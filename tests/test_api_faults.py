@@ -99,6 +99,8 @@ def _calls(tmp: str) -> dict[str, tuple]:
         "render.progress": (nbcli.render, {**SMALL, "progress": None}),
         "render.kernel": (nbcli.render, {**SMALL, "kernel": None}),
         "single_precision_warnings": (nbcli.single_precision_warnings, {"scene": Scene.create(**SMALL)}),
+        "precision_warnings": (nbcli.precision_warnings, {"scene": Scene.create(**SMALL)}),
+        "Viewport.centered": (Viewport.centered, {"center": 0.5j, "width": 2.0, "height": 1.0}),
         "Render.save": (
             RENDERED.save,
             {"path": out, "format": None, "quality": None, "lossless": False, "threads": None},
