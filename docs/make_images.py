@@ -17,6 +17,10 @@ DOCS = Path(__file__).resolve().parent
 IMAGES = DOCS / "images"
 S = "--size 300x300"
 
+# points on basin boundaries, to 42 digits (found by bisection at 60 digits)
+Z3_EDGE = "-0.309729504061940918920755412529645838471586+0.13784438220371328383827924436258601705158j"
+Z6_EDGE = "0.305681511067321630042589952944874783545918+0.533889251606546703047567711586710160808901j"
+
 # (section, [(file name, command line without the output file, caption)])
 GALLERY: list[tuple[str, str, list[tuple[str, str, str]]]] = [
     (
@@ -118,6 +122,25 @@ GALLERY: list[tuple[str, str, list[tuple[str, str, str]]]] = [
                 "zoom-z6.png",
                 f"-c 1,0,0,0,0,0,1 --center 0.42+0.25j --width 0.15 --aa 2 {S}",
                 "z^6 + 1, zoomed",
+            ),
+        ],
+    ),
+    (
+        "Deep zooms",
+        "Past the resolution of doubles (about 1e-13 of the coordinates), `auto` precision switches to "
+        "double-double: z^3 - 1 at 1e-25 wide on a basin boundary, and z^6 + 1 at 1e-20, with the centre given "
+        "to 42 digits. So deep, every pixel takes over 100 steps: iteration shading spreads the shades over "
+        "them (smooth shading is at its darkest after 60). See [usage](usage.md#deep-zooms-double-double-precision).",
+        [
+            (
+                "deep-z3.png",
+                f"-c 1,0,0,-1 --center {Z3_EDGE} --width 1e-25 --shading iterations --aa 2 {S}",
+                "z^3 - 1, 1e-25 wide",
+            ),
+            (
+                "deep-z6.png",
+                f"-c 1,0,0,0,0,0,1 --center {Z6_EDGE} --width 1e-20 --shading iterations --aa 2 {S}",
+                "z^6 + 1, 1e-20 wide",
             ),
         ],
     ),

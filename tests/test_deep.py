@@ -214,3 +214,16 @@ def test_a_zoom_crosses_into_double_double_without_a_seam():
         differ = (shown.rgb != alt.rgb).any(axis=-1)
         assert differ.mean() <= 0.01, f"frame {k}: {differ.mean():.2%} of the pixels differ in {other}"
         assert not (differ & ~_near_a_boundary(shown.root)).any(), f"frame {k}: a basin's inside differs"
+
+
+def test_a_deep_view_renders_the_same_in_tiles():
+    """Tiles take their start points (low parts included) from the whole image's grid and the
+    series reference of the whole image: put together, they are the image."""
+    from nbcli.tiles import render_tile
+
+    scene = Scene.create(coefs=[1, 0, 0, -1], size=(40, 30), center=Z3_EDGE, width="1e-20", itmax=200)
+    whole = nbcli.render(scene)
+    assert whole.stats["precision"] == "double-double" and whole.stats["series_steps"] > 0
+    for rows, cols in (((0, 13), (0, 40)), ((13, 30), (0, 17)), ((13, 30), (17, 40))):
+        tile = render_tile(scene, rows=rows, cols=cols)
+        np.testing.assert_array_equal(tile.rgb, whole.rgb[slice(*rows), slice(*cols)])
