@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ParameterError, unknown_name
+from .errors import ParameterError, shown, unknown_name
 
 try:
     from . import _core
@@ -120,10 +120,12 @@ def select_kernel(name: str) -> None:
 
 def check_kernel(name: str | None) -> str:
     """A kernel name the core will accept ("" for the default); ParameterError otherwise."""
-    if name is None or name == "":
+    if name is None:
         return ""
     if not isinstance(name, str):
-        raise TypeError(f"kernel must be a name (got {name!r})")
+        raise TypeError(f"kernel must be a name (got {shown(name)})")
+    if name == "":
+        return ""
     ks = kernels()
     given, name = name, name.strip().lower()
     if name == "auto":
@@ -175,13 +177,14 @@ class RunStats:
     pixels: int  # samples delivered
     pixels_computed: int  # samples iterated (the rest were mirror images)
     iterations: int  # steps taken
-    threads: int
+    threads: int  # threads that computed
     kernel: str
     series_steps: int = 0  # double-double: the steps the series shortcut took for every sample
     # CPU seconds (summed over the threads) spent iterating, on smooth counts, in the sinks
     kernel_seconds: float = 0.0
     smooth_seconds: float = 0.0
     sink_seconds: float = 0.0
+    threads_unavailable: int = 0  # threads asked for that the system could not start
 
 
 @dataclass(frozen=True)
@@ -264,6 +267,7 @@ def iterate(
         kernel_seconds=float(st["kernel_seconds"]),
         smooth_seconds=float(st["smooth_seconds"]),
         sink_seconds=float(st["sink_seconds"]),
+        threads_unavailable=int(st.get("threads_unavailable", 0)),
     )
     return dict(out), stats
 

@@ -16,25 +16,25 @@ from typing import Any
 
 import numpy as np
 
-from ._native import SAMPLE_DATA_BYTES, Progress, check_kernel, kernels, selected_kernel
-from .checks import thread_count
+from ._native import LIMITS, SAMPLE_DATA_BYTES, Progress, check_kernel, kernels, selected_kernel
+from .checks import as_int, byte_count, callback, flag, thread_count
 from .colors import Colouring, Marks
 from .compression import Deflate
-from .errors import ParameterError
+from .errors import ParameterError, shown
 from .imagefile import png_deflate, write_bands
 from .images import ImageFormat, MetadataWarning, output_format, write_image
-from .outfile import atomic_output, check_writable, same_file
+from .outfile import as_path, atomic_output, check_writable, same_file
 from .params import png_text, save_npz
 from .pipeline import (
     ALL_DATA,
     NO_DATA,
     ROOTS,
-    SMALLER,
     Job,
     ShareCounter,
-    band_rows,
     check_memory,
+    check_source,
     render_bands,
+    stream_rows,
 )
 from .pipeline import work_bytes_per_pixel as _work_bytes
 from .png import encode_png, write_png
@@ -213,9 +213,14 @@ def _prepare(scene: Scene | None, style: Style | None, scene_options: dict[str, 
     elif scene_options:
         raise TypeError("give either a Scene or keyword options to build one, not both")
     if not isinstance(scene, Scene):
-        raise TypeError("scene must be a Scene")
-    style = (style if style is not None else Style()).validate()
-    return scene, style
+        raise TypeError(
+            f"scene must be a nbcli.Scene, e.g. Scene.create(expr='z^3 - 1') (got {shown(scene)})"
+        )
+    if style is None:
+        style = Style()
+    if not isinstance(style, Style):
+        raise TypeError(f"style must be a nbcli.Style, e.g. Style(palette='okabe-ito') (got {shown(style)})")
+    return scene, style.validate()
 
 
 def _what(scene: Scene, extra: str = "") -> str:
@@ -248,6 +253,7 @@ def render(
     """
     scene, style = _prepare(scene, style, scene_options)
     nthreads, kname = thread_count(threads), check_kernel(kernel)
+    keep_data, progress, max_memory = flag(keep_data, "keep_data"), callback(progress), byte_count(max_memory)
     warn_precision(scene, kname)
     roots = scene.canonical_roots()
     work = job(scene, style, roots)
@@ -311,15 +317,18 @@ def render_to_file(
     """
     scene, style = _prepare(scene, style, scene_options)
     _check_outputs(path, save_data)
-    fmt = _output(path, format, quality, lossless, style.depth, scene)
+    fmt = _output(path, format, quality, flag(lossless, "lossless"), style.depth, scene)
     nthreads, kname = thread_count(threads), check_kernel(kernel)
+    stats, progress, max_memory = flag(stats, "stats"), callback(progress), byte_count(max_memory)
+    band_rows = None if band_rows is None else as_int(band_rows, "band_rows", 1, LIMITS.max_side)
+    source = check_source(source, scene.samples)
     if source is None:
         warn_precision(scene, kname)
     data = ALL_DATA if save_data is not None else (ROOTS if stats else NO_DATA)
     t0 = time.perf_counter()
     roots = scene.canonical_roots()
     work = job(scene, style, roots)
-    rows = _plan_memory(scene, work, data, band_rows, max_memory, save_data is not None, fmt)
+    rows = stream_rows(work, data, band_rows, max_memory, save_data is not None, fmt)
     info: dict[str, Any] = {}
     counter = ShareCounter(len(roots)) if stats else None
     bands = render_bands(
@@ -361,9 +370,9 @@ def render_to_png(
 
 
 def _check_outputs(path: PathLike, save_data: PathLike | None) -> None:
-    check_writable(path)
+    check_writable(as_path(path))
     if save_data is not None:
-        check_writable(save_data)
+        check_writable(as_path(save_data, "save_data"))
         if same_file(path, save_data):
             raise ParameterError(f"the image and the data would be the same file ({os.fspath(path)})")
 
@@ -383,38 +392,6 @@ def _output(
             stacklevel=3,
         )
     return fmt
-
-
-def _plan_memory(
-    scene: Scene,
-    work: Job,
-    data: int,
-    rows: int | None,
-    max_memory: int | None,
-    keep_all: bool,
-    fmt: ImageFormat,
-) -> int:
-    """Rows per band for a streamed render; NotEnoughMemory if even that does not fit.
-
-    Bands shrink to fit a tight ``max_memory``; what must be held whole cannot: the per-sample
-    data of ``save_data``, and the image itself for the formats Pillow encodes.
-    """
-    step = band_rows(work, data, rows)
-    per_row = scene.width * _work_bytes(work, data)
-    if rows is None and max_memory is not None and step * per_row > max_memory // 2:
-        step = max(1, (max_memory // 2) // per_row)  # a tighter limit: smaller bands
-    samples = scene.samples[0] * scene.samples[1]
-    pixels = scene.width * scene.height
-    whole = 0 if fmt.streams else pixels * (3 + fmt.whole_bytes)
-    need = step * per_row + (samples * SAMPLE_DATA_BYTES if keep_all else 0) + whole
-    held = [" and keeping its data" if keep_all else "", "" if fmt.streams else f" as {fmt.title}"]
-    advice = SMALLER
-    if not fmt.streams:
-        advice = f"{fmt.title} needs the whole image in memory: write a PNG (written in bands), or {advice}"
-    if keep_all:
-        advice = f"--save-data keeps all the per-pixel data: leave it out, or {advice}"
-    check_memory(need, max_memory, _what(scene, "".join(held)), advice)
-    return step
 
 
 def _summary(scene: Scene, roots: np.ndarray) -> dict[str, Any]:

@@ -11,13 +11,19 @@ import math
 import operator
 from typing import Any
 
+import numpy as np
+
 from ._native import LIMITS, METHODS, PRECISIONS, default_threads
-from .errors import ParameterError, unknown_name
+from .errors import ParameterError, shown, unknown_name
 from .poly import parse_complex
 
 __all__ = [
+    "as_complex",
     "as_float",
     "as_int",
+    "byte_count",
+    "callback",
+    "flag",
     "image_size",
     "json_name",
     "json_number",
@@ -31,6 +37,9 @@ __all__ = [
     "tolerance",
 ]
 
+MAX_COLOR_TEXT = 100  # characters in one colour ('rgb(10.5%, 60.25%, 50%)' takes 24)
+MAX_PALETTE = 4096  # colours in a palette given as a list (a file for --from may hold no more)
+
 
 def as_int(value: Any, name: str, lo: int, hi: int) -> int:
     """An integer in [lo, hi] (a float with an integer value is accepted)."""
@@ -42,7 +51,7 @@ def as_int(value: Any, name: str, lo: int, hi: int) -> int:
         if isinstance(value, float) and value.is_integer():
             v = int(value)
         else:
-            raise TypeError(f"{name} must be an integer (got {value!r})") from None
+            raise TypeError(f"{name} must be an integer (got {shown(value)})") from None
     if not lo <= v <= hi:
         raise ParameterError(f"{name} must be between {lo} and {hi} (got {v})")
     return v
@@ -55,7 +64,7 @@ def as_float(value: Any, name: str) -> float:
     try:
         v = float(value)
     except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a real number (got {value!r})") from None
+        raise TypeError(f"{name} must be a real number (got {shown(value)})") from None
     if not math.isfinite(v):
         raise ParameterError(f"{name} must be finite (got {v})")
     return v
@@ -70,9 +79,11 @@ def parse_size(text: str, what: str = "size") -> tuple[int, int]:
             raise ValueError
         w, h = int(parts[0]), int(parts[-1])
     except ValueError:
-        raise ParameterError(f"{what} {text!r}: expected WIDTHxHEIGHT in pixels, e.g. 1920x1080") from None
+        raise ParameterError(
+            f"{what} {shown(text)}: expected WIDTHxHEIGHT in pixels, e.g. 1920x1080"
+        ) from None
     if w <= 0 or h <= 0:
-        raise ParameterError(f"{what} {text!r}: width and height must be positive")
+        raise ParameterError(f"{what} {shown(text)}: width and height must be positive")
     return w, h
 
 
@@ -113,7 +124,7 @@ def relax_factor(value: Any) -> complex:
     try:
         a = complex(value)
     except (TypeError, ValueError):
-        raise TypeError(f"relax must be a complex number (got {value!r})") from None
+        raise TypeError(f"relax must be a complex number (got {shown(value)})") from None
     if not (math.isfinite(a.real) and math.isfinite(a.imag)):
         raise ParameterError(f"relax must be finite (got {a})")
     if a == 0:
@@ -123,7 +134,9 @@ def relax_factor(value: Any) -> complex:
 
 def _name(value: Any, what: str, choices: tuple[str, ...]) -> str:
     """A name from ``choices``, in any case (every name nb-render takes follows this one rule)."""
-    key = value.strip().lower() if isinstance(value, str) else None
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be a name, one of {', '.join(choices)} (got {shown(value)})")
+    key = value.strip().lower()
     if key not in choices:
         raise unknown_name(what, value, choices)
     return key
@@ -167,3 +180,42 @@ def json_name(d: dict[str, Any], key: str, default: str) -> str:
     if not isinstance(v, str):
         raise ParameterError(f"{key} must be a name")
     return v
+
+
+def flag(value: Any, name: str) -> bool:
+    """True or False (not 1, not "yes": a flag given something else is a mistake)."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False (got {shown(value)})")
+    return value
+
+
+def byte_count(value: Any, name: str = "max_memory") -> int | None:
+    """A number of bytes > 0, or None."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be a number of bytes, an int such as 2**30 (got {shown(value)})")
+    if value <= 0:
+        raise ParameterError(f"{name} must be a number of bytes > 0 (got {value})")
+    return value
+
+
+def callback(value: Any, name: str = "progress") -> Any:
+    """A function, or None."""
+    if value is not None and not callable(value):
+        raise TypeError(
+            f"{name} must be a function called as {name}(done, total), or None (got {shown(value)})"
+        )
+    return value
+
+
+def as_complex(value: Any, name: str) -> complex:
+    """A finite complex number (text such as '-0.5+0.25j' allowed)."""
+    if isinstance(value, str):
+        value = parse_complex(value, name)
+    if isinstance(value, bool) or not isinstance(value, (int, float, complex, np.number)):
+        raise TypeError(f"{name} must be a number, real or complex (got {shown(value)})")
+    z = complex(value)
+    if not (math.isfinite(z.real) and math.isfinite(z.imag)):
+        raise ParameterError(f"{name} must be finite (got {z})")
+    return z

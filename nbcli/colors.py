@@ -20,8 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._native import Palette
-from .errors import ParameterError, unknown_name
-from .poly.numbers import quote
+from .checks import MAX_COLOR_TEXT, MAX_PALETTE
+from .errors import ParameterError, quote, shown, unknown_name
 
 __all__ = [
     "NAMED_COLORS",
@@ -137,20 +137,22 @@ def parse_color(text: str) -> tuple[int, int, int]:
     """A colour -> (r, g, b): a CSS name ('navy', 'rebeccapurple', any case), hex with or without '#'
     ('#1b9e77', '1b9e77', '#fff'), 'rgb(27, 158, 119)', 'rgb(10% 60% 50%)' or 'hsl(162, 71%, 36%)'."""
     if not isinstance(text, str):
-        raise TypeError(f"a colour must be text such as 'white' or '#1b9e77' (got {text!r})")
+        raise TypeError(f"a colour must be text such as 'white' or '#1b9e77' (got {shown(text)})")
+    if len(text) > MAX_COLOR_TEXT:
+        raise ParameterError(f"cannot read colour {quote(text, 40)}: {len(text)} characters is too long")
     t = text.strip()
-    shown = quote(t, 40)
+    said = quote(t, 40)
     named = NAMED_COLORS.get(t.lower().replace(" ", ""))
     if named is not None:
         t = named
     f = _FUNCTION.match(t)
     if f:
-        return _function_color(f.group(1).lower(), f.group(2), shown)
+        return _function_color(f.group(1).lower(), f.group(2), said)
     m = _HEX.match(t)
     if not m:
         close = difflib.get_close_matches(t.lower(), NAMED_COLORS, n=1, cutoff=0.75)
         hint = f"did you mean {close[0]}? " if close else ""
-        raise ParameterError(f"cannot read colour {shown}; {hint}{_COLOR_HINT}")
+        raise ParameterError(f"cannot read colour {said}; {hint}{_COLOR_HINT}")
     h = m.group(1)
     if len(h) == 3:
         h = "".join(ch * 2 for ch in h)
@@ -264,9 +266,9 @@ def root_colors(palette: str | Sequence[str], nroots: int) -> np.ndarray:
             if key.replace(" ", "") not in NAMED_COLORS:
                 raise _unknown_palette(palette)
             palette = [palette]  # one colour for every root
+    if not 1 <= len(palette) <= MAX_PALETTE:
+        raise ParameterError(f"the palette has {len(palette)} colours; give 1 to {MAX_PALETTE}")
     colors_list = [parse_color(c) for c in palette]
-    if not colors_list:
-        raise ParameterError("the palette has no colours")
     rgb = [colors_list[i % len(colors_list)] for i in range(nroots)]
     return np.array(rgb, dtype=np.float32).reshape(nroots, 3)
 

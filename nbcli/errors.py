@@ -22,6 +22,9 @@ __all__ = [
     "NotEnoughMemory",
     "OutputError",
     "ParameterError",
+    "ResourceLimit",
+    "quote",
+    "shown",
     "unknown_name",
 ]
 
@@ -53,6 +56,11 @@ class NotEnoughMemory(NbRenderError, MemoryError):
     """A render that would not fit in the memory available (or allowed); raised before allocating."""
 
 
+class ResourceLimit(NbRenderError):
+    """The system refused something the work needs other than memory: a thread (a limit on
+    threads or on address space, such as ulimit -u or ulimit -v)."""
+
+
 class OutputError(NbRenderError, OSError):
     """An output that cannot be written (refused before anything is written)."""
 
@@ -62,6 +70,30 @@ class OutputError(NbRenderError, OSError):
 
     def __str__(self) -> str:
         return str(self.args[0])
+
+
+def quote(text: str, limit: int = 80) -> str:
+    """``repr(text)`` for a message, cut to about ``limit`` characters so the message stays a
+    readable line (the cut counts escapes: one control character can take ten)."""
+    quoted = repr(text)
+    if len(quoted) <= limit:
+        return quoted
+    kept, used = [], 0
+    for ch in text:
+        used += len(repr(ch)) - 2
+        if used > limit - 5:
+            break
+        kept.append(ch)
+    return repr("".join(kept) + "...")
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """Any value, as a message shows it: its repr (control characters escaped), at most about
+    ``limit`` characters (a value may come from a file: it must not flood the message)."""
+    if isinstance(value, str):
+        return quote(value, limit)
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 class ClusterError(NbRenderError):
@@ -78,4 +110,4 @@ def unknown_name(what: str, value: object, choices: Iterable[str], more: str = "
     listed = ", ".join(names[:-1]) + (" or " if len(names) > 1 else "") + names[-1]
     if more:
         listed = ", ".join(names) + f", {more}"
-    return ParameterError(f"unknown {what} {value!r}; {hint}choose {'' if more else 'one of '}{listed}")
+    return ParameterError(f"unknown {what} {shown(value)}; {hint}choose {'' if more else 'one of '}{listed}")

@@ -25,7 +25,8 @@ from typing import IO, Any
 
 import numpy as np
 
-from .errors import InputFileError, ParameterError
+from .errors import InputFileError, ParameterError, shown
+from .infile import open_regular
 
 __all__ = [
     "FORMATS",
@@ -112,7 +113,7 @@ class ImageFormat:
                 raise ParameterError("--quality and --lossless do not go together: choose one")
             q: object = quality  # callers may pass anything
             if isinstance(q, bool) or not isinstance(q, int) or not 1 <= q <= 100:
-                raise ParameterError(f"--quality must be a whole number from 1 to 100 (got {quality!r})")
+                raise ParameterError(f"--quality must be a whole number from 1 to 100 (got {shown(quality)})")
         if lossless and not self.lossless_option:
             lossless_ones = ", ".join(f.name for f in FORMATS.values() if f.lossless_option)
             raise ParameterError(
@@ -156,7 +157,7 @@ def _listing() -> str:
 def format_named(name: str) -> ImageFormat:
     """The format called ``name`` (any case; ``jpg`` and ``tif`` too)."""
     if not isinstance(name, str):
-        raise TypeError(f"format must be a name such as 'png' or 'jpeg' (got {name!r})")
+        raise TypeError(f"format must be a name such as 'png' or 'jpeg' (got {shown(name)})")
     key = name.strip().lower().lstrip(".")
     key = ALIASES.get(key, key)
     fmt = FORMATS.get(key)
@@ -164,7 +165,7 @@ def format_named(name: str) -> ImageFormat:
         known = [*FORMATS, *ALIASES]
         close = difflib.get_close_matches(key, known, n=1)
         hint = f"did you mean {ALIASES.get(close[0], close[0])}? " if close else ""
-        raise ParameterError(f"unknown image format {name!r}; {hint}choose one of {', '.join(FORMATS)}")
+        raise ParameterError(f"unknown image format {shown(name)}; {hint}choose one of {', '.join(FORMATS)}")
     _check_available(fmt)
     return fmt
 
@@ -385,7 +386,7 @@ def read_record(path: str | os.PathLike[str], fmt: ImageFormat) -> str | None:
         )
     if fmt.name == "avif":
         _check_available(fmt, "read")
-    with open(p, "rb") as fp, warnings.catch_warnings():
+    with open_regular(p, f"{fmt.title} file") as fp, warnings.catch_warnings():
         warnings.simplefilter("ignore")  # Pillow's remarks on odd files: the record decides
         try:
             value = _pillow_record(fmt, fp)

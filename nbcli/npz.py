@@ -23,12 +23,14 @@ import numpy as np
 
 from ._native import DATA_FIELDS
 from .errors import InputFileError, ParameterError
+from .infile import open_regular
 from .outfile import PathLike, atomic_output
 
 __all__ = ["FIELDS", "MAX_PARAMS", "NpzReader", "write_npz"]
 
 FIELDS = DATA_FIELDS  # the per-sample arrays, by name, with their types
 MAX_PARAMS = 1 << 20  # bytes of JSON
+NPY_HEADER = 1 << 16  # bytes: the most a .npy header takes (NumPy's own limit is 10 000)
 
 
 def write_npz(path: PathLike, parameters: str, arrays: dict[str, np.ndarray]) -> None:
@@ -49,12 +51,15 @@ class NpzReader:
 
     def __init__(self, path: PathLike) -> None:
         self.path = os.fspath(path)
+        self.file = open_regular(self.path, "--save-data .npz file")
         try:
-            self.zf = zipfile.ZipFile(self.path)
+            self.zf = zipfile.ZipFile(self.file)
         except zipfile.BadZipFile:
+            self.file.close()
             raise InputFileError(f"{self.path} is not an .npz data file (not a zip archive)") from None
-        except OSError as e:
-            raise OSError(f"{self.path}: {e.strerror or e}") from None
+        except BaseException:
+            self.file.close()
+            raise
 
     def __enter__(self) -> Self:
         return self
@@ -63,6 +68,7 @@ class NpzReader:
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.zf.close()
+        self.file.close()
         if isinstance(exc, (zipfile.BadZipFile, EOFError, OSError, zlib.error)) and not isinstance(
             exc, InputFileError
         ):
@@ -70,6 +76,7 @@ class NpzReader:
 
     def parameters(self) -> str:
         """The parameters' JSON text (not yet parsed)."""
+        self._bounded("parameters", 4 * MAX_PARAMS)
         shape, dtype = self._header("parameters")
         if dtype.kind != "U" or shape != () or dtype.itemsize > 4 * MAX_PARAMS:
             raise InputFileError(f"{self.path}: 'parameters' must be a JSON string")
@@ -79,6 +86,7 @@ class NpzReader:
     def array(self, name: str, shape: tuple[int, int]) -> np.ndarray:
         """Field ``name``, after checking that it has ``shape`` and the field's type."""
         want = FIELDS[name]
+        self._bounded(name, shape[0] * shape[1] * want.itemsize)
         found, dtype = self._header(name)
         if tuple(found) != shape or dtype != want:
             raise InputFileError(
@@ -88,6 +96,20 @@ class NpzReader:
         with self.zf.open(name + ".npy") as f:
             out: np.ndarray = np.lib.format.read_array(f, allow_pickle=False)
         return out
+
+    def _bounded(self, name: str, data_bytes: int) -> None:
+        """Refuse a member that would unpack to more than an array of ``data_bytes`` needs (a
+        decompression bomb), before reading it: the zip directory says how large it unpacks, and
+        reading never yields more than that."""
+        try:
+            size = self.zf.getinfo(name + ".npy").file_size
+        except KeyError:
+            return  # said by _header, with a hint
+        if size > data_bytes + NPY_HEADER:
+            raise InputFileError(
+                f"{self.path}: its {name!r} unpacks to {size} bytes, more than the {data_bytes} bytes "
+                "its parameters call for (a damaged or hostile file)"
+            )
 
     def _header(self, name: str) -> tuple[tuple[int, ...], np.dtype[Any]]:
         try:

@@ -18,13 +18,16 @@ from typing import Any
 
 import numpy as np
 
+from ._native import SAMPLE_DATA_BYTES
 from ._version import __version__
 from .compression import Deflate
-from .errors import InputFileError
-from .images import RECORD_KEY, read_record, sniff
-from .npz import FIELDS, NpzReader, write_npz
+from .errors import InputFileError, ParameterError
+from .images import MAX_RECORD, RECORD_KEY, read_record, sniff
+from .infile import open_regular
+from .npz import FIELDS, MAX_PARAMS, NpzReader, write_npz
 from .outfile import PathLike
-from .png import read_png_text
+from .pipeline import check_memory
+from .png import MAX_TEXT, read_png_text
 from .poly import format_number
 from .scene import Scene, pairs
 from .style import Style
@@ -45,6 +48,7 @@ __all__ = [
 ]
 
 PNG_KEY = RECORD_KEY  # the text chunk that holds the record
+FROM_WHAT = "file nb-render wrote (an image, or a --save-data .npz)"
 
 _METHOD_TITLES = {
     "newton": "Newton",
@@ -78,7 +82,15 @@ def parameters(
 
 
 def _json(record: dict[str, Any]) -> str:
-    return json.dumps(record, separators=(",", ":"))
+    """The record as JSON text; ParameterError if it would be longer than the readers accept, so
+    that every file nb-render writes can be read back by --from."""
+    text = json.dumps(record, separators=(",", ":"))
+    if len(text) > min(MAX_TEXT, MAX_RECORD, MAX_PARAMS):
+        raise ParameterError(
+            f"the parameters of this render would take {len(text)} bytes, more than --from reads back; "
+            "use a shorter palette"
+        )
+    return text
 
 
 def title(scene: Scene) -> str:
@@ -171,24 +183,29 @@ def read_parameters(path: PathLike) -> dict[str, Any]:
 
 
 def _head(p: str) -> bytes:
-    """The first bytes of a regular file; InputFileError (exit code 2) if there is no such file."""
-    if not os.path.lexists(p):
-        raise InputFileError(f"{p}: no such file")
-    if not os.path.isfile(p):
-        raise InputFileError(f"{p} is not a regular file")
-    with open(p, "rb") as f:
+    """The first bytes of a regular file; InputFileError (exit code 2) if there is no such file,
+    or if it is a directory, a named pipe, a device (see ``nbcli.infile``)."""
+    with open_regular(p, FROM_WHAT) as f:
         return f.read(16)
 
 
-def load_npz(path: PathLike) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+def load_npz(path: PathLike, max_memory: int | None = None) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """(parameters, arrays) from a file written by ``save_npz`` / ``--save-data``.
 
     Raises InputFileError (a ValueError) with a one-line reason if the file is
-    not such a file, is corrupt or inconsistent.
+    not such a file, is corrupt or inconsistent, and NotEnoughMemory (a MemoryError)
+    if its arrays would not fit in the memory available (or ``max_memory``): that is
+    checked from the parameters before any array is read.
     """
     with NpzReader(path) as f:
         params, scene, _style = _from_json(f.parameters(), f.path)
         sw, sh = scene.samples
+        check_memory(
+            sw * sh * SAMPLE_DATA_BYTES,
+            max_memory,
+            f"reading the per-pixel data in {f.path} ({sw}x{sh} samples)",
+            "recolour a smaller render",
+        )
         arrays = {name: f.array(name, (sh, sw)) for name in FIELDS}
     _check_ranges(f.path, scene, arrays)
     return params, arrays
@@ -239,13 +256,14 @@ def load_zarr(path: PathLike) -> tuple[dict[str, Any], dict[str, Any] | None]:
     return params, {k: CheckedArray(v, k, p, *bounds[k]) for k, v in found.items()}
 
 
-def load_source(path: str) -> Source:
-    """Read an image made by nb-render, a --save-data .npz file or a Zarr store (untrusted)."""
+def load_source(path: str, max_memory: int | None = None) -> Source:
+    """Read an image made by nb-render, a --save-data .npz file or a Zarr store (untrusted);
+    ``max_memory``: the bytes the data of an .npz may take (default: the memory available)."""
     arrays: dict[str, Any] | None
     if os.path.isdir(path) and (is_zarr_path(path) or os.path.isfile(os.path.join(path, "zarr.json"))):
         params, arrays = load_zarr(path)
     elif _head(path)[:4] in (b"PK\x03\x04", b"PK\x05\x06") or path.lower().endswith(".npz"):
-        params, arrays = load_npz(path)
+        params, arrays = load_npz(path, max_memory)
     else:
         params, arrays = read_parameters(path), None
     scene, style = parse_parameters(params, path)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 import os
 import time
+import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -31,19 +32,23 @@ import numpy as np
 
 from ._native import DATA_FIELDS, SAMPLE_DATA_BYTES, Problem, Progress, Series, colorize, iterate
 from .colors import Colouring
-from .errors import NotEnoughMemory
+from .errors import NotEnoughMemory, ParameterError, shown
+from .images import ImageFormat
 
 __all__ = [
     "Band",
     "Job",
+    "ResourceLimitWarning",
     "ShareCounter",
     "available_memory",
     "band_rows",
     "check_memory",
+    "check_source",
     "format_bytes",
     "gather",
     "render_bands",
     "render_tile",
+    "stream_rows",
     "work_bytes_per_pixel",
 ]
 
@@ -169,6 +174,30 @@ def band_rows(job: Job, data: int, rows: int | None = None) -> int:
     if per_row * job.height <= WHOLE_BYTES:
         return job.height
     return max(1, min(job.height, BAND_BYTES // per_row))
+
+
+def stream_rows(
+    job: Job, data: int, rows: int | None, max_memory: int | None, keep_all: bool, fmt: ImageFormat
+) -> int:
+    """Rows per band for a render streamed to a file in ``fmt``; NotEnoughMemory if even that does
+    not fit. Bands shrink to fit a tight ``max_memory``; what must be held whole cannot: the
+    per-sample data (``keep_all``: --save-data), and the image itself for the formats Pillow encodes.
+    """
+    step = band_rows(job, data, rows)
+    per_row = job.width * work_bytes_per_pixel(job, data)
+    if rows is None and max_memory is not None and step * per_row > max_memory // 2:
+        step = max(1, (max_memory // 2) // per_row)  # a tighter limit: smaller bands
+    samples = len(job.xs) * len(job.ys)
+    whole = 0 if fmt.streams else job.width * job.height * (3 + fmt.whole_bytes)
+    need = step * per_row + (samples * SAMPLE_DATA_BYTES if keep_all else 0) + whole
+    held = (" and keeping its data" if keep_all else "") + ("" if fmt.streams else f" as {fmt.title}")
+    advice = SMALLER
+    if not fmt.streams:
+        advice = f"{fmt.title} needs the whole image in memory: write a PNG (written in bands), or {advice}"
+    if keep_all:
+        advice = f"--save-data keeps all the per-pixel data: leave it out, or {advice}"
+    check_memory(need, max_memory, f"rendering {job.width}x{job.height}{held}", advice)
+    return step
 
 
 def render_bands(
@@ -325,7 +354,19 @@ def _compute(
     stages["colouring"] += st.sink_seconds
     if stats is not None:
         stats.update(threads=st.threads, kernel=st.kernel)
+    if st.threads_unavailable and not counters.get("threads_unavailable"):
+        counters["threads_unavailable"] = st.threads_unavailable  # said once per render
+        warnings.warn(
+            f"the system could not start {st.threads_unavailable} of the {st.threads + st.threads_unavailable} "
+            f"threads asked for (a limit on threads or memory, such as ulimit -v); rendering with {st.threads}",
+            ResourceLimitWarning,
+            stacklevel=2,
+        )
     return out["rgb"], {k: out[k] for k in DATA_FIELDS if k in out}
+
+
+class ResourceLimitWarning(RuntimeWarning):
+    """The system gave a render less than it asked for (fewer threads), and the render went on."""
 
 
 def _recolour(
@@ -372,3 +413,30 @@ class ShareCounter:
             "nonconverged_share": float(self.counts[0]) / n,
             "mean_steps": self.steps / nconv if nconv else math.nan,
         }
+
+
+def check_source(source: Any, samples: tuple[int, int]) -> dict[str, Any] | None:
+    """Saved per-sample data to colour (``render_bands``' ``source``): the arrays ``root``,
+    ``iterations`` and ``smooth`` (``residual`` too if kept) of the (width, height) ``samples``, as
+    ``nbcli.params.load_source`` gives them (NumPy arrays, or array-likes such as a Zarr store's
+    that slicing reads); None for none."""
+    if source is None:
+        return None
+    if not isinstance(source, dict):
+        raise TypeError(
+            f"source must be a dict of arrays as nbcli.params.load_source gives (got {shown(source)})"
+        )
+    sw, sh = samples
+    for name, dtype in DATA_FIELDS.items():
+        a: Any = source.get(name)
+        if a is None and name == "residual":
+            continue
+        if not all(hasattr(a, attr) for attr in ("shape", "dtype", "__getitem__")):
+            raise ParameterError(
+                f"source must hold the arrays root, iterations and smooth; {name!r} is missing or not an array"
+            )
+        if tuple(a.shape) != (sh, sw) or np.dtype(a.dtype) != dtype:
+            raise ParameterError(
+                f"source[{name!r}] must be {dtype} of shape {(sh, sw)} (got {a.dtype} {tuple(a.shape)})"
+            )
+    return source

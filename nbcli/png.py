@@ -33,6 +33,7 @@ import numpy as np
 
 from .compression import FILTERS, Deflate, default_deflate
 from .errors import InputFileError, ParameterError
+from .infile import open_regular
 from .outfile import PathLike, atomic_output
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -142,6 +143,8 @@ class PngWriter:
         self.spare: list[np.ndarray] = []  # group buffers to reuse (fresh memory costs page faults)
         self.threads = max(1, threads)
         self.pool = ThreadPoolExecutor(self.threads) if self.threads > 1 else None
+        self.pool_started = False  # whether the pool has started a thread
+        self.serial = False  # the system started none: compress on the calling thread
         self.inflight: deque[tuple[Future[tuple[bytes, int, int, float]], np.ndarray]] = deque()
         self.adler = 1
         self.started = False
@@ -199,9 +202,37 @@ class PngWriter:
             self._emit(_compress(scanlines, self.deflate, last))
             self.spare.append(group)
             return
-        self.inflight.append((self.pool.submit(_compress, scanlines, self.deflate, last), group))
+        self.inflight.append((self._start(scanlines, last), group))
         while len(self.inflight) > 2 * self.threads:  # bounded memory: wait for the oldest group
             self._emit_oldest()
+
+    def _start(self, scanlines: np.ndarray, last: bool) -> Future[tuple[bytes, int, int, float]]:
+        """``_compress`` in a pool thread. If the system cannot start another thread (a limit on
+        threads or memory), the group waits for one of the threads that did start; if none did,
+        it is compressed here, and so is every group after it."""
+        assert self.pool is not None
+        future: Future[tuple[bytes, int, int, float]] = Future()  # ours: the pool's may be lost
+        deflate = self.deflate
+
+        def job() -> None:
+            if future.set_running_or_notify_cancel():
+                try:
+                    future.set_result(_compress(scanlines, deflate, last))
+                except BaseException as e:  # noqa: BLE001 (passed on to whoever waits for it)
+                    future.set_exception(e)
+
+        if not self.serial:
+            try:
+                self.pool.submit(job)
+                self.pool_started = True
+                return future
+            except RuntimeError:  # "can't start new thread"; the job is queued all the same
+                if self.pool_started:  # and a thread that did start will run it
+                    return future
+                self.pool.shutdown(wait=False, cancel_futures=True)
+                self.serial = True
+        job()
+        return future
 
     def _emit_oldest(self) -> None:
         future, group = self.inflight.popleft()
@@ -325,14 +356,8 @@ def read_png_text(path: PathLike, *, max_file: int = 1 << 34) -> dict[str, str]:
     Raises ValueError with a one-line reason for anything that is not a sound PNG.
     """
     p = os.fspath(path)
-    try:
-        size = os.path.getsize(p)
-    except OSError as e:
-        raise OSError(f"{p}: {e.strerror or e}") from None
-    if size > max_file:
-        raise InputFileError(f"{p}: file too large to be a PNG from nb-render")
     out: dict[str, str] = {}
-    with open(p, "rb") as f:
+    with open_regular(p, "PNG file", max_size=max_file) as f:
         if f.read(8) != SIGNATURE:
             raise InputFileError(f"{p} is not a PNG file")
         seen_ihdr = False

@@ -21,6 +21,7 @@ import numpy as np
 from ._native import LIMITS, Problem, check_kernel
 from .checks import (
     as_int,
+    flag,
     image_size,
     json_name,
     json_number,
@@ -30,7 +31,7 @@ from .checks import (
     relax_factor,
     tolerance,
 )
-from .errors import ParameterError
+from .errors import ParameterError, shown
 from .itmax import FLOOR, default_itmax
 from .poly import (
     ComplexLike,
@@ -188,6 +189,9 @@ class Scene:
         c, exact = _polynomial(coefs, roots, expr)
         if isinstance(center, str):
             center = as_exact_complex(center, "center")
+        elif center is not None:
+            as_exact_complex(center, "center")  # a TypeError or ValueError naming it, now
+        stretch, fit = flag(stretch, "stretch"), flag(fit, "fit")
         view = _ViewRequest(xmin, xmax, ymin, ymax, center, span if width is None else width, stretch, fit)
         w, h = _image_size(size, view)
         coefs_t = tuple(complex(v) for v in c)
@@ -269,7 +273,7 @@ class Scene:
                 raise ParameterError("the scene must be a JSON object")
             return cls(**_fields_from_dict(d))
         except KeyError as e:
-            raise ParameterError(f"not a valid scene description (no {e.args[0]!r})") from None
+            raise ParameterError(f"not a valid scene description (no {shown(e.args[0])})") from None
         except (TypeError, ValueError) as e:
             raise ParameterError(f"not a valid scene description: {e}") from None
 
@@ -278,6 +282,8 @@ def single_precision_warnings(scene: Scene, *, kernel: str | None = None) -> lis
     """Why ``scene`` may not look right in single precision (empty when it is fine, or in
     another precision); see ``nbcli.precision.single_precision_warnings``. ``kernel``: the one
     the render will use."""
+    if not isinstance(scene, Scene):
+        raise TypeError(f"scene must be a nbcli.Scene (got {shown(scene)})")
     if scene.precision_used != "single":
         return []
     vp = scene.viewport
@@ -289,6 +295,8 @@ def precision_warnings(scene: Scene, *, kernel: str | None = None) -> list[str]:
     """Why ``scene`` may not look right in the precision it is rendered in (empty when it is
     fine): a view too narrow for a double precision asked for explicitly
     (``nbcli.precision.view_warnings``), and ``single_precision_warnings``."""
+    if not isinstance(scene, Scene):
+        raise TypeError(f"scene must be a nbcli.Scene (got {shown(scene)})")
     messages = view_warnings(scene.precision_used, scene.viewport.sampling(*scene.samples))
     return messages + single_precision_warnings(scene, kernel=kernel)
 
@@ -303,7 +311,7 @@ def _polynomial(coefs: Any, roots: Any, expr: str | None) -> tuple[np.ndarray, n
         )
     if expr is not None:
         if not isinstance(expr, str):
-            raise TypeError(f"expr must be text such as 'z^3 - 1' (got {expr!r})")
+            raise TypeError(f"expr must be text such as 'z^3 - 1' (got {shown(expr)})")
         c, exact = parse_factored(expr)
         return as_coefficients(c), exact
     r = parse_complex_list(roots, "root") if isinstance(roots, str) else roots

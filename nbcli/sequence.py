@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from .compression import Deflate
-from .errors import InputFileError, MissingExtra, ParameterError
+from .errors import InputFileError, MissingExtra, ParameterError, ResourceLimit
 from .images import RECORD_KEY, output_format, read_record, write_image
 from .outfile import atomic_output, atomic_path
 from .png import read_png_text, write_png
@@ -121,7 +121,13 @@ class Encoder:
         self.seconds = 0.0  # time the encoder's thread spent working (not waiting for frames)
         self._waited = 0.0
         self._thread = threading.Thread(target=self._run, args=(consume,), name=name, daemon=True)
-        self._thread.start()
+        try:
+            self._thread.start()
+        except RuntimeError as e:  # "can't start new thread"
+            raise ResourceLimit(
+                f"the system could not start a thread to write the {name.removeprefix('nb-render ')} ({e}): "
+                "a limit on threads or memory, such as ulimit -u or ulimit -v"
+            ) from None
 
     def _frames(self) -> Iterator[Any]:
         while True:

@@ -11,12 +11,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from ._native import Progress, check_kernel
-from .api import _plan_memory, _prepare, _summary, job, warn_precision
+from .api import _prepare, _summary, job, warn_precision
 from .checks import as_int, thread_count
 from .images import FORMATS
 from .outfile import PathLike
 from .params import parameters
-from .pipeline import ALL_DATA, NO_DATA, ROOTS, ShareCounter, render_bands
+from .pipeline import ALL_DATA, NO_DATA, ROOTS, ShareCounter, render_bands, stream_rows
 from .scene import Scene
 from .style import Style
 from .zarrfile import ZarrLayout, atomic_store, require_zarr, write_block
@@ -62,7 +62,7 @@ def render_to_zarr(
     t0 = time.perf_counter()
     roots = scene.canonical_roots()
     work = job(scene, style, roots)
-    rows = _plan_memory(scene, work, data, None, max_memory, False, FORMATS["png"])
+    rows = stream_rows(work, data, None, max_memory, False, FORMATS["png"])
     ch = layout.chunk[0]
     rows = max(ch, rows // ch * ch)  # whole chunks: each is written once
     info: dict[str, Any] = {}

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._native import LIMITS
+from .checks import MAX_PALETTE
 from .colors import SHADINGS, parse_color, root_colors
-from .errors import ParameterError, unknown_name
+from .errors import ParameterError, shown, unknown_name
 
 __all__ = ["Style"]
 
@@ -44,23 +45,32 @@ class Style:
         sh = given.strip().lower() if isinstance(given, str) else given
         object.__setattr__(self, "shading", "smooth" if sh == "default" else sh)
         if not isinstance(self.palette, str):
-            object.__setattr__(self, "palette", tuple(self.palette))
+            object.__setattr__(self, "palette", _sequence(self.palette, "palette", "a name, colours as text"))
         if self.color_index is not None:
-            object.__setattr__(self, "color_index", tuple(self.color_index))
+            object.__setattr__(self, "color_index", _sequence(self.color_index, "color_index", "None"))
 
     def validate(self) -> Style:
         """This style, after checking every field (unknown names and unreadable colours raise)."""
         shading: Any = self.shading
-        if not isinstance(shading, str) or shading not in SHADINGS:
+        if not isinstance(shading, str):
+            raise TypeError(f"shading must be a name, one of {', '.join(SHADINGS)} (got {shown(shading)})")
+        if shading not in SHADINGS:
             raise unknown_name("shading", self.shading, SHADINGS)
+        palette: Any = self.palette
+        if not isinstance(palette, str) and not all(isinstance(c, str) for c in palette):
+            raise TypeError(
+                f"palette colours must be text such as '#1b9e77' or 'navy' (got {shown(palette)})"
+            )
         root_colors(self.palette, 1)
-        parse_color(self.nonconverged)
+        _colour(self.nonconverged, "nonconverged")
         if self.boundary is not None:
-            parse_color(self.boundary)
+            _colour(self.boundary, "boundary")
         if not isinstance(self.mark_roots, bool):
-            raise TypeError("mark_roots must be True or False")
-        if isinstance(self.depth, bool) or self.depth not in (8, 16):
-            raise ParameterError(f"depth must be 8 or 16 bits per channel (got {self.depth!r})")
+            raise TypeError(f"mark_roots must be True or False (got {shown(self.mark_roots)})")
+        if isinstance(self.depth, bool) or not isinstance(self.depth, int):
+            raise TypeError(f"depth must be 8 or 16, an int (got {shown(self.depth)})")
+        if self.depth not in (8, 16):
+            raise ParameterError(f"depth must be 8 or 16 bits per channel (got {shown(self.depth)})")
         self._check_colour_order()
         return self
 
@@ -68,7 +78,7 @@ class Style:
         index: Any = self.color_index  # callers may pass anything: say what is wrong
         n: Any = self.ncolors
         if n is not None and (isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_COLORS):
-            raise ParameterError(f"ncolors must be a whole number from 1 to {MAX_COLORS} (got {n!r})")
+            raise ParameterError(f"ncolors must be a whole number from 1 to {MAX_COLORS} (got {shown(n)})")
         if index is None:
             return
         top = n if n is not None else len(index)
@@ -114,7 +124,7 @@ class Style:
         if not isinstance(d, dict):
             raise ParameterError("the style must be a JSON object")
         pal: Any = d.get("palette", "default")
-        if isinstance(pal, list) and all(isinstance(c, str) for c in pal) and len(pal) <= 4096:
+        if isinstance(pal, list) and all(isinstance(c, str) for c in pal) and len(pal) <= MAX_PALETTE:
             pal = tuple(pal)
         elif not isinstance(pal, str):
             raise ParameterError("the style's palette must be a name or a list of colours")
@@ -142,3 +152,17 @@ class Style:
             color_index=None if index is None else tuple(index),
             ncolors=d.get("ncolors"),
         ).validate()
+
+
+def _sequence(value: Any, name: str, instead: str) -> tuple[Any, ...]:
+    """``value`` as a tuple; TypeError naming ``name`` if it is not a sequence (``instead``: what else it may be)."""
+    if isinstance(value, (bytes, bytearray)) or not hasattr(value, "__iter__"):
+        raise TypeError(f"{name} must be a sequence or {instead} (got {shown(value)})")
+    return tuple(value)
+
+
+def _colour(value: Any, name: str) -> None:
+    """A colour as text (see ``nbcli.colors.parse_color``), for the field ``name``."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a colour as text, such as 'white' or '#1b9e77' (got {shown(value)})")
+    parse_color(value)

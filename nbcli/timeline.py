@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ParameterError
+from .errors import ParameterError, shown
 from .poly import coefficients_from_roots
 from .poly.track import all_roots, assign, track
 from .scene import Scene, Viewport
@@ -56,13 +56,13 @@ EASINGS: dict[str, Callable[[float], float]] = {
 def easing_name(name: object) -> str:
     key = name.strip().lower() if isinstance(name, str) else name
     if not isinstance(key, str) or key not in EASINGS:
-        raise ParameterError(f"unknown easing {name!r}; choose {', '.join(EASINGS)}")
+        raise ParameterError(f"unknown easing {shown(name)}; choose {', '.join(EASINGS)}")
     return key
 
 
 def parse_fps(value: object) -> Fraction:
     """Frames per second from a number or text ('30', '25', '29.97' = '30000/1001')."""
-    bad = ParameterError(f"cannot read frames per second {value!r}; give a number such as 30")
+    bad = ParameterError(f"cannot read frames per second {shown(value)}; give a number such as 30")
     if isinstance(value, bool) or not isinstance(value, (str, int, float, Fraction)):
         raise bad
     try:
@@ -94,7 +94,7 @@ class Keyframe:
     def __post_init__(self) -> None:
         t: Any = self.time  # callers may pass anything: say what is wrong
         if isinstance(t, bool) or not isinstance(t, (int, float)) or not (math.isfinite(t) and t >= 0):
-            raise ParameterError(f"a keyframe's time must be a number of seconds >= 0 (got {t!r})")
+            raise ParameterError(f"a keyframe's time must be a number of seconds >= 0 (got {shown(t)})")
         object.__setattr__(self, "time", float(t))
         scene: Any = self.scene
         style: Any = self.style
@@ -279,7 +279,7 @@ def _length(fps: Fraction, frames: Any, duration: Any, last: float) -> tuple[int
         or not isinstance(duration, (int, float))
         or not (math.isfinite(duration) and duration > 0)
     ):
-        raise ParameterError(f"the duration must be a number of seconds > 0 (got {duration!r})")
+        raise ParameterError(f"the duration must be a number of seconds > 0 (got {shown(duration)})")
     count = max(1, round(duration * fps))
     if count > MAX_FRAMES:
         raise ParameterError(f"{count} frames is more than the {MAX_FRAMES} an animation may have")

@@ -24,7 +24,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import tempfile
 from collections.abc import Iterator, Sequence
 from types import ModuleType
 from typing import Any
@@ -33,7 +32,7 @@ import numpy as np
 
 from ._native import DATA_FIELDS
 from .errors import InputFileError, MissingExtra, OutputError
-from .outfile import PathLike, check_writable
+from .outfile import PathLike, check_writable, temp_name, umask
 
 __all__ = [
     "ATTRIBUTE",
@@ -147,13 +146,17 @@ def atomic_store(path: PathLike) -> Iterator[str]:
     p = os.fspath(path).rstrip("/\\") or os.fspath(path)
     check_store_target(p)
     d = os.path.dirname(os.path.abspath(p))
-    tmp = tempfile.mkdtemp(prefix="." + os.path.basename(p) + ".", suffix=".part", dir=d)
+    target = os.path.join(d, os.path.basename(p))
+    tmp = temp_name(target)  # shortened to fit: a legal 255-byte name must not fail
+    try:
+        os.mkdir(tmp, 0o700)
+    except OSError as e:
+        raise OutputError(f"cannot write {p}: {e.strerror or e}") from None
     try:
         yield tmp
-        os.chmod(tmp, 0o777 & ~_umask())
+        os.chmod(tmp, 0o777 & ~umask())
         if os.path.lexists(p):
-            old = tempfile.mkdtemp(prefix="." + os.path.basename(p) + ".", suffix=".old", dir=d)
-            os.rmdir(old)
+            old = temp_name(target, ".old")
             os.replace(p, old)
             os.replace(tmp, p)
             _remove(old)
@@ -162,12 +165,6 @@ def atomic_store(path: PathLike) -> Iterator[str]:
     except BaseException:
         _remove(tmp)
         raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def _remove(p: str) -> None:

@@ -9,6 +9,7 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import time
 
 import numpy as np
@@ -16,7 +17,9 @@ import pytest
 from conftest import OUTSIDE, run_cli, run_python, script
 
 import nbcli
-from nbcli._native import LIMITS
+import nbcli.params
+import nbcli.png
+from nbcli._native import DATA_FIELDS, LIMITS
 from nbcli.poly import parse_polynomial
 
 POSIX = pytest.mark.skipif(os.name == "nt", reason="POSIX signals and files")
@@ -165,3 +168,536 @@ def test_command_stops_during_root_finding(tmp_path, sig, code):
     assert time.monotonic() - start < 5
     assert err.count(b"\n") <= 1 and b"Traceback" not in err
     assert list(tmp_path.iterdir()) == []
+
+
+# ---- every ending leaves no temporary file ---------------------------------------------------------
+
+# A render that takes a minute: signals arrive while it runs.
+SLOW = ["-c", "1," + ",".join(["0"] * 19) + ",1", "-s", "1500x1500", "-n", "100000", "--tol", "1e-300"]
+
+# The same command with the unnamed-file path of outfile switched off (O_TMPFILE hidden): the
+# render writes a named hidden .part file, which every ending must remove.
+WITHOUT_TMPFILE = (
+    "import os, sys\n"
+    "if hasattr(os, 'O_TMPFILE'):\n"
+    "    del os.O_TMPFILE\n"
+    "from nbcli.__main__ import main\n"
+    "sys.argv[0] = 'nb-render'\n"
+    "main()\n"
+)
+
+
+def _start(tmp_path, args, named: bool, **kw) -> subprocess.Popen:
+    cmd = [sys.executable, "-c", WITHOUT_TMPFILE, *args] if named else [script(), *args]
+    kw.setdefault("preexec_fn", _no_signal_handlers)
+    return subprocess.Popen(cmd, stderr=subprocess.PIPE, cwd=tmp_path, **kw)
+
+
+def _wait_for(condition, proc: subprocess.Popen, seconds: float = 30) -> None:
+    end = time.monotonic() + seconds
+    while not condition():
+        assert proc.poll() is None and time.monotonic() < end, "the render ended or never started"
+        time.sleep(0.05)
+
+
+@POSIX
+@pytest.mark.parametrize("named", [False, True], ids=["unnamed", "named"])
+@pytest.mark.parametrize(
+    "sig", ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGALRM", "SIGXCPU"]
+)
+def test_terminating_signals_leave_no_temporary_file(tmp_path, sig, named):
+    signum = getattr(signal, sig)
+    (tmp_path / "old.png").write_bytes(b"old")
+    proc = _start(tmp_path, [*SLOW, "old.png"], named)
+    if named:  # the hidden file exists while the render runs: the test sees what must be removed
+        _wait_for(lambda: any(p.name.endswith(".part") for p in tmp_path.iterdir()), proc)
+    else:
+        time.sleep(2.0)
+    assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+    proc.send_signal(signum)
+    try:
+        _, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 128 + signum, err
+    assert err.count(b"\n") == 1 and b"Traceback" not in err, err
+    assert [p.name for p in tmp_path.iterdir()] == ["old.png"]
+    assert (tmp_path / "old.png").read_bytes() == b"old"
+
+
+@POSIX
+def test_an_ignored_hangup_stays_ignored(tmp_path):
+    # nohup starts a program with SIGHUP ignored: nb-render must not undo that
+    def ignore_hangup() -> None:
+        _no_signal_handlers()
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+
+    proc = _start(
+        tmp_path, ["-e", "z^3 - 1", "-s", "1200x900", "-n", "400", "out.png"], False, preexec_fn=ignore_hangup
+    )
+    time.sleep(0.8)
+    proc.send_signal(signal.SIGHUP)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert [p.name for p in tmp_path.iterdir()] == ["out.png"]
+
+
+def _unnamed_files_work(folder) -> bool:
+    from nbcli import outfile
+
+    fd = outfile._unnamed(str(folder))
+    if fd is None:
+        return False
+    os.close(fd)
+    return True
+
+
+@POSIX
+def test_kill_9_leaves_nothing_behind(tmp_path):
+    if not _unnamed_files_work(tmp_path):
+        pytest.skip("this file system cannot name an O_TMPFILE file (no O_TMPFILE, or linkat refused)")
+    (tmp_path / "old.png").write_bytes(b"old")
+    proc = _start(tmp_path, [*SLOW, "old.png"], False)
+    time.sleep(2.0)
+    assert proc.poll() is None
+    proc.kill()
+    proc.communicate(timeout=30)
+    assert [p.name for p in tmp_path.iterdir()] == ["old.png"]
+    assert (tmp_path / "old.png").read_bytes() == b"old"
+
+
+# ---- Ctrl-C during start-up -----------------------------------------------------------------------
+
+# The command, with Ctrl-C arriving while a given module is being imported (deterministic: an
+# import hook sends the signal at that moment).
+DURING_IMPORT = (
+    "import os, signal, sys\n"
+    "module = sys.argv[1]\n"
+    "class Hook:\n"
+    "    def find_spec(self, name, path=None, target=None):\n"
+    "        if name == module:\n"
+    "            os.kill(os.getpid(), signal.SIGINT)\n"
+    "        return None\n"
+    "sys.meta_path.insert(0, Hook())\n"
+    "sys.argv = ['nb-render', '-e', 'z^3 - 1', '-s', '16', 'out.png']\n"
+    "from nbcli.__main__ import main\n"
+    "main()\n"
+)
+
+
+@POSIX
+@pytest.mark.parametrize("module", ["nbcli.cli", "typer", "numpy", "nbcli._core", "nbcli.poly.aberth"])
+def test_ctrl_c_during_start_up_ends_like_ctrl_c_later(tmp_path, module):
+    res = subprocess.run(
+        [sys.executable, "-c", DURING_IMPORT, module],
+        cwd=tmp_path,
+        capture_output=True,
+        timeout=120,
+        preexec_fn=_no_signal_handlers,
+    )
+    assert res.returncode == 130, res.stderr
+    assert res.stderr == b"nb-render: interrupted\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+# ---- output files -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("named", [False, True], ids=["unnamed", "named"])
+@pytest.mark.parametrize("length", [241, 250, 255])
+def test_longest_legal_file_names_are_written(tmp_path, length, named):
+    name = "n" * (length - 4) + ".png"
+    args = ["-e", "z^3 - 1", "-s", "16", name]
+    if named:
+        res = subprocess.run(
+            [sys.executable, "-c", WITHOUT_TMPFILE, *args], cwd=tmp_path, capture_output=True
+        )
+    else:
+        res = run_cli(*args, cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert [p.name for p in tmp_path.iterdir()] == [name]
+
+
+def test_longest_legal_store_names_are_written(tmp_path):
+    pytest.importorskip("zarr")
+    name = "n" * (255 - 5) + ".zarr"
+    for _ in range(2):  # made, then replaced
+        res = run_cli("-e", "z^3 - 1", "-s", "16", name, cwd=tmp_path)
+        assert res.returncode == 0, res.stderr
+        assert [p.name for p in tmp_path.iterdir()] == [name]
+
+
+@POSIX
+@pytest.mark.parametrize("named", [False, True], ids=["unnamed", "named"])
+def test_a_replaced_file_keeps_its_permission_bits(tmp_path, named):
+    out = tmp_path / "out.png"
+    args = ["-e", "z^3 - 1", "-s", "16", "out.png"]
+    cmd = [sys.executable, "-c", WITHOUT_TMPFILE, *args] if named else [script(), *args]
+    for mode in (0o600, 0o640, 0o604):
+        out.write_bytes(b"old")
+        out.chmod(mode)
+        res = subprocess.run(cmd, cwd=tmp_path, capture_output=True)
+        assert res.returncode == 0, res.stderr
+        assert out.read_bytes()[:4] == b"\x89PNG"
+        assert out.stat().st_mode & 0o777 == mode
+    for umask, mode in ((0o077, 0o600), (0o002, 0o664), (0o022, 0o644)):  # a new file: the umask's bits
+        out.unlink()
+        res = subprocess.run(cmd, cwd=tmp_path, capture_output=True, preexec_fn=lambda u=umask: os.umask(u))
+        assert res.returncode == 0, res.stderr
+        assert out.stat().st_mode & 0o777 == mode
+
+
+# ---- closed and full standard streams, broken pipes -------------------------------------------------
+
+
+def _run(tmp_path, args, **kw) -> subprocess.CompletedProcess:
+    kw.setdefault("stderr", subprocess.PIPE)
+    return subprocess.run([script(), *args], cwd=tmp_path, timeout=120, **kw)
+
+
+def _close(*fds: int):
+    def close() -> None:
+        for fd in fds:
+            os.close(fd)
+
+    return close
+
+
+@POSIX
+def test_image_to_a_closed_standard_output(tmp_path):
+    res = _run(tmp_path, ["-e", "z^3 - 1", "-s", "16", "-"], preexec_fn=_close(1))
+    _one_line_error(res, 1, "standard output is closed")
+    assert list(tmp_path.iterdir()) == []
+
+
+@POSIX
+def test_statistics_to_a_closed_standard_output(tmp_path):
+    res = _run(tmp_path, ["-e", "z^3 - 1", "-s", "16", "--stats", "out.png"], preexec_fn=_close(1))
+    _one_line_error(res, 1, "standard output is closed", "--stats")
+    assert list(tmp_path.iterdir()) == []  # refused before anything is rendered
+
+
+@POSIX
+def test_statistics_to_a_full_disk_keep_the_image(tmp_path):
+    with open("/dev/full", "wb") as full:
+        res = _run(tmp_path, ["-e", "z^3 - 1", "-s", "16", "--stats-json", "out.png"], stdout=full)
+    _one_line_error(res, 1, "cannot write the statistics", "No space left", "out.png was written and is kept")
+    assert (tmp_path / "out.png").read_bytes()[:4] == b"\x89PNG"
+    assert nbcli.params.read_parameters(tmp_path / "out.png")["size"] == [16, 16]
+
+
+@POSIX
+def test_image_to_a_full_disk(tmp_path):
+    with open("/dev/full", "wb") as full:
+        res = _run(tmp_path, ["-e", "z^3 - 1", "-s", "64", "-"], stdout=full)
+    _one_line_error(res, 1, "cannot write to standard output", "No space left")
+
+
+@POSIX
+def test_a_closed_pipe_ends_quietly_as_on_sigpipe(tmp_path):
+    # nb-render ... - | head -c 100: the reader goes away; no traceback, no message, status 141
+    proc = subprocess.Popen(
+        [script(), "-e", "z^3 - 1", "-s", "1024", "-"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+    )
+    assert proc.stdout is not None and proc.stdout.read(100)[:4] == b"\x89PNG"
+    proc.stdout.close()
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 128 + signal.SIGPIPE and err == b""
+    res = subprocess.run(  # the statistics into a closed pipe: the image is written all the same
+        f"'{script()}' -e 'z^3 - 1' -s 16 --stats out.png | head -c 0",
+        shell=True,
+        cwd=tmp_path,
+        capture_output=True,
+        timeout=120,
+    )
+    assert b"Traceback" not in res.stderr and b"error" not in res.stderr
+    assert (tmp_path / "out.png").read_bytes()[:4] == b"\x89PNG"
+
+
+@POSIX
+def test_closed_or_full_standard_error_and_input(tmp_path):
+    # messages that cannot be shown are lost, nothing more: the exit codes stay right
+    res = _run(tmp_path, ["-e", "z^3 - 1", "--size", "0", "x.png"], preexec_fn=_close(2))
+    assert res.returncode == 2
+    with open("/dev/full", "wb") as full:
+        res = _run(tmp_path, ["-e", "z^3 - 1", "--size", "0", "x.png"], stderr=full)
+    assert res.returncode == 2
+    res = _run(tmp_path, ["-e", "z^3 - 1", "-s", "16", "out.png"], preexec_fn=_close(0, 2))
+    assert res.returncode == 0
+    assert (tmp_path / "out.png").read_bytes()[:4] == b"\x89PNG"
+
+
+# ---- untrusted input files --------------------------------------------------------------------------
+
+
+@POSIX
+@pytest.mark.parametrize("kind", ["fifo", "fifo.npz", "device", "link-to-device", "directory"])
+def test_special_files_are_refused_at_once(tmp_path, kind):
+    path = tmp_path / kind
+    if kind.startswith("fifo"):
+        os.mkfifo(path)  # reading it would wait for a writer forever
+    elif kind == "device":
+        path = "/dev/zero"  # reading it would never end
+    elif kind == "link-to-device":
+        path.symlink_to("/dev/zero")
+    else:
+        path.mkdir()
+    res = run_cli("--from", str(path), str(tmp_path / "out.png"))
+    _one_line_error(res, 2, "not a regular file")
+    assert not (tmp_path / "out.png").exists()
+
+
+@POSIX
+def test_special_files_are_refused_for_batch_files_too(tmp_path):
+    os.mkfifo(tmp_path / "jobs")
+    res = run_cli("--batch", str(tmp_path / "jobs"))
+    _one_line_error(res, 2, "named pipe")
+
+
+def _data_file(path, size: tuple[int, int], arrays: dict[str, np.ndarray] | None = None) -> None:
+    """A .npz as --save-data writes one, for a scene of ``size``, with the given arrays (or zeros)."""
+    import zipfile
+
+    scene = nbcli.Scene.create(expr="z^3 - 1", size=size)
+    params = json.dumps(nbcli.params.parameters(scene, nbcli.Style(), scene.canonical_roots()))
+    w, h = size
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+        for name, dtype in DATA_FIELDS.items():
+            with z.open(name + ".npy", "w", force_zip64=True) as f:
+                a = (arrays or {}).get(name)
+                if a is None:  # zeros, written row by row: megabytes on disk, gigabytes unpacked
+                    np.lib.format.write_array_header_1_0(
+                        f,
+                        {
+                            "descr": np.lib.format.dtype_to_descr(dtype),
+                            "fortran_order": False,
+                            "shape": (h, w),
+                        },
+                    )
+                    row = np.zeros(w, dtype).tobytes()
+                    for _ in range(h):
+                        f.write(row)
+                else:
+                    np.lib.format.write_array(f, a)
+        with z.open("parameters.npy", "w") as f:
+            np.lib.format.write_array(f, np.array(params))
+
+
+@POSIX
+@pytest.mark.sanitizer_unsafe("it measures the peak resident memory, which AddressSanitizer inflates")
+def test_a_data_file_that_would_not_fit_is_refused_before_reading(tmp_path):
+    big = tmp_path / "big.npz"
+    _data_file(big, (6000, 6000))  # 480 MiB of samples, 2 MB on disk
+    assert big.stat().st_size < 8 << 20
+    proc = subprocess.Popen(
+        [script(), "--from", str(big), "--max-memory", "100M", str(tmp_path / "out.png")],
+        stderr=subprocess.PIPE,
+        cwd=OUTSIDE,
+    )
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode() if proc.stderr else ""
+    proc.stderr.close()
+    assert proc.returncode == 1, err
+    assert err.count("\n") == 1 and "needs about 480.7 MiB" in err and "big.npz" in err, err
+    assert usage.ru_maxrss < 300 << 10  # KiB: what starting the command takes, not the file's arrays
+    assert not (tmp_path / "out.png").exists()
+
+
+def test_a_decompression_bomb_in_a_data_file_is_refused(tmp_path):
+    bomb = tmp_path / "bomb.npz"
+    # an 8x8 scene whose 'root' array claims (and unpacks to) 100 MB
+    _data_file(bomb, (8, 8), {"root": np.zeros((10000, 5000), np.int16)})
+    res = run_cli("--from", str(bomb), str(tmp_path / "out.png"))
+    _one_line_error(res, 2, "bomb.npz", "'root' unpacks to 100000", "more than the 128 bytes")
+
+
+def _with_record(tmp_path, change) -> str:
+    """A PNG nb-render wrote, its parameters changed by ``change(record)``."""
+    out = tmp_path / "src.png"
+    assert run_cli("-e", "z^3 - 1", "-s", "8", str(out)).returncode == 0
+    record = nbcli.params.read_parameters(out)
+    change(record)
+    rgb = np.zeros((8, 8, 3), np.uint8)
+    nbcli.png.write_png(tmp_path / "hostile.png", rgb, {"nb-render": json.dumps(record)})
+    return str(tmp_path / "hostile.png")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("version", "\x1b]0;owned\x07\x1b[31mred\u202e"),
+        ("version", "9" * 1_000_000),
+        ("method", "\x1b[31m" + "x" * 900_000),
+        ("precision", "\x9b31m" * 10_000),
+    ],
+    ids=["escapes", "long-version", "long-method", "c1-controls"],
+)
+def test_text_from_a_file_is_escaped_and_capped(tmp_path, field, value):
+    def change(record: dict) -> None:
+        record[field] = value
+
+    res = run_cli("--from", _with_record(tmp_path, change), str(tmp_path / "out.png"))
+    err = res.stderr.decode()
+    assert res.returncode in (0, 2) and err.count("\n") == 1, err
+    assert len(err) < 1200
+    assert not any(ch in err for ch in "\x1b\x07\x9b\u202e")
+
+
+def test_printable_escapes_and_caps():
+    from nbcli.cli.options import printable
+
+    assert printable("a\x1b[31mb\tc\n\nd") == "a\\x1b[31mb c d"
+    assert printable("\u202eevil") == "\\u202eevil"
+    assert printable("ünïcödé × ≤ z³") == "ünïcödé × ≤ z³"
+    assert len(printable("x" * 5000)) == 1000 and printable("x" * 5000).endswith("...")
+
+
+# ---- the native driver: threads at interpreter exit, signals while joining, thread limits ---------
+
+# A render in a thread when the interpreter shuts down: the thread wants the GIL back, and Python
+# 3.11-3.13 ends it with pthread_exit (a forced unwind that must not be swallowed), 3.14 parks it.
+DAEMON_AT_EXIT = (
+    "import sys, threading, time\n"
+    "import nbcli\n"
+    "compute = nbcli.compute  # loaded here: the thread must be rendering when the script ends\n"
+    "def work():\n"
+    "    compute(1000, 1000, [1, 0, 0, 0, 0, 0, 1], itmax=30000, tol=1e-300)\n"
+    "threading.Thread(target=work, daemon=True).start()\n"
+    "time.sleep(float(sys.argv[1]))\n"
+)
+# Ctrl-C while the main thread waits in Thread.join() on a rendering thread.
+CTRL_C_IN_JOIN = (
+    "import os, signal, sys, threading\n"
+    "import nbcli\n"
+    "compute = nbcli.compute\n"
+    "def work():\n"
+    "    compute(1000, 1000, [1, 0, 0, 0, 0, 0, 1], itmax=30000, tol=1e-300)\n"
+    "t = threading.Thread(target=work)\n"
+    "t.start()\n"
+    "threading.Timer(float(sys.argv[1]), lambda: os.kill(os.getpid(), signal.SIGINT)).start()\n"
+    "t.join()\n"
+)
+
+
+@POSIX
+@pytest.mark.parametrize("scenario", ["daemon-at-exit", "ctrl-c-in-join"])
+def test_a_rendering_thread_never_aborts_the_process(kernel, scenario):
+    code = DAEMON_AT_EXIT if scenario == "daemon-at-exit" else CTRL_C_IN_JOIN
+    env = dict(os.environ, NB_RENDER_KERNEL=kernel)
+    # the moments the script ends at (the render polls every 50 ms meanwhile); NB_RENDER_ABORT_RUNS
+    # runs more of them, spread over the same 1.1 s, for a longer hunt
+    runs = max(2, int(os.environ.get("NB_RENDER_ABORT_RUNS", "4")))
+    delays = [f"{0.2 + 1.1 * i / (runs - 1):.3f}" for i in range(runs)]
+
+    def one(delay: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-c", code, delay],
+            capture_output=True,
+            env=env,
+            cwd=OUTSIDE,
+            timeout=120,
+            preexec_fn=_no_signal_handlers,
+        )
+
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(3) as pool:
+        results = list(pool.map(one, delays))
+    for delay, res in zip(delays, results, strict=True):
+        # the script's own ending (0; 130 after a KeyboardInterrupt), never an abort (134, "FATAL:
+        # exception not rethrown": the forced unwind was swallowed) or a crash (139)
+        allowed = {0} if scenario == "daemon-at-exit" else {130, -signal.SIGINT}
+        assert res.returncode in allowed, (delay, res.returncode, res.stderr.decode()[-400:])
+        assert b"FATAL" not in res.stderr and b"terminate called" not in res.stderr
+
+
+def _address_space_of_a_small_render() -> int:
+    """Bytes of address space a process that renders a small image reaches (VmPeak)."""
+    res = run_python(
+        "import nbcli\n"
+        "nbcli.render(expr='z^3 - 1', size=64, threads=1)\n"
+        "print(next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmPeak:')))\n"
+    )
+    assert res.returncode == 0, res.stderr
+    return int(res.stdout) * 1024
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="needs Linux's /proc")
+@pytest.mark.sanitizer_unsafe(
+    "AddressSanitizer reserves terabytes of address space: the limit stops it at start"
+)
+def test_threads_the_system_cannot_start_are_done_without(tmp_path):
+    # --threads 256 under an address-space limit that leaves room for a few thread stacks only
+    import resource
+
+    limit = _address_space_of_a_small_render() + (160 << 20)
+
+    def tight() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    out = tmp_path / "out.png"
+    res = subprocess.run(
+        [script(), "-e", "z^3 - 1", "-s", "512", "--threads", "256", "--stats-json", str(out)],
+        capture_output=True,
+        cwd=tmp_path,
+        timeout=120,
+        preexec_fn=tight,
+    )
+    err = res.stderr.decode()
+    assert res.returncode == 0, err
+    assert err.count("\n") == 1 and "could not start" in err and "rendering with" in err, err
+    assert "internal error" not in err
+    assert 1 <= json.loads(res.stdout)["threads"] < 256
+    assert out.read_bytes()[:4] == b"\x89PNG"
+    # the same through the API: a warning, and the image
+    res = run_python(
+        "import warnings, nbcli\n"
+        "from nbcli.pipeline import ResourceLimitWarning\n"
+        "with warnings.catch_warnings(record=True) as w:\n"
+        "    warnings.simplefilter('always')\n"
+        "    r = nbcli.render(expr='z^3 - 1', size=512, threads=256)\n"
+        "print(r.stats['threads'], [x.category.__name__ for x in w])\n",
+        preexec_fn=tight,
+    )
+    assert res.returncode == 0, res.stderr
+    threads, categories = res.stdout.split(" ", 1)
+    assert 1 <= int(threads) < 256 and "ResourceLimitWarning" in categories
+
+
+@pytest.mark.parametrize("started", [0, 1, 2])
+def test_png_compressor_threads_the_system_cannot_start_are_done_without(monkeypatch, started):
+    # the PNG writer's own threads: the system starts `started` of them, then refuses
+    import threading
+
+    rng = np.random.default_rng(5)
+    rgb = rng.integers(0, 256, (700, 900, 3), dtype=np.uint8)  # several groups of rows
+    expected = nbcli.png.encode_png(rgb, threads=1)
+    real_start, count = threading.Thread.start, [0]
+
+    def start(self: threading.Thread) -> None:
+        if count[0] >= started:
+            raise RuntimeError("can't start new thread")
+        count[0] += 1
+        real_start(self)
+
+    monkeypatch.setattr(threading.Thread, "start", start)
+    assert nbcli.png.encode_png(rgb, threads=8) == expected  # the same bytes, nothing lost
+    assert count[0] == started
+
+
+def test_an_encoder_thread_the_system_cannot_start_is_a_resource_limit(monkeypatch, tmp_path):
+    import threading
+
+    from nbcli.errors import ResourceLimit
+    from nbcli.sequence import Encoder
+
+    def refuse(self: threading.Thread) -> None:
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", refuse)
+    with pytest.raises(ResourceLimit, match=r"could not start a thread to write the video.*ulimit"):
+        Encoder(lambda frames: None, "nb-render video")

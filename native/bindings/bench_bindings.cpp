@@ -6,6 +6,7 @@
 #include <string>
 
 #include "arrays.hpp"
+#include "gil.hpp"
 #include "nbr/kernels.hpp"
 
 namespace py = pybind11;
@@ -15,8 +16,9 @@ void register_bench(py::module_& m) {
         "_peak_fmadd",
         [](const std::string& kernel, std::int64_t iterations, const std::string& precision) {
             const nbr::Precision p = nbr::parse_precision(precision);
-            py::gil_scoped_release release;
-            return nbr::peak_fmadd(kernel, iterations, p);
+            double peak = 0.0;
+            nbr_py::without_gil([&] { peak = nbr::peak_fmadd(kernel, iterations, p); });
+            return peak;
         },
         py::arg("kernel"), py::arg("iterations"), py::arg("precision") = "double",
         "Vector multiply-adds per second that one thread issues with the instructions of KERNEL "
@@ -28,10 +30,7 @@ void register_bench(py::module_& m) {
         [](const carray<double>& x, const std::string& kernel) {
             py::array_t<double> out(x.size());
             double* o = out.mutable_data();
-            {
-                py::gil_scoped_release release;
-                nbr::vector_log(kernel, static_cast<std::size_t>(x.size()), x.data(), o);
-            }
+            nbr_py::without_gil([&] { nbr::vector_log(kernel, static_cast<std::size_t>(x.size()), x.data(), o); });
             return out;
         },
         py::arg("x"), py::arg("kernel") = "",

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "arrays.hpp"
+#include "gil.hpp"
 #include "nbr/render.hpp"
 
 namespace py = pybind11;
@@ -39,10 +40,8 @@ py::array colorize_into(const nbr::Palette& pal, const carray<nbr::RootIndex>& r
     shape.push_back(3);
     py::array_t<T> out(shape);
     T* o = out.mutable_data();
-    {
-        py::gil_scoped_release release;
-        nbr::colorize(pal, static_cast<std::size_t>(root.size()), root.data(), iter.data(), smooth, o);
-    }
+    nbr_py::without_gil(
+        [&] { nbr::colorize(pal, static_cast<std::size_t>(root.size()), root.data(), iter.data(), smooth, o); });
     return std::move(out);
 }
 

@@ -1,7 +1,8 @@
 // Binds nbr::render. Arguments are converted while holding the GIL; the whole
 // computation then runs with the GIL released. The calling thread re-takes
 // the GIL about every 50 ms to run Python's signal handlers (so Ctrl-C raises
-// KeyboardInterrupt promptly) and to report progress.
+// KeyboardInterrupt promptly) and to report progress, unless the interpreter is
+// shutting down (see gil.hpp).
 #include <pybind11/complex.h>
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "arrays.hpp"
+#include "gil.hpp"
 #include "nbr/render.hpp"
 
 namespace py = pybind11;
@@ -40,6 +42,7 @@ py::dict stats_dict(const nbr::Stats& s) {
     d["pixels_computed"] = s.pixels_computed;
     d["iterations"] = s.iterations;
     d["threads"] = s.threads;
+    d["threads_unavailable"] = s.threads_unavailable;
     d["kernel"] = s.kernel;
     d["method"] = s.method;
     d["precision"] = s.precision;
@@ -144,15 +147,13 @@ py::tuple render(const carray<double>& xs, const carray<double>& ys, const carra
                 palette);
     nbr::Control ctl;
     ctl.poll = [&progress](std::uint64_t done, std::uint64_t total) {
+        if (nbr_py::finalizing()) throw nbr_py::InterpreterExiting();  // never take the GIL then (gil.hpp)
         py::gil_scoped_acquire gil;
         if (PyErr_CheckSignals() != 0) throw py::error_already_set();
         if (!progress.is_none()) progress(done, total);
     };
     nbr::Stats stats;
-    {
-        py::gil_scoped_release release;
-        stats = nbr::render(P, out.sink(), opt, ctl);
-    }
+    nbr_py::without_gil([&] { stats = nbr::render(P, out.sink(), opt, ctl); });
     if (!progress.is_none()) progress(stats.pixels, stats.pixels);
     return py::make_tuple(out.arrays(), stats_dict(stats));
 }

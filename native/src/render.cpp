@@ -110,6 +110,7 @@ std::optional<Stats> render_pass(const Problem& P, Sink& sink, const Options& op
     st.pixels_computed = static_cast<std::uint64_t>(input.pixels());
     st.iterations = steps.load();
     st.threads = scheduler.threads();
+    st.threads_unavailable = scheduler.unavailable();
     st.kernel = kernel.name;
     st.method = method_name(P.method);
     st.precision = precision_name(opt.precision);

@@ -2,8 +2,21 @@
 #include "scheduler.hpp"
 
 #include <algorithm>
+#include <system_error>
 #include <thread>
 #include <vector>
+
+#if defined(__GLIBCXX__)
+#include <cxxabi.h>
+// pthread_exit unwinds a thread's stack with this exception: it must never be swallowed.
+#define NBR_RETHROW_FORCED_UNWIND(...) \
+    catch (abi::__forced_unwind&) {    \
+        __VA_ARGS__;                   \
+        throw;                         \
+    }
+#else
+#define NBR_RETHROW_FORCED_UNWIND(...)
+#endif
 
 namespace nbr {
 namespace detail {
@@ -38,7 +51,9 @@ void TileScheduler::poll() {
     last_poll_ = now;
     try {
         control_.poll(done_.load(), progress_total_);
-    } catch (...) {
+    }
+    NBR_RETHROW_FORCED_UNWIND(cancel_.store(true))
+    catch (...) {
         fail(std::current_exception());
     }
 }
@@ -53,7 +68,9 @@ void TileScheduler::work(bool caller, const Work& body) {
     try {
         Worker worker(*this, caller);
         body(worker);
-    } catch (...) {
+    }
+    NBR_RETHROW_FORCED_UNWIND(cancel_.store(true))
+    catch (...) {
         fail(std::current_exception());
     }
     if (running_.fetch_sub(1) == 1) {
@@ -74,17 +91,44 @@ void TileScheduler::wait_for_workers() {
     }
 }
 
+namespace {
+
+// The worker threads of one run: however run() is left (a return, an exception,
+// a forced unwind), they are told to stop and joined first.
+class Pool {
+public:
+    explicit Pool(std::atomic<bool>& cancel) : cancel_(cancel) {}
+    Pool(const Pool&) = delete;
+    Pool& operator=(const Pool&) = delete;
+    ~Pool() {
+        cancel_.store(true);
+        for (auto& th : threads_)
+            if (th.joinable()) th.join();
+    }
+    std::vector<std::thread>& threads() { return threads_; }
+
+private:
+    std::atomic<bool>& cancel_;
+    std::vector<std::thread> threads_;
+};
+
+}  // namespace
+
 void TileScheduler::run(const Work& body) {
-    std::vector<std::thread> pool;
-    try {
-        for (int i = 1; i < threads_; ++i) pool.emplace_back([this, &body] { work(false, body); });
-    } catch (...) {  // a thread that could not start: the others stop, and the error is rethrown
-        fail(std::current_exception());
-        running_.fetch_sub(threads_ - 1 - static_cast<int>(pool.size()));
+    Pool pool(cancel_);
+    pool.threads().reserve(static_cast<std::size_t>(threads_ - 1));
+    for (int i = 1; i < threads_; ++i) {
+        try {
+            pool.threads().emplace_back([this, &body] { work(false, body); });
+        } catch (const std::system_error&) {  // the system refused (EAGAIN): go on with the threads there are
+            unavailable_ = threads_ - i;
+            running_.fetch_sub(unavailable_);
+            break;
+        }
     }
     work(true, body);
     wait_for_workers();
-    for (auto& th : pool) th.join();
+    for (auto& th : pool.threads()) th.join();
     if (error_) std::rethrow_exception(error_);
 }
 

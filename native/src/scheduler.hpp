@@ -13,6 +13,13 @@
 // cancels: every worker stops at its next check (the kernels check every few
 // microseconds), and run() rethrows the first exception once all have
 // finished. cancel() stops them the same way without an error.
+//
+// Threads that cannot be started (std::system_error: a limit on threads or
+// memory) are done without: the tiles go to those that started, and
+// unavailable() says how many. A forced unwind (glibc's pthread_exit, which
+// Python 3.11-3.13 uses to end a thread that wants the GIL while the
+// interpreter shuts down) is never swallowed: it cancels the render, and
+// run() joins the workers before it lets the unwind go on.
 #pragma once
 
 #include <atomic>
@@ -43,7 +50,8 @@ public:
     // `progress_total` is the total Control::poll is told.
     TileScheduler(std::int64_t pixels, int threads, const Control& control, std::uint64_t progress_total);
 
-    int threads() const { return threads_; }
+    int threads() const { return threads_ - unavailable_; }  // threads that ran
+    int unavailable() const { return unavailable_; }           // threads asked for that could not start
     std::int64_t max_tile() const { return tile_; }
     std::uint64_t delivered() const { return done_.load(); }
 
@@ -63,7 +71,8 @@ private:
     const Control& control_;
     const std::uint64_t progress_total_;
     std::int64_t pixels_, tile_, min_tile_;
-    int threads_;
+    int threads_;  // threads planned (tile sizes follow it)
+    int unavailable_ = 0;
     std::atomic<std::int64_t> next_pixel_{0};
     std::atomic<std::uint64_t> done_{0};
     std::atomic<bool> cancel_{false};

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InputFileError, ParameterError
 from ..poly.exact import exact_text
 from .keyframes import FileKeyframe, read_keyframes
-from .options import PROG, CommandLineError, Options, parse_duration
+from .options import PROG, CommandLineError, Options, parse_duration, say
 from .plan import Plan, make_plan, start_from
 from .report import ProgressBar
 
@@ -210,7 +209,7 @@ def run_animation(plan: AnimationPlan, opts: Options, *, show: bool) -> dict[str
             with contextlib.suppress(Exception):
                 client.close(timeout=2)
     if show or (info["skipped"] and not opts.quiet):
-        sys.stderr.write(_summary(plan, info, show) + "\n")
+        say(_summary(plan, info, show))
     return info
 
 

@@ -21,9 +21,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import EXIT_FAILURE, EXIT_USAGE, InputFileError, NbRenderError
+from ..infile import open_regular
 from .cluster import batch_session
 from .main import describe
-from .options import BATCH_OPTIONS, POLYNOMIAL_OPTIONS, PROG, VIEW_OPTIONS, CommandLineError, Options
+from .options import BATCH_OPTIONS, POLYNOMIAL_OPTIONS, PROG, VIEW_OPTIONS, CommandLineError, Options, say
 from .report import ProgressBar
 from .run import Interrupted, Prepared, Terminated, execute, prepare
 
@@ -96,7 +97,7 @@ def _render(jobs: list[Line], opts: Options, name: str) -> int:
                 session.prefetch([j.job for j in jobs[i:]])
             for note in line.job.notes:
                 kind, _, text = note.partition(": ")
-                sys.stderr.write(f"{PROG}: {kind}: {line.where}: {text}\n")
+                say(f"{PROG}: {kind}: {line.where}: {text}")
             try:
                 execute(line.job, show=False)
             except (Interrupted, Terminated, KeyboardInterrupt):
@@ -117,12 +118,15 @@ def _render(jobs: list[Line], opts: Options, name: str) -> int:
                 progress(i + 1, len(jobs))
     if show:
         done = len(jobs) - failed
-        sys.stderr.write(f"{PROG}: rendered {done} jobs from {name} in {time.perf_counter() - t0:.1f} s\n")
+        say(f"{PROG}: rendered {done} jobs from {name} in {time.perf_counter() - t0:.1f} s")
     return failed
 
 
 def _report(where: str, message: str) -> None:
-    sys.stderr.write(f"{PROG}: error: {where}: {message}\n")
+    say(f"{PROG}: error: {where}: {message}")
+
+
+MAX_BATCH_FILE = 64 << 20  # bytes
 
 
 def _read(path: str) -> tuple[str, list[tuple[int, str]]]:
@@ -132,8 +136,10 @@ def _read(path: str) -> tuple[str, list[tuple[int, str]]]:
             name, text = "<stdin>", sys.stdin.read()
         else:
             name = path
-            with open(path, encoding="utf-8") as f:
-                text = f.read()
+            with open_regular(path, "batch file (one job a line)", max_size=MAX_BATCH_FILE) as f:
+                text = f.read().decode("utf-8")
+    except InputFileError as e:  # missing, a directory, a pipe, a device, too large
+        raise InputFileError(f"cannot read the batch file: {e}") from None
     except OSError as e:
         raise InputFileError(f"cannot read the batch file {path}: {e.strerror or e}") from None
     except UnicodeDecodeError:

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import InputFileError
+from ..infile import open_regular
 from .options import Options, parse_duration
 
 TEXT, NUMBER, INTEGER, FLAG, LIST = "text", "number", "integer", "flag", "list"
@@ -99,6 +100,9 @@ class FileKeyframe:
         return bool(self.given() & VIEW)
 
 
+MAX_KEYFRAME_FILE = 16 << 20  # bytes: far more than any keyframe file needs
+
+
 @dataclass(frozen=True)
 class KeyframeFile:
     path: str
@@ -109,8 +113,10 @@ class KeyframeFile:
 def read_keyframes(path: str) -> KeyframeFile:
     """Read and check a keyframe file; InputFileError (exit 2) in one line for any mistake."""
     try:
-        with open(path, "rb") as f:
+        with open_regular(path, "keyframe file (TOML)", max_size=MAX_KEYFRAME_FILE) as f:
             raw = f.read()
+    except InputFileError as e:  # missing, a directory, a pipe, a device, too large
+        raise InputFileError(f"cannot read the keyframe file: {e}") from None
     except OSError as e:
         raise InputFileError(f"cannot read the keyframe file {path}: {e.strerror or e}") from None
     try:

@@ -11,27 +11,22 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import signal
 import sys
+import warnings
 from typing import Any
 
 import typer
 
+from .. import signals
 from ..errors import EXIT_FAILURE, EXIT_USAGE, NbRenderError
 from .app import app
-from .options import PROG, CommandLineError
-from .run import Interrupted, Terminated
+from .options import PROG, CommandLineError, printable, say
 
 EXIT_SIGINT = 130
-EXIT_SIGTERM = 143
-
-
-def _on_sigterm(signum: int, frame: Any) -> None:
-    raise Terminated()
 
 
 def _one_line(msg: object) -> str:
-    return " ".join(str(msg).split())
+    return printable(msg)
 
 
 def _is_parser_error(e: BaseException) -> bool:
@@ -41,23 +36,71 @@ def _is_parser_error(e: BaseException) -> bool:
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: turns every failure into one line on stderr and an exit code."""
-    with contextlib.suppress(ValueError, OSError):  # not the main thread
-        signal.signal(signal.SIGTERM, _on_sigterm)
+    signals.install()
+    _guard_standard_streams()
+    warnings.showwarning = _show_warning
     if not (sys.argv[1:] if argv is None else argv) and not _completing():
-        sys.stderr.write(
+        _say(
             f"Usage: {PROG} [OPTIONS] OUTPUT\n"
             f"Try '{PROG} -e \"z^3 - 1\" out.png' for a first picture, '{PROG} --help' for every option.\n"
         )
         sys.exit(EXIT_USAGE)
     code = _run(argv)
+    _flush_standard_streams()
     if "distributed" in sys.modules and argv is None:
         # A Dask client's threads and objects take seconds to finalize (6 s after Ctrl-C): every
-        # output is complete or removed by now, so flush and leave at once, as the console script.
-        with contextlib.suppress(OSError, ValueError):
-            sys.stdout.flush()
-            sys.stderr.flush()
+        # output is complete or removed by now, so leave at once, as the console script.
         os._exit(code)
     sys.exit(code)
+
+
+def _show_warning(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+    """A warning from the library, as the command shows every message: one line."""
+    say(f"{PROG}: warning: {message}")
+
+
+def _guard_standard_streams() -> None:
+    """A standard stream closed when the command started (``>&-``): its descriptor gets /dev/null,
+    so that no file nb-render opens takes its number; a closed stderr becomes a sink (messages
+    cannot be shown); a closed stdout stays None, and writing the image or the statistics there
+    is refused with an error."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, os.O_RDWR)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 (for the rest of the process)
+
+
+def _flush_standard_streams() -> None:
+    """Flush what is buffered now, so that a failure does not surface as a message at exit."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):
+            _silence(stream)
+
+
+def _silence(stream: Any) -> None:
+    """Point a standard stream that cannot be written at /dev/null (nothing more can be said there)."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, stream.fileno())
+        os.close(null)
+
+
+def _say(text: str) -> None:
+    """Write to standard error; a closed or full one loses the text, nothing more."""
+    try:
+        sys.stderr.write(text)
+        sys.stderr.flush()
+    except (OSError, ValueError, AttributeError):
+        _silence(sys.stderr)
 
 
 def _completing() -> bool:
@@ -66,7 +109,7 @@ def _completing() -> bool:
 
 
 def _error(message: str) -> None:
-    sys.stderr.write(f"{PROG}: error: {_one_line(message)}\n")
+    _say(f"{PROG}: error: {_one_line(message)}\n")
 
 
 def _run(argv: list[str] | None) -> int:
@@ -74,22 +117,25 @@ def _run(argv: list[str] | None) -> int:
         rv = app(args=argv, prog_name=PROG, standalone_mode=False)
         code = rv if isinstance(rv, int) else 0
         if code == EXIT_SIGINT:
-            raise Interrupted()
+            raise signals.Interrupted()
         return code
     except typer.Exit as e:
         return int(e.exit_code)
-    except (Interrupted, typer.Abort, KeyboardInterrupt):
-        sys.stderr.write(f"{PROG}: interrupted\n")
+    except signals.Stop as e:
+        if isinstance(e, signals.PipeClosed):
+            _silence(sys.stdout)  # what is still buffered there can go nowhere
+        else:
+            _say(f"{PROG}: {signals.message(e)}\n")
+        return e.exit_code
+    except (typer.Abort, KeyboardInterrupt):
+        _say(f"{PROG}: interrupted\n")
         return EXIT_SIGINT
-    except Terminated:
-        sys.stderr.write(f"{PROG}: terminated\n")
-        return EXIT_SIGTERM
     except Exception as e:
         described = describe(e)
         if described is None:
             if os.environ.get("NB_RENDER_DEBUG"):
                 raise
-            sys.stderr.write(
+            _say(
                 f"{PROG}: internal error: {type(e).__name__}: {_one_line(str(e))} "
                 "(set NB_RENDER_DEBUG=1 for a traceback, and please report it)\n"
             )

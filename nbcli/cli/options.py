@@ -19,6 +19,26 @@ import typer
 from ..errors import ParameterError
 
 PROG = "nb-render"
+MAX_MESSAGE = 1000  # characters in one line of a message, whatever a file put into it
+
+
+def printable(text: object, limit: int = MAX_MESSAGE) -> str:
+    """Text made safe to show in one line: runs of whitespace become one space, control and
+    formatting characters are escaped (an escape sequence from a file never reaches the terminal),
+    and the line is cut at ``limit`` characters."""
+    line = " ".join(str(text).split())
+    line = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in line)
+    return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
+def say(line: str) -> None:
+    """One line to standard error, made printable; a closed or full stderr loses it, nothing more."""
+    try:
+        sys.stderr.write(printable(line) + "\n")
+        sys.stderr.flush()
+    except (OSError, ValueError, AttributeError):
+        pass
+
 
 SCENE_OPTIONS = frozenset(
     {
@@ -254,7 +274,7 @@ class Options:
             raise CommandLineError(
                 "--scheduler needs an address such as tcp://10.0.0.5:8786 (or a scheduler file)"
             )
-        if self.to_stdout and sys.stdout.isatty():
+        if self.to_stdout and sys.stdout is not None and sys.stdout.isatty():
             raise CommandLineError(
                 "refusing to write image data to a terminal: redirect standard output or give a file name"
             )

@@ -9,7 +9,6 @@ replace the view.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +30,8 @@ from .options import (
     CommandLineError,
     Options,
     parse_size,
+    printable,
+    say,
 )
 
 
@@ -48,7 +49,7 @@ def make_plan(opts: Options, base: Source | None = None) -> Plan:
     ``base``: the picture to start from, as ``--from`` gives it (by default ``--from``'s file, if any).
     """
     if base is None and opts.from_file is not None:
-        base = _read_from(opts.from_file)
+        base = _read_from(opts.from_file, opts.memory_limit())
     style = _style(opts, base.style if base is not None else None)
     parsed = _Parsed.read(opts)
     method = _pick(opts, base, "method", opts.method)
@@ -92,12 +93,13 @@ class _Parsed:
         )
 
 
-def _read_from(path: str) -> Source:
-    src = load_source(path)
+def _read_from(path: str, max_memory: int | None) -> Source:
+    src = load_source(path, max_memory)
     if src.version != __version__:
-        sys.stderr.write(
-            f"{PROG}: note: {path} was made by nb-render {src.version}; this is {__version__}, "
-            "so the picture may differ slightly\n"
+        made = printable(src.version, 40) if isinstance(src.version, str) else "an unknown version"
+        say(
+            f"{PROG}: note: {path} was made by nb-render {made}; this is {__version__}, "
+            "so the picture may differ slightly"
         )
     return src
 
@@ -107,9 +109,9 @@ def _compression(base: Source) -> Deflate | None:
     deflate = png_compression(base.params)
     recorded = base.params.get("png")
     if deflate is None and isinstance(recorded, dict):
-        sys.stderr.write(
+        say(
             f"{PROG}: note: the PNG compressor recorded in the file ({recorded.get('library')!s:.20}) is not "
-            "available here, so the pixels will be the same but not the file's bytes\n"
+            "available here, so the pixels will be the same but not the file's bytes"
         )
     return deflate
 

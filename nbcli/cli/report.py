@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 import time
 from collections.abc import Callable
 from typing import IO, Any
 
+from ..errors import OutputError
 from .options import PROG
 
 
@@ -112,8 +114,21 @@ def summary(scene: Any, info: dict[str, Any], output: str, recoloured: bool) -> 
     )
 
 
-def write_stats(out: IO[str], scene: Any, info: dict[str, Any], *, line: bool, as_json: bool) -> None:
-    if as_json:
-        out.write(json.dumps(stats_record(scene, info), separators=(", ", ": ")) + "\n")
-    if line:
-        out.write(stats_line(scene, info) + "\n")
+def write_stats(
+    out: IO[str], scene: Any, info: dict[str, Any], *, line: bool, as_json: bool, output: str
+) -> None:
+    """The statistics, after the image ``output`` was written. If they cannot be written (a full
+    disk behind standard output), the image stays and the error says so (exit code 1); a
+    closed pipe is passed on (the command then ends quietly, as on SIGPIPE)."""
+    try:
+        if as_json:
+            out.write(json.dumps(stats_record(scene, info), separators=(", ", ": ")) + "\n")
+        if line:
+            out.write(stats_line(scene, info) + "\n")
+        out.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as e:
+        where = "standard error" if out is sys.stderr else "standard output"
+        kept = "" if output == "-" else f" ({output} was written and is kept)"
+        raise OutputError(f"cannot write the statistics to {where}: {e.strerror or e}{kept}") from None

@@ -12,22 +12,16 @@ import warnings
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ParameterError
-from .options import PROG, CommandLineError, Options
+from ..errors import OutputError, ParameterError
+from ..signals import Interrupted, PipeClosed, Terminated
+from .options import PROG, CommandLineError, Options, say
 from .report import ProgressBar, summary, write_stats
+
+__all__ = ["Interrupted", "Prepared", "Terminated", "execute", "prepare", "run"]
 
 if TYPE_CHECKING:
     from .animate import AnimationPlan
     from .plan import Plan
-
-
-class Interrupted(BaseException):
-    """Ctrl-C arrived (kept apart from KeyboardInterrupt, which Click turns into Abort after
-    printing a blank line)."""
-
-
-class Terminated(BaseException):
-    """SIGTERM arrived."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +41,13 @@ class Prepared:
 
 def run(opts: Options) -> None:
     """Render what ``opts`` ask for; errors are raised for ``main`` to report."""
+    try:
+        _run(opts)
+    except BrokenPipeError:  # before Click sees it (it would exit with 1)
+        raise PipeClosed() from None
+
+
+def _run(opts: Options) -> None:
     if opts.batch is not None:
         from .batch import run_batch
 
@@ -54,7 +55,7 @@ def run(opts: Options) -> None:
         return
     job = prepare(opts)
     for note in job.notes:
-        sys.stderr.write(f"{PROG}: {note}\n")
+        say(f"{PROG}: {note}")
     execute(job, show=not opts.quiet and sys.stderr.isatty())
 
 
@@ -89,6 +90,11 @@ def prepare(opts: Options) -> Prepared:
         else:
             check_writable(output)  # a directory or a missing folder: say that, not "no extension"
             fmt = output_format(output, opts.format)
+        if (opts.stats or opts.stats_json) and not opts.to_stdout and sys.stdout is None:
+            raise OutputError(
+                "standard output is closed, so the statistics (--stats, --stats-json) have nowhere to go; "
+                "leave it open or redirect it to a file"
+            )
         plan = make_plan(opts)
         if fmt is not None:
             if plan.style.depth != 8 and not fmt.streams and "depth" not in opts.given:
@@ -145,10 +151,10 @@ def _still(job: Prepared, show: bool) -> None:
         info = _render(opts, plan, fmt, opts.memory_limit(), progress)
     report = sys.stderr if opts.to_stdout else sys.stdout
     if opts.scheduler is not None and plan.source is not None and show:
-        sys.stderr.write(f"{PROG}: note: recoloured here; nothing to compute on the cluster\n")
-    write_stats(report, scene, info, line=opts.stats, as_json=opts.stats_json)
+        say(f"{PROG}: note: recoloured here; nothing to compute on the cluster")
+    write_stats(report, scene, info, line=opts.stats, as_json=opts.stats_json, output=job.output)
     if show:
-        sys.stderr.write(summary(scene, info, job.output, plan.source is not None) + "\n")
+        say(summary(scene, info, job.output, plan.source is not None))
 
 
 def _render(opts: Options, plan: Any, fmt: Any, limit: int | None, progress: Any) -> dict[str, Any]:

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from ..errors import quote
 from .expr import MAX_DEGREE, MAX_EXPRESSION_LENGTH, MAX_NESTING, parse_factored, parse_polynomial
 from .numbers import (
     ComplexLike,
@@ -39,6 +40,7 @@ __all__ = [
     "parse_complex_list",
     "parse_factored",
     "parse_polynomial",
+    "quote",
     "root_set",
     "roots_of",
 ]

@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ParameterError
-from .numbers import parse_complex, quote
+from ..errors import ParameterError, quote, shown
+from .numbers import parse_complex
 
 __all__ = [
     "ExactComplex",
@@ -77,7 +77,7 @@ def as_exact(value: Any, what: str) -> Fraction:
     if isinstance(value, str):
         return parse_exact(value, what)
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal, np.integer, np.floating)):
-        raise TypeError(f"{what} must be a real number or its decimal text (got {value!r})")
+        raise TypeError(f"{what} must be a real number or its decimal text (got {shown(value)})")
     v = float(value) if not isinstance(value, (int, Decimal)) else value
     if isinstance(v, float) and not math.isfinite(v):
         raise ParameterError(f"{what} must be finite (got {v})")
@@ -92,7 +92,7 @@ def as_exact_complex(value: Any, what: str) -> ExactComplex:
     if isinstance(value, tuple) and len(value) == 2:
         return as_exact(value[0], what), as_exact(value[1], what)
     if isinstance(value, bool) or not isinstance(value, (int, float, complex, np.number)):
-        raise TypeError(f"{what} must be a number or its text (got {value!r})")
+        raise TypeError(f"{what} must be a number or its text (got {shown(value)})")
     z = complex(value)
     return as_exact(z.real, what), as_exact(z.imag, what)
 

@@ -12,8 +12,8 @@ import re
 import numpy as np
 
 from .._native import LIMITS
-from ..errors import ParameterError
-from .numbers import format_number, quote
+from ..errors import ParameterError, quote
+from .numbers import format_number
 from .roots import root_set
 
 MAX_EXPRESSION_LENGTH = 10_000

@@ -10,26 +10,11 @@ from typing import Any
 import numpy as np
 
 from .._native import LIMITS
-from ..errors import ParameterError
+from ..errors import ParameterError, quote
 
 ComplexLike = complex | float | int
 
 _NUMBER_HINT = "write numbers like 2, -1.5, 1e-3, 3+4j or 2j"
-
-
-def quote(text: str, limit: int = 80) -> str:
-    """``repr(text)`` for a message, cut to about ``limit`` characters so the message stays a
-    readable line (the cut counts escapes: one control character can take ten)."""
-    quoted = repr(text)
-    if len(quoted) <= limit:
-        return quoted
-    kept, used = [], 0
-    for ch in text:
-        used += len(repr(ch)) - 2
-        if used > limit - 5:
-            break
-        kept.append(ch)
-    return repr("".join(kept) + "...")
 
 
 # spaces around a sign between two parts of a number (1 + 2j), or after a leading sign (- 2)

@@ -58,7 +58,8 @@ struct Stats {
     std::uint64_t pixels = 0;          // pixels delivered to the sink
     std::uint64_t pixels_computed = 0; // pixels iterated (the rest were mirrored)
     std::uint64_t iterations = 0;      // steps taken over all computed pixels
-    int threads = 0;
+    int threads = 0;                   // threads that computed (the calling thread among them)
+    int threads_unavailable = 0;       // threads asked for that the system could not start (a resource limit)
     std::string kernel;
     std::string method;
     std::string precision;             // "double", "single" or "double-double"
@@ -79,6 +80,11 @@ int series_starts(const Problem& problem, const SeriesReference& reference, std:
 
 // Runs the render; blocks until done. Throws std::invalid_argument for
 // inconsistent problems and rethrows exceptions raised by sinks or Control::poll.
+// If the system cannot start as many threads as asked (a limit on threads or
+// memory), it renders with those it could start and says how many it could not
+// (Stats::threads_unavailable). A thread ended by pthread_exit while it renders
+// (a forced unwind, as Python 3.11-3.13 ends a thread that wants the GIL during
+// interpreter shutdown) stops the others and waits for them before it goes on.
 Stats render(const Problem& problem, Sink& sink, const Options& options = {}, const Control& control = {});
 
 }  // namespace nbr
