@@ -116,32 +116,43 @@ private:
     std::unique_ptr<nbr::TeeSink> tee_;
 };
 
-py::tuple render(const carray<double>& xs, const carray<double>& ys, const carray<cplx>& coefs,
-                 const carray<cplx>& roots, int itmax, double tol, int threads, const std::string& kernel,
-                 bool symmetry, const std::string& method, cplx relax, const std::string& precision, bool hsv,
-                 bool data, bool smooth, const nbr::Palette* palette, const py::object& progress,
-                 const py::object& xs_lo, const py::object& ys_lo, const py::object& series) {
+// A problem's start points (with their low parts, if given: double-double) and iteration;
+// the roots are the caller's.
+nbr::Problem problem(const carray<double>& xs, const carray<double>& ys, const py::object& xs_lo,
+                     const py::object& ys_lo, const carray<cplx>& coefs, int itmax, double tol,
+                     const std::string& method, cplx relax) {
     nbr::Problem P;
     P.xs = to_vector(xs, "xs");
     P.ys = to_vector(ys, "ys");
     P.xs_lo = optional_vector(xs_lo, "xs_lo");
     P.ys_lo = optional_vector(ys_lo, "ys_lo");
     P.coefs = to_vector(coefs, "coefs");
-    P.roots = to_vector(roots, "roots");
     P.itmax = itmax;
     P.tol = tol;
     P.method = nbr::parse_method(method);
     P.relax = relax;
+    return P;
+}
+
+nbr::SeriesReference series_reference(const carray<double>& series) {
+    const auto r = to_vector(series, "series");
+    if (r.size() != 6) throw std::invalid_argument("series must be (re, re_lo, im, im_lo, radius, spacing)");
+    return {r[0], r[1], r[2], r[3], r[4], r[5]};
+}
+
+py::tuple render(const carray<double>& xs, const carray<double>& ys, const carray<cplx>& coefs,
+                 const carray<cplx>& roots, int itmax, double tol, int threads, const std::string& kernel,
+                 bool symmetry, const std::string& method, cplx relax, const std::string& precision, bool hsv,
+                 bool data, bool smooth, const nbr::Palette* palette, const py::object& progress,
+                 const py::object& xs_lo, const py::object& ys_lo, const py::object& series) {
+    nbr::Problem P = problem(xs, ys, xs_lo, ys_lo, coefs, itmax, tol, method, relax);
+    P.roots = to_vector(roots, "roots");
     nbr::Options opt;
     opt.threads = threads;
     opt.kernel = kernel;
     opt.symmetry = symmetry;
     opt.precision = nbr::parse_precision(precision);
-    if (!series.is_none()) {
-        const auto r = to_vector(series.cast<carray<double>>(), "series");
-        if (r.size() != 6) throw std::invalid_argument("series must be (re, re_lo, im, im_lo, radius, spacing)");
-        opt.series = nbr::SeriesReference{r[0], r[1], r[2], r[3], r[4], r[5]};
-    }
+    if (!series.is_none()) opt.series = series_reference(series.cast<carray<double>>());
 
     Outputs out(static_cast<py::ssize_t>(P.ys.size()), static_cast<py::ssize_t>(P.xs.size()), P, hsv, data, smooth,
                 palette);
@@ -163,24 +174,14 @@ py::tuple render(const carray<double>& xs, const carray<double>& ys, const carra
 py::tuple series_starts(const carray<double>& xs, const carray<double>& ys, const carray<cplx>& coefs,
                         int itmax, double tol, const std::string& method, cplx relax, const carray<double>& series,
                         const py::object& xs_lo, const py::object& ys_lo) {
-    nbr::Problem P;
-    P.xs = to_vector(xs, "xs");
-    P.ys = to_vector(ys, "ys");
-    P.xs_lo = optional_vector(xs_lo, "xs_lo");
-    P.ys_lo = optional_vector(ys_lo, "ys_lo");
-    P.coefs = to_vector(coefs, "coefs");
+    nbr::Problem P = problem(xs, ys, xs_lo, ys_lo, coefs, itmax, tol, method, relax);
     P.roots = {cplx(0.0, 0.0)};  // not used
-    P.itmax = itmax;
-    P.tol = tol;
-    P.method = nbr::parse_method(method);
-    P.relax = relax;
-    const auto r = to_vector(series, "series");
-    if (r.size() != 6) throw std::invalid_argument("series must be (re, re_lo, im, im_lo, radius, spacing)");
+    const nbr::SeriesReference reference = series_reference(series);
     std::vector<cplx> out;
     int steps = 0;
     {
         py::gil_scoped_release release;
-        steps = nbr::series_starts(P, {r[0], r[1], r[2], r[3], r[4], r[5]}, out);
+        steps = nbr::series_starts(P, reference, out);
     }
     const py::ssize_t h = out.empty() ? 0 : static_cast<py::ssize_t>(P.ys.size());
     const py::ssize_t w = out.empty() ? 0 : static_cast<py::ssize_t>(P.xs.size());
