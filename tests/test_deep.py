@@ -9,15 +9,13 @@ from fractions import Fraction
 import numpy as np
 import pytest
 from conftest import run_cli
+from edges import Z3_EDGE
 
 import nbcli
 from nbcli import Scene, Viewport
 from nbcli.errors import ParameterError
 from nbcli.params import read_parameters
 from nbcli.poly.exact import double_double, exact_text, parse_exact, parse_exact_complex
-
-# a point on the boundary between basins of z^3 - 1, to 40 digits
-Z3_EDGE = "-0.309729504061940918920755412529645838471586+0.13784438220371328383827924436258601705158j"
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import reference as ref
 from conftest import FUSED, SUPPORTED, VARIANT_IDS, VARIANTS
+from edges import Z3_EDGE
 
 from nbcli import Viewport, _core
 from nbcli.poly import canonical_roots
@@ -23,8 +24,7 @@ CASES = {
 GRID = Viewport(-2, 2, -1.5, 1.5).grid(41, 31)
 SMALL = Viewport(-2, 2.3, -1.7, 1.5).grid(23, 17)
 ITMAX, TOL = 30, 1e-6
-# a point on the boundary between basins of z^3 - 1, to 40 digits
-Z3_EDGE = ("-0.309729504061940918920755412529645838471586", "0.13784438220371328383827924436258601705158")
+Z3_EDGE_PARTS = tuple(Z3_EDGE[:-1].split("+"))  # (real, imaginary) as text
 
 
 def dd_grid(center: tuple[str, str], width: str, size: tuple[int, int]) -> tuple[np.ndarray, ...]:
@@ -103,7 +103,7 @@ def test_deep_view_with_low_parts_matches_reference(method, relax, kernel):
     """A view 1e-24 wide on the boundary of z^3 - 1: the start points differ only in their low parts."""
     c = np.array([1, 0, 0, -1], complex)
     roots = canonical_roots(c)
-    xs, xs_lo, ys, ys_lo = dd_grid(Z3_EDGE, "1e-24", (12, 9))
+    xs, xs_lo, ys, ys_lo = dd_grid(Z3_EDGE_PARTS, "1e-24", (12, 9))
     assert len(set(xs)) < 4 and len(set(xs_lo)) == 12  # the doubles cannot tell the columns apart
     out, _ = _render(
         c, roots, xs, ys, 140, kernel=kernel, method=method, relax=relax, xs_lo=xs_lo, ys_lo=ys_lo

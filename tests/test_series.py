@@ -10,14 +10,11 @@ import numpy as np
 import pytest
 import reference as ref
 from conftest import FUSED, VARIANT_IDS, VARIANTS
-from edges import boundary_point
+from edges import Z3_EDGE, Z6_EDGE, boundary_point
 
 from nbcli import Scene, _core
 from nbcli.poly import canonical_roots
 
-# points on the boundary between basins, to 40 digits (found by bisection at 60 digits)
-Z3_EDGE = "-0.309729504061940918920755412529645838471586+0.13784438220371328383827924436258601705158j"
-Z6_EDGE = "0.305681511067321630042589952944874783545918+0.533889251606546703047567711586710160808901j"
 POLYS = {"z^3-1": ([1, 0, 0, -1], Z3_EDGE), "z^6+1": ([1, 0, 0, 0, 0, 0, 1], Z6_EDGE)}
 ITMAX, TOL = 300, 1e-6
 

@@ -79,7 +79,7 @@ class Poly:
     itmax: int = 30
     tol: float = 1e-6
     ties: bool = False  # some pixel converges exactly halfway between two roots: no mirroring then
-    deep: Optional[str] = None  # a deep view of this width on Z3_EDGE, in double-double only
+    deep: Optional[str] = None  # a deep view of this width on a boundary (tests/edges.py), double-double only
     series: bool = False  # (deep) with the series shortcut
     variants: Optional[tuple[str, ...]] = None  # only these VARIANTS (keys); None: all
 
@@ -129,8 +129,6 @@ POLYS = [
         for v in VARIANTS
     ),
 ]
-# a point on the boundary between basins of z^3 - 1, to 40 digits (tests/test_series.py)
-Z3_EDGE = "-0.309729504061940918920755412529645838471586+0.13784438220371328383827924436258601705158j"
 DEEP_SIZE = (23, 17)
 THREADS = (1, 2)
 SYMMETRY = (False, True)
@@ -189,10 +187,10 @@ class Inputs:
             self.roots[p.key] = canonical_roots(c)
             self.grid[p.key] = grid if p.grid is None else (np.array(p.grid[0]), np.array(p.grid[1]))
             if p.deep is not None:
-                center = Z3_EDGE
-                if p.variants is not None and p.variants != ("newton",):
-                    from edges import boundary_point  # tests/edges.py
+                from edges import Z3_EDGE, boundary_point  # tests/edges.py
 
+                center = Z3_EDGE  # Newton's
+                if p.variants is not None and p.variants != ("newton",):
                     _, method, relax = next(v for v in VARIANTS if v[0] == p.variants[0])
                     center = boundary_point(p.coefs, method, complex(relax), p.itmax, p.tol)
                 scene = Scene.create(coefs=c, size=DEEP_SIZE, center=center, width=p.deep, itmax=p.itmax)
