@@ -14,7 +14,7 @@ from edges import Z3_EDGE
 import nbcli
 from nbcli import Scene, Viewport
 from nbcli.errors import ParameterError
-from nbcli.params import read_parameters
+from nbcli.params import load_npz, read_parameters
 from nbcli.poly.exact import double_double, exact_text, parse_exact, parse_exact_complex
 
 
@@ -225,3 +225,21 @@ def test_a_deep_view_renders_the_same_in_tiles():
     for rows, cols in (((0, 13), (0, 40)), ((13, 30), (0, 17)), ((13, 30), (17, 40))):
         tile = render_tile(scene, rows=rows, cols=cols)
         np.testing.assert_array_equal(tile.rgb, whole.rgb[slice(*rows), slice(*cols)])
+
+
+def test_deep_view_in_saved_data_is_exact_and_renders_again(tmp_path):
+    """--save-data's .npz records the exact centre too: a scene read from it is the same scene,
+    and --from it with another size renders the same view in double-double again."""
+    png, npz, again = tmp_path / "deep.png", tmp_path / "deep.npz", tmp_path / "again.png"
+    args = ["-c", "1,0,0,-1", "--center", Z3_EDGE, "--width", "3e-25", "-n", "200", "-s", "40x30", "-q"]
+    assert run_cli(*args, "--save-data", str(npz), str(png)).returncode == 0
+    params, arrays = load_npz(npz)
+    assert params["viewport"]["width"] == "3e-25" and params["precision"] == "double-double"
+    assert len(np.unique(arrays["iterations"])) > 8  # the saved data has the deep view's structure
+    assert Scene.from_dict(params) == Scene.from_dict(read_parameters(png))
+    assert run_cli("--from", str(npz), "-s", "48x36", "-q", str(again)).returncode == 0
+    redone = read_parameters(again)
+    assert (
+        redone["precision"] == "double-double"
+        and redone["viewport"]["center"] == params["viewport"]["center"]
+    )
