@@ -95,7 +95,7 @@ def main() -> None:
         for n in (1, 2):
             with (
                 distributed.LocalCluster(
-                    n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None
+                    n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0"
                 ) as cluster,
                 distributed.Client(cluster) as client,
             ):

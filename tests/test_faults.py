@@ -492,18 +492,21 @@ def test_a_data_file_that_would_not_fit_is_refused_before_reading(tmp_path):
     big = tmp_path / "big.npz"
     _data_file(big, (6000, 6000))  # 480 MiB of samples, 2 MB on disk
     assert big.stat().st_size < 8 << 20
-    proc = subprocess.Popen(
-        [script(), "--from", str(big), "--max-memory", "100M", str(tmp_path / "out.png")],
-        stderr=subprocess.PIPE,
-        cwd=OUTSIDE,
+    # The peak is read in a small Python that starts the command: a child's peak counts the
+    # memory of the process it was forked from, and this test process may be large by now.
+    args = [script(), "--from", str(big), "--max-memory", "100M", str(tmp_path / "out.png")]
+    code = (
+        "import json, resource, subprocess, sys\n"
+        f"p = subprocess.run({args!r}, stderr=subprocess.PIPE, text=True)\n"
+        "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+        "print(json.dumps([p.returncode, p.stderr, peak]))"
     )
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    err = proc.stderr.read().decode() if proc.stderr else ""
-    proc.stderr.close()
-    assert proc.returncode == 1, err
+    res = run_python(code)
+    assert res.returncode == 0, res.stderr
+    returncode, err, peak_kib = json.loads(res.stdout)
+    assert returncode == 1, err
     assert err.count("\n") == 1 and "needs about 480.7 MiB" in err and "big.npz" in err, err
-    assert usage.ru_maxrss < 300 << 10  # KiB: what starting the command takes, not the file's arrays
+    assert peak_kib < 300 << 10  # what starting the command takes, not the file's arrays
     assert not (tmp_path / "out.png").exists()
 
 
@@ -674,19 +677,25 @@ def test_png_compressor_threads_the_system_cannot_start_are_done_without(monkeyp
     import threading
 
     rng = np.random.default_rng(5)
-    rgb = rng.integers(0, 256, (700, 900, 3), dtype=np.uint8)  # several groups of rows
+    rgb = rng.integers(0, 256, (1200, 900, 3), dtype=np.uint8)  # four groups of rows
     expected = nbcli.png.encode_png(rgb, threads=1)
     real_start, count = threading.Thread.start, [0]
+    refused = threading.Event()
 
     def start(self: threading.Thread) -> None:
         if count[0] >= started:
+            refused.set()
             raise RuntimeError("can't start new thread")
         count[0] += 1
+        run = self.run
+        # the threads that start stay busy until the system has refused one, so that the
+        # pool cannot hand the next group to an idle thread instead of asking for another
+        self.run = lambda: (refused.wait(10), run())  # type: ignore[method-assign]
         real_start(self)
 
     monkeypatch.setattr(threading.Thread, "start", start)
     assert nbcli.png.encode_png(rgb, threads=8) == expected  # the same bytes, nothing lost
-    assert count[0] == started
+    assert count[0] == started and refused.is_set()
 
 
 def test_an_encoder_thread_the_system_cannot_start_is_a_resource_limit(monkeypatch, tmp_path):

@@ -9,6 +9,7 @@ import pytest
 
 import nbcli
 from nbcli._native import LIMITS
+from nbcli.errors import ParameterError
 from nbcli.poly import (
     as_coefficients,
     canonical_roots,
@@ -237,3 +238,18 @@ def test_scene_finds_the_roots_once(monkeypatch):
     coefs = list(np.random.default_rng(3).standard_normal(301))
     info = nbcli.render(coefs=coefs, size=(16, 12)).stats
     assert calls == [1] and len(info["roots"]) == 300
+
+
+@pytest.mark.parametrize(
+    "coefs",
+    [
+        [1.1125369292536007e-308, 2.0],  # a root beyond double's range
+        [1.1125369292536007e-308, 4.0, 1.0],  # one beyond, one not: beyond times 0 is NaN
+        [2.225073858507e-311, 1.0, 1.1125369292536007e-308],  # the start radius overflows
+    ],
+)
+def test_roots_beyond_doubles_range_are_one_clear_error(coefs):
+    # found by the property-based test exploring (HYPOTHESIS_PROFILE=explore): each raised an
+    # OverflowError or a RuntimeWarning from inside the root finder instead
+    with pytest.raises(ParameterError, match="range is too wide"):
+        nbcli.compute(1, 1, coefs, 0, 0, 0, 0, 1, 0)

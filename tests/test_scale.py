@@ -34,7 +34,7 @@ STYLE = Style(palette="okabe-ito", boundary="#ffffff", mark_roots=True)
 @pytest.fixture(scope="module")
 def cluster():
     with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
     ) as c:
         yield c
 

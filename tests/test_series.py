@@ -4,17 +4,16 @@ run throughout, against the reference from where the series leaves each pixel, a
 from __future__ import annotations
 
 import functools
-from fractions import Fraction
 
 import mpmath
 import numpy as np
 import pytest
 import reference as ref
 from conftest import FUSED, VARIANT_IDS, VARIANTS
+from edges import boundary_point
 
 from nbcli import Scene, _core
 from nbcli.poly import canonical_roots
-from nbcli.poly.exact import double_double, exact_text
 
 # points on the boundary between basins, to 40 digits (found by bisection at 60 digits)
 Z3_EDGE = "-0.309729504061940918920755412529645838471586+0.13784438220371328383827924436258601705158j"
@@ -24,51 +23,12 @@ ITMAX, TOL = 300, 1e-6
 
 
 @functools.cache
-def edge(poly: str, method: str, relax: complex) -> str:
-    """A point on a basin boundary of ``method`` for ``poly``, to about 25 digits, as text: found by
-    bisection, in double-double, on the segment between points near two different roots."""
-    coefs = np.array(POLYS[poly][0], complex)
-    roots = canonical_roots(coefs)
-    a, b = (Fraction(0.9), Fraction(0.0)), (Fraction(roots[1].real * 0.9), Fraction(roots[1].imag * 0.9))
-
-    def root(t: Fraction) -> int:
-        x, y = (double_double(u + t * (v - u)) for u, v in zip(a, b, strict=True))
-        out, _ = _core.render(
-            np.array([x[0]]),
-            np.array([y[0]]),
-            coefs,
-            roots,
-            ITMAX,
-            TOL,
-            method=method,
-            relax=relax,
-            precision="double-double",
-            xs_lo=np.array([x[1]]),
-            ys_lo=np.array([y[1]]),
-            data=True,
-        )
-        return int(out["root"][0, 0])
-
-    lo, hi = Fraction(0), Fraction(1)
-    r_lo = root(lo)
-    assert root(hi) != r_lo
-    for _ in range(85):
-        mid = (lo + hi) / 2
-        if root(mid) == r_lo:
-            lo = mid
-        else:
-            hi = mid
-    x, y = (u + lo * (v - u) for u, v in zip(a, b, strict=True))
-    return f"{exact_text(x)}{'+' if y >= 0 else '-'}{exact_text(abs(y))}j"
-
-
-@functools.cache
 def deep_view(poly: str, width: str, size: tuple[int, int], method: str = "newton", relax: complex = 1):
     """(scene, the core's arguments, its keywords, the series reference) of a view ``width`` wide on
-    a boundary of ``poly`` (for Newton the one found at 60 digits, else ``edge``'s)."""
+    a boundary of ``poly`` (for Newton the one found at 60 digits, else ``boundary_point``'s)."""
     coefs, center = POLYS[poly]
     if method != "newton":
-        center = edge(poly, method, relax)
+        center = boundary_point(tuple(coefs), method, relax, ITMAX, TOL)
     scene = Scene.create(
         coefs=coefs, size=size, center=center, width=width, itmax=ITMAX, tol=TOL, method=method, relax=relax
     )

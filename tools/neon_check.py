@@ -15,9 +15,10 @@
    one thread without mirrors and once on two with) with the baseline kernel,
    through the DataSink and the SmoothSink, and writes root indices, step
    counts, smooth counts and residuals to files. Two more scenes are deep
-   views 1e-24 wide on a basin boundary of z^3 - 1: start points with low
+   views 1e-24 wide on basin boundaries of z^3 - 1: start points with low
    parts, rendered in double-double throughout, and with the series shortcut
-   (the series on AArch64, the double kernel from where it leaves each pixel).
+   (the series on AArch64, the double kernel from where it leaves each pixel),
+   each method around a boundary point of its own (tests/edges.py).
 3. Compares every output bit for bit with tests/reference.py's ``exact``
    (fused, like the NEON kernel; single=True in single precision, dd=True in
    double-double; for the shortcut, from the start points and step count the
@@ -83,6 +84,15 @@ class Poly:
     variants: Optional[tuple[str, ...]] = None  # only these VARIANTS (keys); None: all
 
 
+# (key, method, relax): every method; relaxed Newton with a real and a non-real factor
+VARIANTS = [
+    ("newton", "newton", 1.0),
+    ("relaxed", "relaxed", 0.75),
+    ("relaxedc", "relaxed", 0.7 + 0.4j),
+    ("halley", "halley", 1.0),
+    ("schroder", "schroder", 1.0),
+    ("householder", "householder", 1.0),
+]
 POLYS = [
     Poly("even6", (1, 0, 0, 0, 0, 0, 1)),  # z^6 + 1: real and even, rows and columns mirror
     Poly("cubic", (1, 0, -2, 2)),  # z^3 - 2z + 2: real, odd degree, rows mirror
@@ -111,24 +121,17 @@ POLYS = [
     ),
     # z^2 - 1, tol 3: the imaginary axis converges at once, equidistant from both roots
     Poly("ties2", (1, 0, -1), tol=3.0, ties=True),
-    # a view 1e-24 wide that only the low parts of the start points resolve; then the shortcut
+    # a view 1e-24 wide that only the low parts of the start points resolve; then the shortcut,
+    # each method around a boundary point of its own (Z3_EDGE is Newton's)
     Poly("deep3", (1, 0, 0, -1), itmax=200, deep="1e-24"),
-    # (Z3_EDGE is a boundary point of Newton's method; inside one basin of the others, where
-    # the series does not hold: their shortcut is checked on x86 by tests/test_series.py)
-    Poly("series3", (1, 0, 0, -1), itmax=200, deep="1e-24", series=True, variants=("newton",)),
+    *(
+        Poly(f"series3{v[0]}", (1, 0, 0, -1), itmax=200, deep="1e-24", series=True, variants=(v[0],))
+        for v in VARIANTS
+    ),
 ]
 # a point on the boundary between basins of z^3 - 1, to 40 digits (tests/test_series.py)
 Z3_EDGE = "-0.309729504061940918920755412529645838471586+0.13784438220371328383827924436258601705158j"
 DEEP_SIZE = (23, 17)
-# (key, method, relax): every method; relaxed Newton with a real and a non-real factor
-VARIANTS = [
-    ("newton", "newton", 1.0),
-    ("relaxed", "relaxed", 0.75),
-    ("relaxedc", "relaxed", 0.7 + 0.4j),
-    ("halley", "halley", 1.0),
-    ("schroder", "schroder", 1.0),
-    ("householder", "householder", 1.0),
-]
 THREADS = (1, 2)
 SYMMETRY = (False, True)
 PRECISIONS = ("double", "single", "double-double")
@@ -186,7 +189,13 @@ class Inputs:
             self.roots[p.key] = canonical_roots(c)
             self.grid[p.key] = grid if p.grid is None else (np.array(p.grid[0]), np.array(p.grid[1]))
             if p.deep is not None:
-                scene = Scene.create(coefs=c, size=DEEP_SIZE, center=Z3_EDGE, width=p.deep, itmax=p.itmax)
+                center = Z3_EDGE
+                if p.variants is not None and p.variants != ("newton",):
+                    from edges import boundary_point  # tests/edges.py
+
+                    _, method, relax = next(v for v in VARIANTS if v[0] == p.variants[0])
+                    center = boundary_point(p.coefs, method, complex(relax), p.itmax, p.tol)
+                scene = Scene.create(coefs=c, size=DEEP_SIZE, center=center, width=p.deep, itmax=p.itmax)
                 xs, ys, lows = scene.start_points()
                 assert lows is not None, "a deep view renders in double-double"
                 self.grid[p.key], self.lows[p.key] = (xs, ys), lows

@@ -62,7 +62,10 @@ def _start(a: np.ndarray) -> np.ndarray:
     z = np.empty(n, np.complex128)
     for k1, k2 in itertools.pairwise(hull):
         m = k2 - k1
-        radius = math.exp((la[k1] - la[k2]) / m)
+        try:
+            radius = math.exp((la[k1] - la[k2]) / m)
+        except OverflowError:  # roots beyond double's range (subnormal leading coefficients)
+            raise ParameterError(TOO_WIDE) from None
         z[k1:k2] = radius * np.exp(1j * (2 * np.pi * np.arange(m) / m + 2 * np.pi * k2 / n + 0.7))
     return z
 
