@@ -48,7 +48,7 @@ __all__ = [
 ]
 
 PNG_KEY = RECORD_KEY  # the text chunk that holds the record
-FROM_WHAT = "file nb-render wrote (an image, or a --save-data .npz)"
+FROM_WHAT = "file nb-render wrote (an image, a --save-data .npz or a .zarr store)"
 
 _METHOD_TITLES = {
     "newton": "Newton",

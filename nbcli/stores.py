@@ -12,11 +12,11 @@ from typing import Any
 
 from ._native import Progress, check_kernel
 from .api import _prepare, _summary, job, warn_precision
-from .checks import as_int, thread_count
+from .checks import as_int, byte_count, callback, flag, thread_count
 from .images import FORMATS
 from .outfile import PathLike
 from .params import parameters
-from .pipeline import ALL_DATA, NO_DATA, ROOTS, ShareCounter, render_bands, stream_rows
+from .pipeline import ALL_DATA, NO_DATA, ROOTS, ShareCounter, check_source, render_bands, stream_rows
 from .scene import Scene
 from .style import Style
 from .zarrfile import ZarrLayout, atomic_store, require_zarr, write_block
@@ -53,6 +53,8 @@ def render_to_zarr(
     """
     scene, style = _prepare(scene, style, scene_options)
     nthreads, kname = thread_count(threads), check_kernel(kernel)
+    stats, progress, max_memory = flag(stats, "stats"), callback(progress), byte_count(max_memory)
+    source = check_source(source, scene.samples)
     layout = ZarrLayout(scene.width, scene.height, scene.aa, style.depth, fields, chunk_shape(chunks))
     require_zarr()
     if source is None:

@@ -16,8 +16,8 @@ import numpy as np
 
 from ._native import Progress, check_kernel
 from .api import Render, _prepare, job, warn_precision
-from .checks import as_int, thread_count
-from .pipeline import ALL_DATA, NO_DATA, ShareCounter, check_memory, work_bytes_per_pixel
+from .checks import as_int, byte_count, callback, flag, thread_count
+from .pipeline import ALL_DATA, NO_DATA, ShareCounter, check_memory, check_source, work_bytes_per_pixel
 from .pipeline import render_tile as _render_tile
 from .scene import Scene
 from .style import Style
@@ -66,6 +66,8 @@ def render_tile(
     rows = _span(rows, "rows", scene.height)
     cols = _span(cols, "cols", scene.width)
     nthreads, kname = thread_count(threads), check_kernel(kernel)
+    keep_data, progress, max_memory = flag(keep_data, "keep_data"), callback(progress), byte_count(max_memory)
+    source = check_source(source, scene.samples)
     if source is None:
         warn_precision(scene, kname)
     roots = scene.canonical_roots() if roots is None else np.asarray(roots, dtype=np.complex128)

@@ -106,6 +106,37 @@ def _calls(tmp: str) -> dict[str, tuple]:
             {"path": out, "format": None, "quality": None, "lossless": False, "threads": None},
         ),
         "Render.save_data": (RENDERED.save_data, {"path": f"{tmp}/out.npz"}),
+        "render_tile": (
+            nbcli.render_tile,
+            {
+                "scene": Scene.create(**SMALL),
+                "rows": (0, 2),
+                "cols": (1, 4),
+                "threads": 1,
+                "keep_data": True,
+                "max_memory": None,
+                "roots": None,
+                "source": None,
+            },
+        ),
+        "render_to_zarr": (
+            lambda **kw: nbcli.render_to_zarr(kw.pop("path"), **kw),
+            {
+                **SMALL,
+                "path": f"{tmp}/out.zarr",
+                "fields": ("rgb",),
+                "chunks": 4,
+                "threads": 1,
+                "stats": False,
+                "max_memory": None,
+                "progress": None,
+                "source": None,
+            },
+        ),
+        "to_dask": (
+            nbcli.to_dask,
+            {"scene": Scene.create(**SMALL), "chunks": 4, "fields": ("rgb", "root"), "threads": 1},
+        ),
     }
 
 

@@ -92,10 +92,14 @@ def script() -> str | None:
     return str(cand) if cand.exists() else shutil.which("nb-render")
 
 
-def run_scene(scene: dict[str, Any], folder: Path, exe: str, kernel: str) -> dict[str, dict[str, Any]]:
-    """Run the scene's commands in `folder` (empty) and describe every file they wrote."""
-    env = dict(os.environ, NB_RENDER_KERNEL=kernel)
-    threads = os.environ.get("NB_GOLDEN_THREADS")
+def run_scene(
+    scene: dict[str, Any], folder: Path, exe: str, kernel: str, environ: dict[str, str]
+) -> dict[str, dict[str, Any]]:
+    """Run the scene's commands in `folder` (empty) and describe every file they wrote. `environ`:
+    the environment, copied in the main thread (pytest changes os.environ while a test runs, and
+    copying it in a worker thread meanwhile can fail)."""
+    env = dict(environ, NB_RENDER_KERNEL=kernel)
+    threads = environ.get("NB_GOLDEN_THREADS")
     extra = ["--threads", threads] if threads else []
     for args in scene["commands"]:
         args = ["-q", *extra, *args]
@@ -112,10 +116,11 @@ def run_all(
 ) -> dict[str, Future]:
     """Start the scenes side by side (most of each command's time is Python's start-up)."""
     futures = {}
+    environ = dict(os.environ)
     for scene in scenes:
         folder = root / scene["name"]
         folder.mkdir()
-        futures[scene["name"]] = pool.submit(run_scene, scene, folder, exe, kernel)
+        futures[scene["name"]] = pool.submit(run_scene, scene, folder, exe, kernel, environ)
     return futures
 
 
