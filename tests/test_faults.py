@@ -226,6 +226,27 @@ def test_terminating_signals_leave_no_temporary_file(tmp_path, sig, named):
 
 
 @POSIX
+@pytest.mark.parametrize("sig", ["SIGTERM", "SIGHUP"])
+def test_terminating_signals_leave_no_temporary_store(tmp_path, sig):
+    # a .zarr store is a folder, made under a hidden name: every ending the process sees removes it
+    pytest.importorskip("zarr")
+    signum = getattr(signal, sig)
+    (tmp_path / "old.zarr").mkdir()
+    (tmp_path / "old.zarr" / "zarr.json").write_text('{"zarr_format": 3, "node_type": "group"}')
+    proc = _start(tmp_path, [*SLOW, "old.zarr"], named=False)
+    _wait_for(lambda: any(p.name.endswith(".part") for p in tmp_path.iterdir()), proc)
+    proc.send_signal(signum)
+    try:
+        _, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 128 + signum, err
+    assert err.count(b"\n") == 1 and b"Traceback" not in err, err
+    assert [p.name for p in tmp_path.iterdir()] == ["old.zarr"]
+    assert [p.name for p in (tmp_path / "old.zarr").iterdir()] == ["zarr.json"]
+
+
+@POSIX
 def test_an_ignored_hangup_stays_ignored(tmp_path):
     # nohup starts a program with SIGHUP ignored: nb-render must not undo that
     def ignore_hangup() -> None:
