@@ -339,6 +339,18 @@ def test_longest_legal_file_names_are_written(tmp_path, length, named):
     assert [p.name for p in tmp_path.iterdir()] == [name]
 
 
+@POSIX
+def test_a_replaced_store_keeps_its_permission_bits(tmp_path):
+    pytest.importorskip("zarr")
+    store = tmp_path / "private.zarr"
+    assert run_cli("-e", "z^3 - 1", "-s", "16", str(store)).returncode == 0
+    store.chmod(0o700)
+    res = run_cli("-e", "z^4 - 1", "-s", "16", str(store))
+    assert res.returncode == 0, res.stderr
+    assert store.stat().st_mode & 0o777 == 0o700
+    assert [p.name for p in tmp_path.iterdir()] == ["private.zarr"]
+
+
 def test_longest_legal_store_names_are_written(tmp_path):
     pytest.importorskip("zarr")
     name = "n" * (255 - 5) + ".zarr"
