@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import stat
 from collections.abc import Iterator, Sequence
 from types import ModuleType
 from typing import Any
@@ -141,7 +142,8 @@ def atomic_store(path: PathLike) -> Iterator[str]:
 
     The folder is a hidden sibling of ``path`` (so the rename stays on one file
     system, and processes that see ``path`` see it too). An existing store or
-    file at ``path`` is replaced only then; on any error nothing is left.
+    file at ``path`` is replaced only then, and a store replaced keeps its folder's
+    permission bits; on any error nothing is left.
     """
     p = os.fspath(path).rstrip("/\\") or os.fspath(path)
     check_store_target(p)
@@ -154,7 +156,7 @@ def atomic_store(path: PathLike) -> Iterator[str]:
         raise OutputError(f"cannot write {p}: {e.strerror or e}") from None
     try:
         yield tmp
-        os.chmod(tmp, 0o777 & ~umask())
+        os.chmod(tmp, _store_mode(p))
         if os.path.lexists(p):
             old = temp_name(target, ".old")
             os.replace(p, old)
@@ -165,6 +167,16 @@ def atomic_store(path: PathLike) -> Iterator[str]:
     except BaseException:
         _remove(tmp)
         raise
+
+
+def _store_mode(p: str) -> int:
+    """The permission bits of the finished store's folder: those of the store it replaces (a
+    shared or private store stays so), else the umask's."""
+    try:
+        st = os.stat(p)
+    except OSError:
+        return 0o777 & ~umask()
+    return stat.S_IMODE(st.st_mode) if stat.S_ISDIR(st.st_mode) else 0o777 & ~umask()
 
 
 def _remove(p: str) -> None:

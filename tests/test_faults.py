@@ -226,6 +226,27 @@ def test_terminating_signals_leave_no_temporary_file(tmp_path, sig, named):
 
 
 @POSIX
+@pytest.mark.parametrize("sig", ["SIGTERM", "SIGHUP"])
+def test_terminating_signals_leave_no_temporary_store(tmp_path, sig):
+    # a .zarr store is a folder, made under a hidden name: every ending the process sees removes it
+    pytest.importorskip("zarr")
+    signum = getattr(signal, sig)
+    (tmp_path / "old.zarr").mkdir()
+    (tmp_path / "old.zarr" / "zarr.json").write_text('{"zarr_format": 3, "node_type": "group"}')
+    proc = _start(tmp_path, [*SLOW, "old.zarr"], named=False)
+    _wait_for(lambda: any(p.name.endswith(".part") for p in tmp_path.iterdir()), proc)
+    proc.send_signal(signum)
+    try:
+        _, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 128 + signum, err
+    assert err.count(b"\n") == 1 and b"Traceback" not in err, err
+    assert [p.name for p in tmp_path.iterdir()] == ["old.zarr"]
+    assert [p.name for p in (tmp_path / "old.zarr").iterdir()] == ["zarr.json"]
+
+
+@POSIX
 def test_an_ignored_hangup_stays_ignored(tmp_path):
     # nohup starts a program with SIGHUP ignored: nb-render must not undo that
     def ignore_hangup() -> None:
@@ -316,6 +337,18 @@ def test_longest_legal_file_names_are_written(tmp_path, length, named):
         res = run_cli(*args, cwd=tmp_path)
     assert res.returncode == 0, res.stderr
     assert [p.name for p in tmp_path.iterdir()] == [name]
+
+
+@POSIX
+def test_a_replaced_store_keeps_its_permission_bits(tmp_path):
+    pytest.importorskip("zarr")
+    store = tmp_path / "private.zarr"
+    assert run_cli("-e", "z^3 - 1", "-s", "16", str(store)).returncode == 0
+    store.chmod(0o700)
+    res = run_cli("-e", "z^4 - 1", "-s", "16", str(store))
+    assert res.returncode == 0, res.stderr
+    assert store.stat().st_mode & 0o777 == 0o700
+    assert [p.name for p in tmp_path.iterdir()] == ["private.zarr"]
 
 
 def test_longest_legal_store_names_are_written(tmp_path):
