@@ -632,14 +632,14 @@ def test_a_rendering_thread_never_aborts_the_process(kernel, scenario):
     runs = max(2, int(os.environ.get("NB_RENDER_ABORT_RUNS", "4")))
     delays = [f"{0.2 + 1.1 * i / (runs - 1):.3f}" for i in range(runs)]
 
+    # The child sets Python's own SIGINT handler itself (pytest may have SIGINT ignored): no
+    # preexec_fn, which is unsafe when, as here, several threads start processes at once
+    # (on a free-threaded Python the forked child hung).
+    code = "import signal\nsignal.signal(signal.SIGINT, signal.default_int_handler)\n" + code
+
     def one(delay: str) -> subprocess.CompletedProcess:
         return subprocess.run(
-            [sys.executable, "-c", code, delay],
-            capture_output=True,
-            env=env,
-            cwd=OUTSIDE,
-            timeout=120,
-            preexec_fn=_no_signal_handlers,
+            [sys.executable, "-c", code, delay], capture_output=True, env=env, cwd=OUTSIDE, timeout=120
         )
 
     from concurrent.futures import ThreadPoolExecutor
