@@ -367,7 +367,10 @@ def test_a_failing_encoder_stops_the_render_and_leaves_no_file(tmp_path, monkeyp
             raise OSError(28, "No space left on device")
         return real(*args, **kw)
 
-    monkeypatch.setattr(av.VideoFrame, "from_ndarray", disk_full_at_the_third_frame)
+    class VideoFrame:  # av.VideoFrame, whose from_ndarray fails: PyAV 19's types are immutable
+        from_ndarray = staticmethod(disk_full_at_the_third_frame)
+
+    monkeypatch.setattr(av, "VideoFrame", VideoFrame)
     a = _zoom(frames=40)
     with pytest.raises(OSError, match="No space left"):
         a.save(tmp_path / "z.mp4")
