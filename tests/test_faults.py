@@ -650,6 +650,8 @@ def test_a_rendering_thread_never_aborts_the_process(kernel, scenario):
         # the script's own ending (0; 130 after a KeyboardInterrupt), never an abort (134, "FATAL:
         # exception not rethrown": the forced unwind was swallowed) or a crash (139)
         allowed = {0} if scenario == "daemon-at-exit" else {130, -signal.SIGINT}
+        if sys.version_info >= (3, 14):
+            allowed.add(0)  # the shorter render may end before the Ctrl-C, which then stops nothing
         assert res.returncode in allowed, (delay, res.returncode, res.stderr.decode()[-400:])
         assert b"FATAL" not in res.stderr and b"terminate called" not in res.stderr
 
