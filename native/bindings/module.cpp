@@ -10,7 +10,11 @@ void register_render(py::module_& m);
 void register_dispatch(py::module_& m);
 void register_bench(py::module_& m);
 
-PYBIND11_MODULE(_core, m) {
+// mod_gil_not_used: on a free-threaded CPython the module runs without the GIL. The kernel
+// keeps no global mutable state (the kernel choice is an atomic; the CPU features and the
+// kernel table are initialised once, thread-safely), every call works on its own buffers,
+// and tests/test_threads.py renders from 8 threads at once against serial renders.
+PYBIND11_MODULE(_core, m, py::mod_gil_not_used()) {
     m.doc() = "nb-render's compiled core (an implementation detail: use the nbcli package)";
     register_info(m);
     register_palette(m);  // before render, whose signature names the Palette class

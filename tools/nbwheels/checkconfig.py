@@ -1,7 +1,7 @@
 """``--check-config``: the supported CPythons are stated consistently, and cibuildwheel
 selects exactly the intended wheels for them: the classifiers' CPython versions (a
 contiguous run from requires-python up), for every platform and architecture below,
-no PyPy, no free-threaded builds."""
+free-threaded builds from FREE_THREADED_FROM up, no PyPy."""
 
 from __future__ import annotations
 
@@ -17,6 +17,10 @@ from .venvs import make_venv, venv_bin
 
 # The cibuildwheel the workflows use (pypa/cibuildwheel@vX.Y.Z): checked to match.
 CIBW_VERSION = "4.3.5"
+
+# The oldest CPython (minor version) whose free-threaded build (cp3XYt) gets wheels: 3.13t
+# was experimental, and the extension was tested free-threaded on 3.14t (docs/platforms.md).
+FREE_THREADED_FROM = 14
 
 # platform -> arch -> the identifiers' platform part (after "cpXY-").
 PLATFORMS = {
@@ -101,7 +105,9 @@ def check_workflows() -> list[str]:
 
 
 def expected_builds(platform: str, arch: str) -> list[str]:
-    tags = ["cp" + v.replace(".", "") for v in classifier_versions()]
+    versions = classifier_versions()
+    tags = ["cp" + v.replace(".", "") for v in versions]
+    tags += ["cp" + v.replace(".", "") + "t" for v in versions if minor(v) >= FREE_THREADED_FROM]
     return sorted(f"{t}-{p}" for t in tags for p in PLATFORMS[platform][arch])
 
 
