@@ -48,6 +48,10 @@ struct VecAvx512 {
     static reg bits_or(reg a, reg b) {
         return _mm512_castsi512_pd(_mm512_or_epi64(_mm512_castpd_si512(a), _mm512_castpd_si512(b)));
     }
-    static reg bits_shr52(reg a) { return _mm512_castsi512_pd(_mm512_srli_epi64(_mm512_castpd_si512(a), 52)); }
+    // The zero-masked form (every lane kept): GCC 12's plain _mm512_srli_epi64 passes
+    // _mm512_undefined_epi32() through, which -Wmaybe-uninitialized flags under the sanitizers.
+    static reg bits_shr52(reg a) {
+        return _mm512_castsi512_pd(_mm512_maskz_srli_epi64(static_cast<__mmask8>(0xFF), _mm512_castpd_si512(a), 52));
+    }
 };
 }  // namespace
