@@ -7,7 +7,8 @@ raised in the main thread as ``Interrupted`` or ``Terminated``, so every
 with 128 + the signal's number after one line on standard error. A signal that
 was ignored when nb-render started stays ignored (``nohup`` ignores SIGHUP).
 After the first signal, further ones are ignored, so the clean-up is never cut
-short. SIGXFSZ (a file-size limit reached) is ignored, so that the write fails
+short. Work that must not be cut in the middle runs under ``deferred()``: a
+signal that arrives then stops the command as soon as the block ends. SIGXFSZ (a file-size limit reached) is ignored, so that the write fails
 with an error that says so.
 
 Kept light (the standard library only): the console script (``nbcli.__main__``)
@@ -18,10 +19,13 @@ leaves a program's signal handling as it is.
 
 from __future__ import annotations
 
+import contextlib
 import signal
+import threading
+from collections.abc import Iterator
 from types import FrameType
 
-__all__ = ["TERMINATING", "Interrupted", "PipeClosed", "Stop", "Terminated", "install", "message"]
+__all__ = ["TERMINATING", "Interrupted", "PipeClosed", "Stop", "Terminated", "deferred", "install", "message"]
 
 TERMINATING = tuple(
     getattr(signal, name)
@@ -74,20 +78,51 @@ class PipeClosed(Stop):
 
 
 _stopping = False
+_deferring = 0  # nesting depth of deferred() blocks in the main thread
+_held: int | None = None  # the signal that arrived in one of them
+
+
+def _stop(signum: int) -> Stop:
+    return Interrupted(signum) if signum == signal.SIGINT else Terminated(signum)
 
 
 def _raise(signum: int, frame: FrameType | None) -> None:
-    global _stopping
+    global _stopping, _held
     if _stopping:
         return  # on the way out already: let the clean-up finish
     _stopping = True
-    raise Interrupted(signum) if signum == signal.SIGINT else Terminated(signum)
+    if _deferring:
+        _held = signum
+        return
+    raise _stop(signum)
+
+
+@contextlib.contextmanager
+def deferred() -> Iterator[None]:
+    """Hold a stop until the block ends, then raise it (in place of anything the block raised).
+
+    For work that must not be cut in the middle: a Zarr write runs on the library's own
+    thread, and when the main thread stops waiting for it, it goes on writing into a
+    folder the clean-up has removed. Only the main thread, where signals arrive, defers.
+    """
+    global _deferring, _held
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    _deferring += 1
+    try:
+        yield
+    finally:
+        _deferring -= 1
+        if not _deferring and _held is not None:
+            signum, _held = _held, None
+            raise _stop(signum)  # the stop came first: it replaces what the block raised
 
 
 def install() -> None:
     """Handle the signals above in this process (from the main thread; elsewhere a no-op)."""
-    global _stopping
-    _stopping = False
+    global _stopping, _held
+    _stopping, _held = False, None
     try:
         for sig in (signal.SIGINT, *TERMINATING):
             if signal.getsignal(sig) in (signal.SIG_DFL, signal.default_int_handler):

@@ -34,6 +34,7 @@ import numpy as np
 from ._native import DATA_FIELDS
 from .errors import InputFileError, MissingExtra, OutputError
 from .outfile import PathLike, check_writable, temp_name, umask
+from .signals import deferred
 
 __all__ = [
     "ATTRIBUTE",
@@ -106,17 +107,18 @@ class ZarrLayout:
     def create(self, path: str, attributes: dict[str, Any]) -> None:
         """Make the (empty) group and arrays at ``path``: only their metadata is written."""
         zarr = require_zarr()
-        group = zarr.open_group(store=path, mode="w", zarr_format=3)
-        group.attrs[ATTRIBUTE] = attributes
-        for f in self.fields:
-            group.create_array(
-                name=f,
-                shape=self.shape(f),
-                chunks=self.chunks(f),
-                dtype=self.dtype(f),
-                fill_value=0,
-                dimension_names=("y", "x", "c") if f == "rgb" else ("y", "x"),
-            )
+        with deferred():  # as in write_block
+            group = zarr.open_group(store=path, mode="w", zarr_format=3)
+            group.attrs[ATTRIBUTE] = attributes
+            for f in self.fields:
+                group.create_array(
+                    name=f,
+                    shape=self.shape(f),
+                    chunks=self.chunks(f),
+                    dtype=self.dtype(f),
+                    fill_value=0,
+                    dimension_names=("y", "x", "c") if f == "rgb" else ("y", "x"),
+                )
 
 
 def write_block(
@@ -125,10 +127,11 @@ def write_block(
     """Write the pixels ``rows`` x ``cols`` (``rgb``) and their samples (the data fields) into
     the store at ``path``; ``arrays`` holds the fields to write."""
     zarr = require_zarr()
-    group = zarr.open_group(store=path, mode="r+")
     (r0, r1), (c0, c1) = rows, cols
-    # every chunk is written, even one equal to the fill value: a complete store has them all
-    with zarr.config.set({"array.write_empty_chunks": True}):
+    # every chunk is written, even one equal to the fill value: a complete store has them all;
+    # a stop waits for the write (zarr's thread would go on writing into a removed folder)
+    with deferred(), zarr.config.set({"array.write_empty_chunks": True}):
+        group = zarr.open_group(store=path, mode="r+")
         for name, block in arrays.items():
             if name == "rgb":
                 group[name][r0:r1, c0:c1] = block

@@ -247,6 +247,32 @@ def test_terminating_signals_leave_no_temporary_store(tmp_path, sig):
 
 
 @POSIX
+def test_a_signal_during_deferred_work_stops_the_command_after_it():
+    # a Zarr write is deferred work: stopped in its middle, zarr's own thread would go on writing
+    # into the folder the clean-up removes (and asyncio complain of a pending task at exit)
+    res = run_python(
+        "import os, signal\n"
+        "from nbcli import signals\n"
+        "signals.install()\n"
+        "done = []\n"
+        "try:\n"
+        "    with signals.deferred():\n"
+        "        with signals.deferred():\n"
+        "            os.kill(os.getpid(), signal.SIGTERM)\n"
+        "            done.append('inner')\n"
+        "        done.append('outer')\n"
+        "        raise ValueError('what the block raised')\n"
+        "except signals.Terminated as e:\n"
+        "    print(done, e.exit_code)\n"
+        "with signals.deferred():\n"
+        "    pass\n"  # nothing held any more
+        "print('after')\n"
+    )
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.split("\n")[:2] == [f"['inner', 'outer'] {128 + signal.SIGTERM}", "after"]
+
+
+@POSIX
 def test_an_ignored_hangup_stays_ignored(tmp_path):
     # nohup starts a program with SIGHUP ignored: nb-render must not undo that
     def ignore_hangup() -> None:
