@@ -682,6 +682,29 @@ def test_a_rendering_thread_never_aborts_the_process(kernel, scenario):
         assert b"FATAL" not in res.stderr and b"terminate called" not in res.stderr
 
 
+def test_renders_in_atexit_callbacks_still_work():
+    # the core's own atexit callback keeps rendering threads away from the GIL from then on
+    # (gil.hpp); callbacks that run after it, in the thread that exits or in a thread they
+    # join, must still render, with progress
+    res = run_python(
+        "import atexit, threading\n"
+        "def late():\n"
+        "    import nbcli\n"
+        "    seen = []\n"
+        "    r = nbcli.render(expr='z^3 - 1', size=96, progress=lambda d, t: seen.append(d))\n"
+        "    out = {}\n"
+        "    t = threading.Thread(target=lambda: out.update(r=nbcli.render(expr='z^4 - 1', size=96)))\n"
+        "    t.start()\n"
+        "    t.join()\n"
+        "    print('late', r.rgb.shape, bool(seen), out['r'].rgb.shape)\n"
+        "atexit.register(late)\n"
+        "import nbcli\n"
+        "nbcli.render(expr='z^3 - 1', size=8)  # the core is loaded: its callback runs before late()\n"
+    )
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == "late (96, 96, 3) True (96, 96, 3)", res.stdout
+
+
 def _address_space_of_a_small_render() -> int:
     """Bytes of address space a process that renders a small image reaches (VmPeak)."""
     res = run_python(

@@ -2,6 +2,8 @@
 // register_* functions, each of which binds one part of the C++ library.
 #include <pybind11/pybind11.h>
 
+#include "gil.hpp"
+
 namespace py = pybind11;
 
 void register_info(py::module_& m);
@@ -21,4 +23,6 @@ PYBIND11_MODULE(_core, m, py::mod_gil_not_used()) {
     register_render(m);
     register_dispatch(m);
     register_bench(m);
+    // rendering threads stay away from the GIL once the interpreter exits (gil.hpp)
+    py::module_::import("atexit").attr("register")(py::cpp_function(&nbr_py::interpreter_exiting));
 }

@@ -158,10 +158,11 @@ py::tuple render(const carray<double>& xs, const carray<double>& ys, const carra
                 palette);
     nbr::Control ctl;
     ctl.poll = [&progress](std::uint64_t done, std::uint64_t total) {
-        if (nbr_py::finalizing()) throw nbr_py::InterpreterExiting();  // never take the GIL then (gil.hpp)
-        py::gil_scoped_acquire gil;
-        if (PyErr_CheckSignals() != 0) throw py::error_already_set();
-        if (!progress.is_none()) progress(done, total);
+        if (nbr_py::finalizing() && !nbr_py::is_exit_thread()) throw nbr_py::InterpreterExiting();  // gil.hpp
+        nbr_py::with_gil_unless_exiting([&] {
+            if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+            if (!progress.is_none()) progress(done, total);
+        });
     };
     nbr::Stats stats;
     nbr_py::without_gil([&] { stats = nbr::render(P, out.sink(), opt, ctl); });
