@@ -37,8 +37,10 @@ def _one_line_error(res: subprocess.CompletedProcess, code: int, *words: str) ->
 
 
 def _no_signal_handlers() -> None:
-    """In a child: SIGINT as the shell gives it (pytest may have it ignored)."""
+    """In a child: SIGINT and SIGQUIT as an interactive shell gives them (a shell without job
+    control starts background commands, and so pytest, with both ignored)."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
 
 
 # ---- one degree limit for every input path ----------------------------------------------------------
@@ -155,7 +157,7 @@ def test_command_stops_during_root_finding(tmp_path, sig, code):
         [script(), "--coefs", coefs, "-s", "2000x2000", str(tmp_path / "x.png")],
         stderr=subprocess.PIPE,
         cwd=OUTSIDE,
-        preexec_fn=_no_signal_handlers,  # noqa: PLW1509 (the child only resets one signal)
+        preexec_fn=_no_signal_handlers,  # noqa: PLW1509 (the child only resets two signals)
     )
     time.sleep(1.0)
     start = time.monotonic()
