@@ -5,6 +5,7 @@ manylinux_2_17."""
 from __future__ import annotations
 
 import time
+import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -63,6 +64,10 @@ def build_wheel(ctx: Context, row: Row, place: Place, compilers: Mapping[str, st
         raise StepFailed(f"expected one wheel in {raw}, found {len(wheels)}")
     if not wheels[0].name.endswith(f"linux_{arch.name}.whl"):
         raise StepFailed(f"{wheels[0].name} is not a linux_{arch.name} wheel")
+    with zipfile.ZipFile(wheels[0]) as z:
+        stray = [n for n in z.namelist() if n.endswith(".unstripped")]
+    if stray:
+        raise StepFailed(f"{wheels[0].name} holds a build leftover: {stray[0]}")
     row.built = f"ok {fmt_time(time.perf_counter() - t0)}"
     return wheels[0]
 

@@ -75,8 +75,13 @@ def zig_wrappers(ctx: Context, arch: Arch) -> dict[str, str]:
         "zig-ar": f'exec {zig} ar "$@"\n',
         "zig-ranlib": f'exec {zig} ranlib "$@"\n',
         # pybind11 strips the module after linking; keep an unstripped copy
-        # next to it for the disassembly check.
-        "strip-keep": f'for last; do :; done\ncp -f "$last" "$last.unstripped"\nexec {shlex.quote(strip)} "$@"\n',
+        # next to it for the disassembly check, in the build folder only (the
+        # install step strips the wheel's copy too: nothing may be added there).
+        "strip-keep": (
+            'for last; do :; done\ncase "$last" in\n'
+            f'{shlex.quote(str((ctx.cache / "build").resolve()))}/*) cp -f "$last" "$last.unstripped" ;;\nesac\n'
+            f'exec {shlex.quote(strip)} "$@"\n'
+        ),
     }
     for name, body in scripts.items():
         p = bindir / name
