@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import nbcli
 from nbcli import _core, _native
 from nbcli.errors import ParameterError
 
@@ -158,6 +159,21 @@ def test_averaging_does_not_depend_on_the_thread_count():
             assert np.array_equal(again, first), threads
             assert threads == 0 or stats["threads"] == threads
         assert np.array_equal(first, average_reference(s, 3, depth))
+
+
+def test_renders_with_aa_do_not_depend_on_the_thread_count():
+    style = nbcli.Style(boundary="white", mark_roots=True)
+    one = nbcli.render(coefs=[1, 0, 0, 0, 0, -1], size=(160, 120), aa=3, style=style, threads=1)
+    many = nbcli.render(coefs=[1, 0, 0, 0, 0, -1], size=(160, 120), aa=3, style=style, threads=5)
+    assert np.array_equal(one.rgb, many.rgb)
+
+
+def test_a_render_averages_its_samples_as_the_definition_says():
+    kw = {"coefs": [1, 0, 0, -1], "xmin": -1.5, "xmax": 1.5, "ymin": -1.5, "ymax": 1.5, "stretch": True}
+    for depth in (8, 16):
+        aa = nbcli.render(size=(50, 40), aa=3, style=nbcli.Style(depth=depth), **kw)
+        fine = nbcli.render(size=(150, 120), style=nbcli.Style(depth=16), **kw)
+        assert np.array_equal(aa.rgb, average_reference(fine.rgb, 3, depth))
 
 
 def test_bad_arguments_are_refused():
