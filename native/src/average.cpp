@@ -161,10 +161,11 @@ AverageStats average(const std::uint16_t* samples, int rows, int cols, int a, T*
     AverageStats st;
     const std::int64_t pixels = static_cast<std::int64_t>(rows) * cols;
     if (pixels == 0) return st;
+    const std::int64_t setup = detail::thread_cpu_ns();  // the tables (once per process) and this call's thresholds
     const Averager<T> averager(samples, cols, a, out, encoding(depth));
     const Control no_polls;
     detail::TileScheduler scheduler(pixels, threads, no_polls, static_cast<std::uint64_t>(pixels));
-    std::atomic<std::int64_t> cpu_ns{0};
+    std::atomic<std::int64_t> cpu_ns{detail::thread_cpu_ns() - setup};
     scheduler.run([&](detail::TileScheduler::Worker& worker) {
         const std::int64_t t0 = detail::thread_cpu_ns();
         std::vector<double> acc(3 * static_cast<std::size_t>(std::min<std::int64_t>(scheduler.max_tile(), cols)));
