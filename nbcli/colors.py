@@ -3,9 +3,10 @@ finishing of coloured samples (basin borders, averaging supersamples, root marke
 
 The core colours each sample (``nbcli._native.colorize`` and the ``palette``
 output of ``iterate``) from the arrays ``Colouring`` holds; ``Colouring.finish``
-does the rest on a band of coloured samples (the core averages supersamples:
-``nbcli._native.average``, exactly defined in ``nbr/average.hpp``). Every step is the same whatever
-the bands are, so an image's bytes never depend on memory or thread count.
+does the rest on a band of coloured samples, with the core averaging supersamples
+(``nbcli._native.average``, exactly defined in ``nbr/average.hpp``). Every step is
+the same whatever the bands are, so an image's bytes never depend on memory or
+thread count.
 """
 
 from __future__ import annotations
