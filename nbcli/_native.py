@@ -41,6 +41,7 @@ __all__ = [
     "Progress",
     "RunStats",
     "Series",
+    "average",
     "check_kernel",
     "colorize",
     "default_threads",
@@ -279,6 +280,16 @@ def colorize(
     with _refusals():
         out: np.ndarray = _core.colorize(root, iterations, _palette(palette), smooth=smooth)
     return out
+
+
+def average(samples: np.ndarray, aa: int, depth: int, *, threads: int) -> tuple[np.ndarray, float]:
+    """Pixels from coloured samples: each ``aa`` x ``aa`` block of ``samples`` ((rows * aa, cols * aa, 3)
+    uint16) averaged in linear light and encoded at ``depth`` bits (``nbr/average.hpp`` defines
+    how, exactly), with ``threads`` threads and the GIL released. Returns the (rows, cols, 3) uint8
+    or uint16 pixels and the CPU seconds they took, summed over the threads."""
+    with _refusals():
+        out, st = _core.average(samples, aa, depth, threads=threads)
+    return out, float(st["cpu_seconds"])
 
 
 def _palette(p: Palette) -> Any:

@@ -3,23 +3,25 @@ finishing of coloured samples (basin borders, averaging supersamples, root marke
 
 The core colours each sample (``nbcli._native.colorize`` and the ``palette``
 output of ``iterate``) from the arrays ``Colouring`` holds; ``Colouring.finish``
-does the rest on a band of coloured samples. Every step is the same whatever
-the bands are, so an image's bytes never depend on memory or thread count.
+does the rest on a band of coloured samples, with the core averaging supersamples
+(``nbcli._native.average``, exactly defined in ``nbr/average.hpp``). Every step is
+the same whatever the bands are, so an image's bytes never depend on memory or
+thread count.
 """
 
 from __future__ import annotations
 
 import colorsys
 import difflib
-import functools
 import math
 import re
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from ._native import Palette
+from ._native import Palette, average, default_threads
 from .checks import MAX_COLOR_TEXT, MAX_PALETTE
 from .errors import ParameterError, quote, shown, unknown_name
 
@@ -296,7 +298,7 @@ def shade_curve(itmax: int, shading: str = "smooth") -> np.ndarray:
     return np.clip(s, 0.0, 1.0).astype(np.float32)
 
 
-# ---- light: averaging supersamples and drawing markers happen in linear light --------------
+# ---- light: markers are drawn in linear light (the core averages supersamples in it too) ----
 
 
 def srgb_to_linear(v: np.ndarray) -> np.ndarray:
@@ -309,10 +311,6 @@ def linear_to_srgb(v: np.ndarray) -> np.ndarray:
     """Linear light in [0, 1] to sRGB-encoded values in [0, 1] (float32)."""
     v = np.clip(np.asarray(v, dtype=np.float32), 0.0, 1.0)
     return np.where(v <= 0.0031308, v * 12.92, 1.055 * v ** (1 / 2.4) - 0.055).astype(np.float32)
-
-
-def _lut16() -> np.ndarray:
-    return srgb_to_linear(np.arange(65536, dtype=np.float32) / 65535.0)
 
 
 # ---- finishing: what happens to a band of coloured samples -------------------------------
@@ -407,11 +405,16 @@ class Colouring:
         return self.boundary is not None
 
     def finish(self, rgb: np.ndarray, root: Roots, row0: int, col0: int = 0, *, above: Roots = None,
-               left: Roots = None) -> np.ndarray:  # fmt: skip
+               left: Roots = None, threads: int | None = None,
+               stages: dict[str, float] | None = None) -> np.ndarray:  # fmt: skip
         """Output pixels from (``row0``, ``col0``) of the whole image, from their coloured samples ``rgb``
         and their roots ``root`` (when ``needs_roots``). A sample is on a border when its root differs
         from its left or upper neighbour's: ``above`` and ``left`` hold the roots of the sample row
-        above and the sample column left of these (None at the image's edge)."""
+        above and the sample column left of these (None at the image's edge). The core averages
+        supersamples (``nbcli._native.average``) with ``threads`` threads (None: all cores);
+        ``stages["finishing"]``, if given, grows by the CPU seconds all this took."""
+        t0 = time.thread_time()
+        core_seconds = 0.0
         if self.boundary is not None:
             assert root is not None
             edge = np.zeros(root.shape, bool)
@@ -425,25 +428,18 @@ class Colouring:
             rgb[edge] = np.rint(self.boundary * scale).astype(rgb.dtype)
         maxval = 255 if self.depth == 8 else 65535
         if self.aa > 1:
-            a = self.aa
-            lin = _LUT16()[rgb]  # (rows * a, width * a, 3) float32
-            lin = lin.reshape(rgb.shape[0] // a, a, rgb.shape[1] // a, a, 3).mean(
-                axis=(1, 3), dtype=np.float32
+            t1 = time.thread_time()
+            rgb, core_seconds = average(
+                rgb, self.aa, self.depth, threads=default_threads() if threads is None else threads
             )
-            rgb = np.rint(linear_to_srgb(lin) * maxval).astype(np.uint8 if self.depth == 8 else np.uint16)
+            t0 += time.thread_time() - t1  # counted in core_seconds
         if self.marks is not None:
             self.marks.draw(rgb, row0, maxval, col0)
+        if stages is not None:
+            stages["finishing"] = stages.get("finishing", 0.0) + time.thread_time() - t0 + core_seconds
         return rgb
 
     def work_bytes(self) -> int:
-        """Working memory per output pixel that finishing needs (an upper estimate)."""
-        s = self.aa * self.aa
-        per = 0
-        if self.aa > 1:
-            per += s * 12 * 2 + 12  # linear-light floats and their average
-        if self.finishing:
-            per += 3 * self.depth // 8
-        return per
-
-
-_LUT16 = functools.lru_cache(maxsize=1)(_lut16)
+        """Working memory per output pixel that finishing needs (an upper estimate): the output
+        pixels (averaging needs no more than a few hundred KiB per thread besides)."""
+        return 3 * self.depth // 8 if self.finishing else 0

@@ -218,8 +218,8 @@ def render_bands(
     colour instead of computing it (a recolouring). ``stats`` (a dict) is
     filled with the core's counters and, under "stage_seconds", the time of each
     stage: CPU seconds (summed over the core's threads) of the kernel, the smooth
-    counts and the colouring (mirror images included), and seconds of finishing
-    (borders, averaging supersamples, markers).
+    counts and the colouring (mirror images included), and of finishing (borders,
+    averaging supersamples, markers).
     """
     a, col = job.aa, job.colouring
     step = band_rows(job, data, rows)
@@ -253,11 +253,9 @@ def render_bands(
                 progress(done_before + (s1 - s0) * len(xs), total)
         done_before += (s1 - s0) * len(xs)
         if col.finishing:
-            t0 = time.perf_counter()
             root = band_data.get("root")
-            rgb = col.finish(rgb, root, r0, above=above)
+            rgb = col.finish(rgb, root, r0, above=above, threads=threads, stages=stages)
             above = root[-1].copy() if root is not None and col.needs_roots else None
-            stages["finishing"] += time.perf_counter() - t0
         yield Band(rgb, band_data if data else None)
     if stats is not None:
         stats.update(counters, stage_seconds=stages)
@@ -306,7 +304,10 @@ def render_tile(
         rgb = rgb[up:, lf:]
         tile_data = {k: v[up:, lf:] for k, v in tile_data.items()}
     if col.finishing:
-        rgb = col.finish(np.ascontiguousarray(rgb), tile_data.get("root"), r0, c0, above=above, left=left)
+        rgb = np.ascontiguousarray(rgb)
+        rgb = col.finish(
+            rgb, tile_data.get("root"), r0, c0, above=above, left=left, threads=threads, stages=stages
+        )
     if stats is not None:
         stats.update(counters, stage_seconds=stages)
     return Band(rgb, {k: np.ascontiguousarray(v) for k, v in tile_data.items()} if data else None)
