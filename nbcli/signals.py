@@ -8,8 +8,9 @@ with 128 + the signal's number after one line on standard error. A signal that
 was ignored when nb-render started stays ignored (``nohup`` ignores SIGHUP).
 After the first signal, further ones are ignored, so the clean-up is never cut
 short. Work that must not be cut in the middle runs under ``deferred()``: a
-signal that arrives then stops the command as soon as the block ends. SIGXFSZ (a file-size limit reached) is ignored, so that the write fails
-with an error that says so.
+signal that arrives then stops the command as soon as the block ends. SIGXFSZ
+(a file-size limit reached) is ignored, so that the write fails with an error
+that says so.
 
 Kept light (the standard library only): the console script (``nbcli.__main__``)
 installs it before anything else is imported, so Ctrl-C during start-up ends the

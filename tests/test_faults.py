@@ -202,6 +202,17 @@ def _wait_for(condition, proc: subprocess.Popen, seconds: float = 30) -> None:
         time.sleep(0.05)
 
 
+def _stop_with(proc: subprocess.Popen, signum: int) -> None:
+    """Send ``signum`` to the running command: it must end with 128 + signum and one line."""
+    proc.send_signal(signum)
+    try:
+        _, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 128 + signum, err
+    assert err.count(b"\n") == 1 and b"Traceback" not in err, err
+
+
 @POSIX
 @pytest.mark.parametrize("named", [False, True], ids=["unnamed", "named"])
 @pytest.mark.parametrize(
@@ -216,13 +227,7 @@ def test_terminating_signals_leave_no_temporary_file(tmp_path, sig, named):
     else:
         time.sleep(2.0)
     assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
-    proc.send_signal(signum)
-    try:
-        _, err = proc.communicate(timeout=30)
-    finally:
-        proc.kill()
-    assert proc.returncode == 128 + signum, err
-    assert err.count(b"\n") == 1 and b"Traceback" not in err, err
+    _stop_with(proc, signum)
     assert [p.name for p in tmp_path.iterdir()] == ["old.png"]
     assert (tmp_path / "old.png").read_bytes() == b"old"
 
@@ -237,13 +242,7 @@ def test_terminating_signals_leave_no_temporary_store(tmp_path, sig):
     (tmp_path / "old.zarr" / "zarr.json").write_text('{"zarr_format": 3, "node_type": "group"}')
     proc = _start(tmp_path, [*SLOW, "old.zarr"], named=False)
     _wait_for(lambda: any(p.name.endswith(".part") for p in tmp_path.iterdir()), proc)
-    proc.send_signal(signum)
-    try:
-        _, err = proc.communicate(timeout=30)
-    finally:
-        proc.kill()
-    assert proc.returncode == 128 + signum, err
-    assert err.count(b"\n") == 1 and b"Traceback" not in err, err
+    _stop_with(proc, signum)
     assert [p.name for p in tmp_path.iterdir()] == ["old.zarr"]
     assert [p.name for p in (tmp_path / "old.zarr").iterdir()] == ["zarr.json"]
 
