@@ -9,6 +9,7 @@ once, so they are written in one place: the C++ library.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -47,9 +48,12 @@ __all__ = [
     "default_threads",
     "iterate",
     "kernels",
+    "linear_light",
     "peak_fmadd",
+    "polish_roots",
     "select_kernel",
     "selected_kernel",
+    "srgb_thresholds",
 ]
 
 Progress = Callable[[int, int], None]
@@ -290,6 +294,34 @@ def average(samples: np.ndarray, aa: int, depth: int, *, threads: int) -> tuple[
     with _refusals():
         out, st = _core.average(samples, aa, depth, threads=threads)
     return out, float(st["cpu_seconds"])
+
+
+def polish_roots(coefs: np.ndarray, roots: np.ndarray, mult: np.ndarray) -> np.ndarray:
+    """The roots (complex128, of multiplicities ``mult``) of the polynomial with ``coefs`` (highest
+    degree first) refined to their canonical doubles, the same on every platform (``nbr/roots.hpp``
+    defines how, exactly)."""
+    with _refusals():
+        out: np.ndarray = _core.polish_roots(coefs, roots, mult)
+    return out
+
+
+@functools.cache
+def linear_light() -> np.ndarray:
+    """The linear light of every 16-bit sRGB code (65536 float32s, read-only): the decoding averaging
+    uses, the same on every platform (``nbr/average.hpp``). Code k at 8 bits is entry 257 k."""
+    t: np.ndarray = _core._linear_light()
+    t.flags.writeable = False
+    return t
+
+
+@functools.cache
+def srgb_thresholds(depth: int) -> np.ndarray:
+    """The smallest linear light of each code at ``depth`` (8 or 16) bits (maxval + 1 float32s,
+    read-only): light x is encoded as the last code whose threshold is <= x (``nbr/average.hpp``)."""
+    with _refusals():
+        t: np.ndarray = _core._srgb_thresholds(depth)
+    t.flags.writeable = False
+    return t
 
 
 def _palette(p: Palette) -> Any:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._native import Palette, average, default_threads
+from ._native import Palette, average, default_threads, linear_light, srgb_thresholds
 from .checks import MAX_COLOR_TEXT, MAX_PALETTE
 from .errors import ParameterError, quote, shown, unknown_name
 
@@ -319,6 +319,10 @@ def linear_to_srgb(v: np.ndarray) -> np.ndarray:
 class Marks:
     """Root markers: a white disc with a dark rim, antialiased, drawn in linear light.
 
+    Exactly defined: the light mixed in double (each operation rounded, none fused) and
+    rounded to float; sRGB decoded and encoded by the core's tables (a float light becomes
+    the code nearest its encoding), so the pixels do not depend on the platform.
+
     ``centres``: (row, column) of every root on the whole image's pixel grid, so a
     band (or a tile) draws exactly its part of each marker.
     """
@@ -333,19 +337,22 @@ class Marks:
         """Draw on ``rgb``, the pixels from (``row0``, ``col0``) of the whole image."""
         r_out = self.radius + self.rim
         rows, cols = rgb.shape[:2]
+        # sRGB to linear light and back by the core's tables, which are the same on every platform
+        # (nbr/average.hpp), where a float pow could differ in its last bit
+        decode, encode = linear_light(), srgb_thresholds(8 if maxval == 255 else 16)
         for cy, cx in self.centres:
             y0, y1 = max(row0, math.floor(cy - r_out - 1)), min(row0 + rows, math.ceil(cy + r_out + 2))
             x0, x1 = max(col0, math.floor(cx - r_out - 1)), min(col0 + cols, math.ceil(cx + r_out + 2))
             if y0 >= y1 or x0 >= x1:
                 continue
             yy, xx = np.mgrid[y0:y1, x0:x1]
-            d = np.hypot(yy - cy, xx - cx)
+            d = np.sqrt((yy - cy) ** 2 + (xx - cx) ** 2)  # correctly rounded, unlike hypot
             cover_all = np.clip(r_out + 0.5 - d, 0.0, 1.0)[..., None]  # rim + disc
             cover_in = np.clip(self.radius + 0.5 - d, 0.0, 1.0)[..., None]  # disc
             patch = rgb[y0 - row0 : y1 - row0, x0 - col0 : x1 - col0]
-            lin = srgb_to_linear(patch.astype(np.float32) / maxval)
-            lin = lin * (1 - cover_all) + 0.02 * (cover_all - cover_in) + 1.0 * cover_in
-            patch[...] = np.rint(linear_to_srgb(lin) * maxval).astype(patch.dtype)
+            lin = decode[patch.astype(np.intp) * (65535 // maxval)]
+            lin = (lin * (1 - cover_all) + 0.02 * (cover_all - cover_in) + 1.0 * cover_in).astype(np.float32)
+            patch[...] = (np.searchsorted(encode, lin, side="right") - 1).astype(patch.dtype)  # the nearest code
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import nbcli
 from nbcli import pipeline
 from nbcli.api import job
 from nbcli.cli import app
-from nbcli.colors import linear_to_srgb, root_colors, srgb_to_linear
+from nbcli.colors import Marks, linear_to_srgb, root_colors, srgb_to_linear
 from nbcli.png import read_png_text
 from nbcli.style import Style
 
@@ -134,6 +134,30 @@ def test_mark_roots_draws_on_each_root_only():
         assert r.rgb[row, col].min() > 200, z  # white centre
     changed = np.any(r.rgb != plain.rgb, axis=2)
     assert 3 * 20 < changed.sum() < 3 * 400  # three small markers
+
+
+@pytest.mark.parametrize("maxval", [255, 65535])
+def test_markers_are_drawn_in_exactly_defined_light(maxval: int) -> None:
+    """A marker over a flat colour gives, at each pixel, the code nearest the sRGB encoding of the
+    mixed light (rounded to float), computed here in double with Python's pow: the definition, not NumPy's float32 pow
+    (which differs by platform in its last bit)."""
+    marks = Marks([(10.3, 12.6)], 30, 24)
+    dtype = np.uint8 if maxval == 255 else np.uint16
+    codes = range(256) if maxval == 255 else range(0, 65536, 251)
+    for k in codes:
+        rgb = np.full((24, 30, 3), k, dtype)
+        marks.draw(rgb, 0, maxval)
+        v = k / maxval
+        lin = float(np.float32(v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4))
+        yy, xx = np.mgrid[0:24, 0:30]
+        d = np.sqrt((yy - 10.3) ** 2 + (xx - 12.6) ** 2)
+        r_out = marks.radius + marks.rim
+        c_all, c_in = np.clip(r_out + 0.5 - d, 0.0, 1.0), np.clip(marks.radius + 0.5 - d, 0.0, 1.0)
+        x = (lin * (1 - c_all) + 0.02 * (c_all - c_in) + 1.0 * c_in).astype(np.float32).astype(np.float64)
+        e = np.where(x <= 0.0031308, 12.92 * x, 1.055 * np.power(np.maximum(x, 0), 1 / 2.4) - 0.055)
+        want = np.floor(np.clip(e, 0, 1) * maxval + 0.5)
+        assert np.array_equal(rgb[..., 0], want), k
+        assert np.array_equal(rgb[..., 0], rgb[..., 2])
 
 
 def test_srgb_linear_roundtrip():

@@ -9,6 +9,7 @@ namespace py = pybind11;
 void register_info(py::module_& m);
 void register_palette(py::module_& m);
 void register_average(py::module_& m);
+void register_roots(py::module_& m);
 void register_render(py::module_& m);
 void register_dispatch(py::module_& m);
 void register_bench(py::module_& m);
@@ -23,6 +24,7 @@ PYBIND11_MODULE(_core, m, py::mod_gil_not_used()) {
     register_palette(m);  // before render, whose signature names the Palette class
     register_render(m);
     register_average(m);
+    register_roots(m);
     register_dispatch(m);
     register_bench(m);
     // rendering threads stay away from the GIL once the interpreter exits (gil.hpp)

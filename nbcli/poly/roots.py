@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._native import polish_roots
 from ..errors import ParameterError
 from .aberth import TOO_WIDE, aberth, scaled
 from .multiple import group
@@ -50,7 +51,7 @@ def find_roots(coefs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         a, t = scaled(c)
         y = aberth(a)
         found, mults = group(a, y)
-        r = np.array(found, dtype=np.complex128)
+        r = polish_roots(a, np.array(found, dtype=np.complex128), np.array(mults, dtype=np.intc))
         with np.errstate(over="ignore", invalid="ignore"):  # a root beyond double's range: refused below
             roots = (np.ldexp(r.real, t) + 1j * np.ldexp(r.imag, t)).tolist()
     if zeros:

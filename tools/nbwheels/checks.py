@@ -19,9 +19,9 @@ from .report import Results, Row
 from .venvs import make_venv, venv_bin
 
 # Under emulation with --quick, only these test files run: every kernel path against the
-# reference, the compute API, and the golden scenes (the PNGs must be those the x86-64
-# FMA kernels made, pixel for pixel).
-SMOKE = ["test_golden.py", "test_kernels.py", "test_compute.py"]
+# reference, the compute API, the canonical roots and the golden scenes (the PNGs must be
+# those the x86-64 FMA kernels made, byte for byte).
+SMOKE = ["test_golden.py", "test_roots_canonical.py", "test_kernels.py", "test_compute.py"]
 # `nb-render --version` is timed as the median of this many runs.
 VERSION_RUNS = 5
 
