@@ -98,11 +98,11 @@ def test_single_is_never_chosen_and_explicit_choices_are_kept():
     assert not nbcli.precision_warnings(s)
 
 
-def test_a_view_too_narrow_for_double_double_is_refused():
+def test_a_view_too_narrow_for_double_double_is_refused(tmp_path):
     with pytest.raises(ParameterError, match="too narrow even for double-double"):
         Scene.create(coefs=[1, 0, 0, -1], size=(1024, 1024), center="0.3", width="1e-29")
     Scene.create(coefs=[1, 0, 0, -1], size=(1024, 1024), center="0.3", width="1e-27")  # fine
-    r = run_cli("-c", "1,0,0,-1", "--center", "0.3", "--width", "1e-30", "out.png")
+    r = run_cli("-c", "1,0,0,-1", "--center", "0.3", "--width", "1e-30", str(tmp_path / "out.png"))
     lines = r.stderr.decode().strip().splitlines()
     assert r.returncode == 2
     assert len(lines) == 1 and "too narrow even for double-double" in lines[0]
