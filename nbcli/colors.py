@@ -319,9 +319,8 @@ def linear_to_srgb(v: np.ndarray) -> np.ndarray:
 class Marks:
     """Root markers: a white disc with a dark rim, antialiased, drawn in linear light.
 
-    Exactly defined: the light mixed in double (each operation rounded, none fused) and
-    rounded to float; sRGB decoded and encoded by the core's tables (a float light becomes
-    the code nearest its encoding), so the pixels do not depend on the platform.
+    Exactly defined, the same on every platform: light mixed in double and rounded to float,
+    sRGB decoded and encoded by the core's tables (those of averaging: ``nbr/average.hpp``).
 
     ``centres``: (row, column) of every root on the whole image's pixel grid, so a
     band (or a tile) draws exactly its part of each marker.
@@ -337,8 +336,7 @@ class Marks:
         """Draw on ``rgb``, the pixels from (``row0``, ``col0``) of the whole image."""
         r_out = self.radius + self.rim
         rows, cols = rgb.shape[:2]
-        # sRGB to linear light and back by the core's tables, which are the same on every platform
-        # (nbr/average.hpp), where a float pow could differ in its last bit
+        # (a float pow, where these tables are used, could differ by platform in its last bit)
         decode, encode = linear_light(), srgb_thresholds(8 if maxval == 255 else 16)
         for cy, cx in self.centres:
             y0, y1 = max(row0, math.floor(cy - r_out - 1)), min(row0 + rows, math.ceil(cy + r_out + 2))
