@@ -350,7 +350,7 @@ class Marks:
             patch = rgb[y0 - row0 : y1 - row0, x0 - col0 : x1 - col0]
             lin = decode[patch.astype(np.intp) * (65535 // maxval)]
             lin = (lin * (1 - cover_all) + 0.02 * (cover_all - cover_in) + 1.0 * cover_in).astype(np.float32)
-            patch[...] = (np.searchsorted(encode, lin, side="right") - 1).astype(patch.dtype)  # the nearest code
+            patch[...] = (np.searchsorted(encode, lin, side="right") - 1).astype(patch.dtype)
 
 
 @dataclass(frozen=True)

@@ -71,7 +71,9 @@ POLYNOMIALS = {
     "z^3 + iz - 1": [1, 0, 1j, -1],
     "complex quartic": [1, -2 + 7.5j, 0, 12j, 5 + 0.1j],
     "z^5 - 3z^2 + (1+2j)": [1, 0, 0, -3, 0, 1 + 2j],
-    "random degree 9": list(np.random.default_rng(7).normal(size=10) + 1j * np.random.default_rng(8).normal(size=10)),
+    "random degree 9": list(
+        np.random.default_rng(7).normal(size=10) + 1j * np.random.default_rng(8).normal(size=10)
+    ),
 }
 
 
@@ -98,7 +100,9 @@ def test_the_sixth_roots_and_twelfth_roots_of_unity_are_exact() -> None:
     want = {complex(a, b) for a, b in [(1, 0), (s, half), (half, s), (0, 1)]}
     want |= {complex(-z.real, z.imag) for z in want} | {z.conjugate() for z in want}
     want |= {complex(-z.real, -z.imag) for z in want}
-    assert set(canonical_roots(np.array([1] + [0] * 11 + [-1], dtype=float)).tolist()) == {w + 0 for w in want}
+    assert set(canonical_roots(np.array([1] + [0] * 11 + [-1], dtype=float)).tolist()) == {
+        w + 0 for w in want
+    }
     z6 = set(canonical_roots(np.array([1, 0, 0, 0, 0, 0, 1], dtype=float)).tolist())
     assert z6 == {complex(s, half), 1j, complex(-s, half), complex(-s, -half), -1j, complex(s, -half)}
 
@@ -129,6 +133,12 @@ def test_what_is_no_root_is_kept_as_it_is() -> None:
         ([1, 0, -1], [1, -1], [1], "one multiplicity per root"),
     ],
 )
-def test_bad_arguments_are_refused(coefs: list[complex], roots: list[complex], mult: list[int], message: str) -> None:
+def test_bad_arguments_are_refused(
+    coefs: list[complex], roots: list[complex], mult: list[int], message: str
+) -> None:
     with pytest.raises(ParameterError, match=message):
-        polish_roots(np.array(coefs, dtype=np.complex128), np.array(roots, dtype=np.complex128), np.array(mult, dtype=np.intc))
+        polish_roots(
+            np.array(coefs, dtype=np.complex128),
+            np.array(roots, dtype=np.complex128),
+            np.array(mult, dtype=np.intc),
+        )

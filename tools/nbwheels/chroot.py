@@ -69,7 +69,8 @@ class Chroot:
         try:
             run(["mount", "-t", "proc", "proc", self.root / "proc"])
             run(["mount", "--bind", "/dev", self.root / "dev"])
-            if Path("/dev/pts").is_dir():  # a bind of /dev leaves out its mounts: the tests open pseudo-terminals
+            # a bind of /dev leaves out its mounts; the tests open pseudo-terminals
+            if Path("/dev/pts").is_dir():
                 run(["mount", "--bind", "/dev/pts", self.root / "dev" / "pts"])
             for folder, readonly in self.shared():
                 folder.mkdir(parents=True, exist_ok=True)
