@@ -3,13 +3,16 @@
 nb-render compresses with ISA-L (the ``isal`` package: several times faster than
 zlib and, once the rows are filtered, about as small) unless told otherwise;
 Python's own zlib is the other choice. The same image gives the same bytes with
-the same library, version, level and filter, so every PNG records them
+the same library, version, level and filter (for ISA-L also on the same
+architecture, and at level 3 on a CPU with the same vector extensions: its
+code differs between them), so every PNG records them
 (``Deflate.to_dict``) and ``--from`` uses them again where that library is
 installed. The libraries are imported only when an image is compressed.
 """
 
 from __future__ import annotations
 
+import platform
 import zlib
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +24,12 @@ __all__ = ["FILTERS", "LIBRARIES", "Deflate", "default_deflate"]
 # The compression libraries: their levels and how to get their modules (imported only when used).
 LIBRARIES: dict[str, range] = {"isal": range(4), "zlib": range(10)}
 FILTERS = {"none": 0, "up": 2}  # the PNG filter types the writer applies to every row
+
+
+def _architecture() -> str:
+    """The machine's architecture, named the same way on every system."""
+    machine = platform.machine().lower()
+    return {"amd64": "x86_64", "x64": "x86_64", "arm64": "aarch64"}.get(machine, machine)
 
 
 def _module(library: str) -> Any:
@@ -74,11 +83,13 @@ class Deflate:
         return True
 
     def version(self) -> str:
-        """The version of the library that makes the bytes (ImportError if it is not installed)."""
+        """The version of the library that makes the bytes (ImportError if it is not installed).
+        ISA-L's is followed by the machine's architecture: its deflate is written for each one, and
+        the same version compresses differently on x86-64 and on aarch64."""
         if self.library == "isal":
             import isal
 
-            return str(isal.ISAL_VERSION)
+            return f"{isal.ISAL_VERSION} {_architecture()}"
         return zlib.ZLIB_RUNTIME_VERSION
 
     def to_dict(self) -> dict[str, object]:

@@ -8,6 +8,7 @@ test_png.py, run there with every library and filter.
 from __future__ import annotations
 
 import json
+import platform
 import sys
 import tempfile
 import zlib
@@ -52,6 +53,16 @@ def test_record_round_trip_and_untrusted_records() -> None:
     assert png_compression({"png": rec}) == d
     assert png_compression({}) is None
     assert png_compression({"png": {"library": "zstd", "level": 1, "filter": "up"}}) is None  # unknown here
+
+
+def test_isal_records_the_architecture_its_bytes_depend_on() -> None:
+    """ISA-L's deflate is written per architecture: version 2.32.1 compresses the same data to other
+    bytes on aarch64 than on x86-64, so the record names the architecture (zlib's C code does not)."""
+    isal = pytest.importorskip("isal")
+    machine = platform.machine().lower()
+    arch = {"amd64": "x86_64", "arm64": "aarch64"}.get(machine, machine)
+    assert Deflate("isal", 1).to_dict()["version"] == f"{isal.ISAL_VERSION} {arch}"
+    assert Deflate("zlib", 6).to_dict()["version"] == zlib.ZLIB_RUNTIME_VERSION
 
 
 def test_default_is_isal_filtered_up_except_for_bands_and_flat_areas() -> None:
