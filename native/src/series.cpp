@@ -4,17 +4,15 @@
 #include <cmath>
 #include <cstddef>
 
-#include "simd/dd.hpp"
+#include "complex_dd.hpp"
 #include "validate.hpp"
-#include "simd/scalar.hpp"
 
 namespace nbr {
 namespace detail {
 
 namespace {
 
-using D = VecDD<VecScalar>;  // the kernels' double-double arithmetic, one number at a time
-using dd = D::reg;
+using D = ScalarDD;  // the kernels' double-double arithmetic, one number at a time
 constexpr int R = SeriesStart::kOrder;
 
 // Complex doubles with every operation spelled out (std::complex leaves multiplication,
@@ -35,25 +33,7 @@ cplx operator/(cplx a, cplx b) {
 double modulus(cplx a) { return std::sqrt(a.re * a.re + a.im * a.im); }
 bool finite(cplx a) { return std::isfinite(a.re) && std::isfinite(a.im); }
 
-dd to_dd(double x) { return {x, 0.0}; }
-
-// A double-double complex number.
-struct DDC {
-    dd re, im;
-    cplx value() const { return {re.hi, im.hi}; }
-};
-
-DDC operator+(DDC a, DDC b) { return {D::add(a.re, b.re), D::add(a.im, b.im)}; }
-DDC operator-(DDC a, DDC b) { return {D::sub(a.re, b.re), D::sub(a.im, b.im)}; }
-DDC operator*(DDC a, DDC b) {
-    return {D::fnmadd(a.im, b.im, D::mul(a.re, b.re)), D::fmadd(a.re, b.im, D::mul(a.im, b.re))};
-}
-DDC operator/(DDC a, DDC b) {
-    const dd inv = D::recip(D::fmadd(b.re, b.re, D::mul(b.im, b.im)));
-    const dd nr = D::fmadd(a.re, b.re, D::mul(a.im, b.im));   // Re(a conj(b))
-    const dd ni = D::fnmadd(a.re, b.im, D::mul(a.im, b.re));  // Im(a conj(b))
-    return {D::mul(nr, inv), D::mul(ni, inv)};
-}
+cplx value(DDC a) { return {a.re.hi, a.im.hi}; }
 
 // A truncated power series in the offset d: v + d[0] d + ... + d[R-1] d^R, its
 // value in double-double, the other coefficients in double.
@@ -63,7 +43,7 @@ struct Jet {
 
     static Jet constant(cplx c) { return {{to_dd(c.re), to_dd(c.im)}, {}}; }
     // the coefficient of d^k (k = 0 .. R), the value as a double
-    cplx at(int k) const { return k == 0 ? v.value() : d[static_cast<std::size_t>(k - 1)]; }
+    cplx at(int k) const { return k == 0 ? value(v) : d[static_cast<std::size_t>(k - 1)]; }
 };
 
 Jet operator+(const Jet& a, const Jet& b) {

@@ -11,8 +11,9 @@
 //
 // The definition, operation by operation (every operation exact or rounded to
 // nearest, never contracted; no library function is called):
-//  * double-double numbers are unevaluated sums hi + lo; products use Dekker's
-//    split, sums Knuth's two-sum, quotients two correction steps (roots.cpp);
+//  * double-double numbers are unevaluated sums hi + lo, in the kernels' own
+//    arithmetic without fused multiply-adds (src/simd/dd.hpp over the scalar
+//    "vector": Dekker's split, Knuth's two-sum, one division per reciprocal);
 //  * a root of multiplicity m is refined as the simple root of the (m-1)-th
 //    derivative of p, whose coefficients are p's times k!/(k-m+1)!, in
 //    double-double;
