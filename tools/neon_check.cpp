@@ -8,7 +8,8 @@
 //     neon_check JOBS OUTDIR
 //
 // JOBS is a text file written by tools/neon_check.py: blocks of "key values..."
-// lines, each block starting with "job NAME" and ending with "end". Numbers are
+// lines, each block starting with "job NAME" and ending with "end" (or a roots
+// block, below). Numbers are
 // C hex floats ("0x1.8p+1"), so the doubles arrive exactly as Python had them:
 //
 //     job NAME            (letters, digits, '-', '_', '.')
@@ -27,6 +28,15 @@
 //     xs_lo N X ...       (optional, double-double: the start points' low parts)
 //     ys_lo N Y ...
 //     series RE RE_LO IM IM_LO RADIUS SPACING  (optional, double-double: the shortcut)
+//     end
+//
+// or with "roots NAME" and ending with "end": a polynomial's roots made canonical
+// (nbr::polish_roots), written to OUTDIR/NAME.roots.bin as pairs of doubles:
+//
+//     roots NAME
+//     coefs N RE IM ...   (highest degree first)
+//     approx N RE IM ...  (the approximations to refine)
+//     mult N M ...        (their multiplicities)
 //     end
 //
 // For each job, OUTDIR/NAME.bin receives, for the width * height pixels in
@@ -54,6 +64,7 @@
 #include <vector>
 
 #include "nbr/render.hpp"
+#include "nbr/roots.hpp"
 
 namespace {
 
@@ -131,11 +142,9 @@ bool valid_name(const std::string& s) {
     return s[0] != '.';
 }
 
-// The next job, or false at the end of the file.
-bool read_job(Reader& in, Job& job) {
+// A job's block, after its "job" line.
+void read_job(Reader& in, Job& job) {
     std::string key;
-    if (!in.next(key)) return false;
-    if (key != "job") throw std::runtime_error("expected 'job', got '" + key + "'");
     job = Job{};
     job.name = in.word("job name");
     if (!valid_name(job.name)) throw std::runtime_error("bad job name '" + job.name + "'");
@@ -169,7 +178,33 @@ bool read_job(Reader& in, Job& job) {
         else throw std::runtime_error("unknown key '" + key + "' in job " + job.name);
     }
     if (o.kernel == "auto") o.kernel.clear();
-    return true;
+}
+
+// A "roots" block: refines the approximations with nbr::polish_roots and writes
+// OUTDIR/NAME.roots.bin, the refined roots as pairs of doubles.
+void roots_job(Reader& in, const std::string& outdir) {
+    const std::string name = in.word("roots name");
+    if (!valid_name(name)) throw std::runtime_error("bad roots name '" + name + "'");
+    std::vector<std::complex<double>> coefs, approx;
+    std::vector<int> mult;
+    for (;;) {
+        const std::string key = in.word("a key or 'end'");
+        if (key == "end") break;
+        if (key == "coefs") coefs = in.complexes("coefs");
+        else if (key == "approx") approx = in.complexes("approx");
+        else if (key == "mult") {
+            mult.resize(in.count("mult"));
+            for (int& m : mult) m = static_cast<int>(in.integer("mult"));
+        } else throw std::runtime_error("unknown key '" + key + "' in roots " + name);
+    }
+    if (coefs.size() < 2 || approx.size() != mult.size()) throw std::runtime_error("bad roots block " + name);
+    nbr::polish_roots(coefs.data(), coefs.size(), approx.data(), mult.data(), approx.size());
+    const std::string path = outdir + "/" + name + ".roots.bin";
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    if (f == nullptr) throw std::runtime_error("cannot create " + path);
+    const bool ok = std::fwrite(approx.data(), sizeof(approx[0]), approx.size(), f) == approx.size();
+    if (std::fclose(f) != 0 || !ok) throw std::runtime_error("cannot write " + path);
+    std::printf("roots %s n=%zu\n", name.c_str(), approx.size());
 }
 
 // The one call into the library.
@@ -232,7 +267,14 @@ int main(int argc, char** argv) {
                         k.isa.c_str(), k.lanes, k.lanes_single, k.fused ? 1 : 0, k.supported ? 1 : 0);
         Reader in(argv[1]);
         Job job;
-        while (read_job(in, job)) {
+        std::string kind;
+        while (in.next(kind)) {
+            if (kind == "roots") {
+                roots_job(in, argv[2]);
+                continue;
+            }
+            if (kind != "job") throw std::runtime_error("expected 'job' or 'roots', got '" + kind + "'");
+            read_job(in, job);
             const Result r = render_job(job);
             write_result(std::string(argv[2]) + "/" + job.name + ".bin", r);
             const nbr::Stats& s = r.stats;

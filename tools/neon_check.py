@@ -27,8 +27,13 @@
    (inf * 0) is positive on AArch64 and negative on x86-64, where the reference
    runs; such NaNs may differ in the sign bit alone, and are counted.
 
+4. Has the same program refine roots with nbr::polish_roots (the canonical last
+   bits of every root, nbr/roots.hpp): the host root finder's approximations for
+   each polynomial, as they are and moved by 3 units in the last place, compared
+   bit for bit with the host's refinement of the same inputs.
+
 Prints one line per scene (a polynomial with one method in one precision, its
-four renders) and
+four renders), one for the roots, and
 exits 1 on any mismatch. Without an aarch64 cross compiler or qemu it says it
 skipped and exits 0 (1 with --require). On Debian and Ubuntu:
 
@@ -239,6 +244,68 @@ def write_jobs(path: Path, inputs: Inputs, todo: list[Job]) -> None:
             lines.append(f"series {_hex(np.array(inputs.series[key]))}")
         lines.append("end")
     path.write_text("\n".join(lines) + "\n")
+
+
+# ---- canonical roots ----------------------------------------------------------------------------
+# nbr::polish_roots must give every root the same last bits on every platform: the approximations
+# the host's root finder gives (and the same moved by a few units in the last place) are refined
+# on aarch64 and compared bit for bit with the host's refinement of the same inputs.
+
+ROOT_POLYS = {
+    **{p.key: p.coefs for p in POLYS if p.deep is None},
+    "z5cubic": (1, 0, 0, -3, 0, 1 + 2j),  # z^5 - 3z^2 + (1+2j)
+    "triple": (1, -0.75, -1.6875, 2.109375, -0.6328125),  # (z - 0.75)^3 (z + 1.5): a triple root
+    "random9": (0.3 - 1.2j, 1.1 + 0.4j, -0.7 + 0.2j, 2.5 - 0.9j, 0.1 + 0.1j, -1.3, 0.8j, 0.6 - 0.6j, -2.1 + 1.7j, 1.0),
+}
+
+
+def roots_jobs() -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+    """name: (scaled coefficients, approximations, multiplicities, the host's refinement)."""
+    from nbcli._native import polish_roots
+    from nbcli.poly.aberth import aberth, scaled
+    from nbcli.poly.multiple import group
+
+    out = {}
+    for key, coefs in ROOT_POLYS.items():
+        c = np.trim_zeros(np.array(coefs, complex), "b")  # as find_roots: 0 is a root exactly
+        if c.size < 2:
+            continue
+        a, _ = scaled(c)
+        found, mults = group(a, aberth(a))
+        m = np.array(mults, dtype=np.intc)
+        for k in (0, 3):
+            approx = np.array(found, complex)
+            if k:
+                approx = np.nextafter(approx.real, np.inf) + 1j * np.nextafter(approx.imag, -np.inf)
+                for _ in range(k - 1):
+                    approx = np.nextafter(approx.real, np.inf) + 1j * np.nextafter(approx.imag, -np.inf)
+            out[f"{key}.roots{k}"] = (a, approx, m, polish_roots(a, approx, m))
+    return out
+
+
+def write_roots_jobs(path: Path, todo: dict[str, tuple[np.ndarray, ...]]) -> None:
+    """Appends the roots blocks (format in tools/neon_check.cpp)."""
+    lines = []
+    for name, (a, approx, m, _) in todo.items():
+        mult = " ".join(str(int(x)) for x in m)
+        lines += [f"roots {name}", f"coefs {len(a)} {_complex_hex(a)}", f"approx {len(approx)} {_complex_hex(approx)}"]
+        lines += [f"mult {len(m)} {mult}", "end"]
+    with path.open("a") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def check_roots(out: Path, todo: dict[str, tuple[np.ndarray, ...]]) -> list[str]:
+    """The roots blocks whose refinement differs from the host's, bit for bit."""
+    bad = []
+    for name, (*_, want) in todo.items():
+        try:
+            got = np.fromfile(out / f"{name}.roots.bin", dtype=np.complex128)
+        except OSError as e:
+            bad.append(f"{name}: {e}")
+            continue
+        if got.shape != want.shape or not np.array_equal(got.view(np.uint64), want.view(np.uint64)):
+            bad.append(f"{name}: {got.tolist()} against the host's {want.tolist()}")
+    return bad
 
 
 # ---- build and run ------------------------------------------------------------------------------
@@ -505,6 +572,8 @@ def main() -> int:
     inputs = Inputs()
     jobs_file = build_dir / "jobs.txt"
     write_jobs(jobs_file, inputs, todo)
+    root_todo = roots_jobs()
+    write_roots_jobs(jobs_file, root_todo)
     t0 = time.perf_counter()
     ran = run_driver(exe, qemu, jobs_file, out)
     t_run = time.perf_counter() - t0
@@ -574,6 +643,13 @@ def main() -> int:
             say(f"ok   {tag:22} {what}")
     t_ref = time.perf_counter() - t0
 
+    root_bad = check_roots(out, root_todo)
+    for line in root_bad:
+        say(f"FAIL roots {line}")
+    if root_bad:
+        failed += 1
+    else:
+        say(f"ok   canonical roots: {len(root_todo)} sets of roots refined as on this machine, bit for bit")
     if teeth == 0 and not args.select:
         say("FAILED: no scene tells a fused kernel from an unfused one; the check would not notice")
         failed += 1
