@@ -108,7 +108,10 @@ def check_sdist(sd: Path) -> list[str]:
 
 def test_sdist(ctx: Context, sd: Path) -> None:
     say(f"installing {sd.name} in a fresh venv (compiled with the system compiler) and testing it")
-    py = discover_pythons(ctx.pythons)[-1]
+    # the newest of the CPythons asked for that this machine has (a sid one runs only in its chroot)
+    py = (
+        [i for i in discover_pythons(ctx.pythons) if i.distro is None] or discover_pythons((), chroots=False)
+    )[-1]
     venv = make_venv(py.path, ctx.work / "venvs" / "sdist", [], log_dir=ctx.logs, fresh=True)
     env = os.environ.copy()
     for k in ("CC", "CXX", "CMAKE_ARGS", "NB_RENDER_KERNEL", "PYTHONPATH"):
