@@ -336,7 +336,7 @@ class Marks:
         """Draw on ``rgb``, the pixels from (``row0``, ``col0``) of the whole image."""
         r_out = self.radius + self.rim
         rows, cols = rgb.shape[:2]
-        # (a float pow, where these tables are used, could differ by platform in its last bit)
+        # the core's tables, not a float pow (whose last bit may differ between platforms)
         decode, encode = linear_light(), srgb_thresholds(8 if maxval == 255 else 16)
         for cy, cx in self.centres:
             y0, y1 = max(row0, math.floor(cy - r_out - 1)), min(row0 + rows, math.ceil(cy + r_out + 2))
