@@ -632,14 +632,15 @@ DAEMON_AT_EXIT = (
     "threading.Thread(target=work, daemon=True).start()\n"
     "time.sleep(float(sys.argv[1]))\n"
 )
-# Ctrl-C while the main thread waits in Thread.join() on a rendering thread. Python 3.11-3.13
-# finalise while that thread renders; 3.14 first waits for it (it is not a daemon), so there
-# its render is shorter (a few seconds), and the process ends when the render does.
+# Ctrl-C while the main thread waits in Thread.join() on a rendering thread. Python 3.11 and 3.12
+# finalise while that thread renders; 3.13 and later first wait for it (it is not a daemon: 102 s
+# of baseline kernel for the longer render on 3.13.0), so there its render is shorter (a few
+# seconds), and the process ends when the render does.
 CTRL_C_IN_JOIN = (
     "import os, signal, sys, threading\n"
     "import nbcli\n"
     "compute = nbcli.compute\n"
-    "itmax = 30000 if sys.version_info < (3, 14) else 2000\n"
+    "itmax = 30000 if sys.version_info < (3, 13) else 2000\n"
     "def work():\n"
     "    compute(1000, 1000, [1, 0, 0, 0, 0, 0, 1], itmax=itmax, tol=1e-300)\n"
     "t = threading.Thread(target=work)\n"
@@ -677,7 +678,7 @@ def test_a_rendering_thread_never_aborts_the_process(kernel, scenario):
         # the script's own ending (0; 130 after a KeyboardInterrupt), never an abort (134, "FATAL:
         # exception not rethrown": the forced unwind was swallowed) or a crash (139)
         allowed = {0} if scenario == "daemon-at-exit" else {130, -signal.SIGINT}
-        if sys.version_info >= (3, 14):
+        if sys.version_info >= (3, 13):
             allowed.add(0)  # the shorter render may end before the Ctrl-C, which then stops nothing
         assert res.returncode in allowed, (delay, res.returncode, res.stderr.decode()[-400:])
         assert b"FATAL" not in res.stderr and b"terminate called" not in res.stderr
