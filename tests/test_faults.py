@@ -633,9 +633,9 @@ DAEMON_AT_EXIT = (
     "time.sleep(float(sys.argv[1]))\n"
 )
 # Ctrl-C while the main thread waits in Thread.join() on a rendering thread. Python 3.11 and 3.12
-# finalise while that thread renders; 3.13 and later first wait for it (it is not a daemon: 102 s
-# of baseline kernel for the longer render on 3.13.0), so there its render is shorter (a few
-# seconds), and the process ends when the render does.
+# finalise while that thread renders; 3.13 and later first wait for it (it is not a daemon: the
+# longer render took 102 s on the baseline kernel on 3.13.0), so there the render is shorter (a
+# few seconds), and the process ends when the render does.
 CTRL_C_IN_JOIN = (
     "import os, signal, sys, threading\n"
     "import nbcli\n"
