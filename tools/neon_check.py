@@ -275,10 +275,8 @@ def roots_jobs() -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarr
         m = np.array(mults, dtype=np.intc)
         for k in (0, 3):
             approx = np.array(found, complex)
-            if k:
+            for _ in range(k):  # k units in the last place away, in opposite directions
                 approx = np.nextafter(approx.real, np.inf) + 1j * np.nextafter(approx.imag, -np.inf)
-                for _ in range(k - 1):
-                    approx = np.nextafter(approx.real, np.inf) + 1j * np.nextafter(approx.imag, -np.inf)
             out[f"{key}.roots{k}"] = (a, approx, m, polish_roots(a, approx, m))
     return out
 

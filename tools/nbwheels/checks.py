@@ -176,7 +176,10 @@ def install(ctx: Context, row: Row, wheel: Path, place: Place) -> Path:
         runtime = wheel_requirements(wheel, extras=set())
         place.run([*download, *runtime], log=log)
         left = [d for d in deps if d not in runtime and not _downloads(place, download, d, log)]
-        note(f"no wheels for CPython {row.py.version} of {', '.join(left)}: the tests that need them skip")
+        if left:
+            note(
+                f"no wheels for CPython {row.py.version} of {', '.join(left)}: the tests that need them skip"
+            )
         deps = [d for d in deps if d not in left]
     place.run([*pip, "install", "-q", "--no-index", "--find-links", house, *deps], log=log)
     place.run([*pip, "install", "-q", "--no-index", "--no-deps", wheel])
