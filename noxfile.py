@@ -34,8 +34,9 @@ preloaded into the test process and every child process, leak detection is off
 there (CPython does not free everything at exit), and any ASan or UBSan report
 fails the session, even one from a child process. Tests marked sanitizer_unsafe
 (tests/conftest.py) are skipped in that run only. Then `python tools/sanitize.py
-lsan` builds the C++ library with the `sanitize` CMake preset (build/sanitize),
-links tools/lsan_driver.cpp against it and runs that with leak detection on.
+lsan --library build/sanitize-py/libnbr.a` links tools/lsan_driver.cpp against the
+C++ library of that same build (so the kernels are compiled once) and runs it with leak
+detection on.
 Arguments after `--` go to pytest: `nox -s sanitize -- -k cli -x`.
 
 The neon session installs the package (tools/neon_check.py takes the grids and
@@ -132,10 +133,12 @@ def sdist(session: nox.Session) -> None:
     session.run("python", "tools/wheels.py", "--sdist-only", *session.posargs)
 
 
+SANITIZE_DIR = "build/sanitize-py"
 SANITIZE_BUILD = [
     "--config-settings=cmake.define.NBR_SANITIZE=address,undefined",
     "--config-settings=cmake.build-type=RelWithDebInfo",
-    "--config-settings=build-dir=build/sanitize-py",
+    f"--config-settings=build-dir={SANITIZE_DIR}",
+    "--config-settings=cmake.define.NBR_WERROR=ON",  # as the `sanitize` preset
     "--config-settings=install.strip=false",  # keep the debug info: reports name files and lines
 ]
 
@@ -149,7 +152,8 @@ def sanitize(session: nox.Session) -> None:
     session.install("cmake", "ninja")
     session.install(".[test]", *SANITIZE_BUILD)
     session.run("python", "tools/sanitize.py", "pytest", *session.posargs)
-    session.run("python", "tools/sanitize.py", "lsan")
+    # LeakSanitizer on the C++ library just built for the extension: compiled once.
+    session.run("python", "tools/sanitize.py", "lsan", "--library", f"{SANITIZE_DIR}/libnbr.a")
 
 
 @nox.session(default=False)

@@ -11,8 +11,10 @@
         afterwards, so an error in a child process whose exit code a test does not
         look at still fails the run.
 
-    python tools/sanitize.py lsan
-        Builds the C++ library alone with the `sanitize` CMake preset, links
+    python tools/sanitize.py lsan [--library LIB]
+        Builds the C++ library alone with the `sanitize` CMake preset (or takes
+        LIB, a sanitized libnbr.a as it is: `nox -s sanitize` passes the one it has
+        just built for the extension, so the kernels are compiled once), links
         tools/lsan_driver.cpp against it and runs it with LeakSanitizer on.
 
 Exit code 0 only if the tests passed and no sanitizer said anything.
@@ -133,16 +135,19 @@ def run_pytest(args: list[str]) -> int:
         return finish(rc, logdir, "pytest")
 
 
-def run_lsan() -> int:
-    build = ROOT / "build" / "sanitize"
-    for cmd in (["cmake", "--preset", "sanitize"], ["cmake", "--build", "--preset", "sanitize"]):
-        subprocess.run(cmd, cwd=ROOT, check=True)
+def run_lsan(library: Path | None) -> int:
+    if library is None:
+        for cmd in (["cmake", "--preset", "sanitize"], ["cmake", "--build", "--preset", "sanitize"]):
+            subprocess.run(cmd, cwd=ROOT, check=True)
+        library = ROOT / "build" / "sanitize" / "libnbr.a"
+    elif not library.is_file() or b"__asan_report_" not in library.read_bytes():
+        sys.exit(f"sanitize: {library} is not a C++ library built with NBR_SANITIZE=address,undefined")
     cxx = os.environ.get("CXX") or shutil.which("g++") or "c++"
-    exe = build / "lsan_driver"
+    exe = library.with_name("lsan_driver")
     subprocess.run(
         [cxx, "-std=c++17", "-g", "-O1", "-fsanitize=address,undefined", "-fno-omit-frame-pointer",
          "-Wall", "-Wextra", "-Werror", f"-I{ROOT / 'native' / 'include'}",
-         str(ROOT / "tools" / "lsan_driver.cpp"), str(build / "libnbr.a"), "-pthread", "-o", str(exe)],
+         str(ROOT / "tools" / "lsan_driver.cpp"), str(library), "-pthread", "-o", str(exe)],
         check=True,
     )  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="nbr-lsan-") as tmp:
@@ -157,9 +162,15 @@ def main() -> int:
         sys.exit("sanitize: Linux only (GCC's libasan is preloaded with LD_PRELOAD)")
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("what", choices=["pytest", "lsan"])
-    ap.add_argument("args", nargs=argparse.REMAINDER, help="passed on to pytest")
+    ap.add_argument(
+        "args", nargs=argparse.REMAINDER, help="pytest: passed on to pytest; lsan: [--library LIB]"
+    )
     ns = ap.parse_args()
-    return run_pytest(ns.args) if ns.what == "pytest" else run_lsan()
+    if ns.what == "pytest":
+        return run_pytest(ns.args)
+    lsan = argparse.ArgumentParser(prog=f"{ap.prog} lsan")
+    lsan.add_argument("--library", type=Path, help="a libnbr.a built with the sanitizers, used as it is")
+    return run_lsan(lsan.parse_args(ns.args).library)
 
 
 if __name__ == "__main__":
