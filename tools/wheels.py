@@ -3,7 +3,7 @@
 
     python tools/wheels.py                  # x86_64, every CPython (what ``nox -s wheels`` runs)
     python tools/wheels.py --arch aarch64   # the aarch64 wheel, tested under qemu (``nox -s wheels_aarch64``)
-    python tools/wheels.py --quick          # one Python; no pipx or sdist install; smoke tests in chroots
+    python tools/wheels.py --quick          # one Python; no pipx or sdist install; fewer tests (--help)
     python tools/wheels.py --quick --release --python 3.11 --python 3.15 --arch x86_64 --arch aarch64
                                             # and the release path (``nox -s release``, what CI runs)
     python tools/wheels.py --sdist-only     # what ``nox -s sdist`` runs
