@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -94,6 +95,19 @@ def kernel(request: pytest.FixtureRequest) -> str:
     if request.param not in SUPPORTED:
         pytest.skip(f"this CPU cannot run the {request.param} kernel")
     return str(request.param)
+
+
+# The signals the tests send to a running command, each of which ends it by default.
+TERMINATING_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGALRM", "SIGXCPU")
+
+
+def default_signals() -> None:
+    """In a child process (``preexec_fn``): each signal the tests send does what it does by
+    default, however the test run was started: a shell without job control starts background
+    commands with SIGINT and SIGQUIT ignored, and ``nohup`` ignores SIGHUP; nb-render rightly
+    keeps an ignored signal ignored."""
+    for name in TERMINATING_SIGNALS:
+        signal.signal(getattr(signal, name), signal.SIG_DFL)
 
 
 def script() -> str:

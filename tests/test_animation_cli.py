@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 import pytest
-from conftest import OUTSIDE, run_cli, run_on_a_terminal, script
+from conftest import OUTSIDE, default_signals, run_cli, run_on_a_terminal, script
 from PIL import Image
 
 av = pytest.importorskip("av")
@@ -239,10 +239,6 @@ def test_missing_keyframe_file(tmp_path):
 SLOW_FRAMES = ["-c", "1," + ",".join(["0"] * 19) + ",1", "-s", "96x64", "-n", "3000", "--tol", "1e-300"]
 
 
-def _default_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
 @pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
 @pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 @pytest.mark.parametrize("out", ["frames/", "movie.mp4"])
@@ -253,7 +249,7 @@ def test_a_signal_stops_an_animation_keeping_finished_frames_only(tmp_path, sig,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         cwd=OUTSIDE,
-        preexec_fn=_default_sigint,  # noqa: PLW1509 (the child only resets one signal)
+        preexec_fn=default_signals,  # noqa: PLW1509 (the child only resets signals)
     )
     deadline = time.monotonic() + 60
     while not (tmp_path / "frames" / "00001.png").exists() and time.monotonic() < deadline:

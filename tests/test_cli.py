@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 import pytest
-from conftest import OUTSIDE, run_cli, run_on_a_terminal, script
+from conftest import OUTSIDE, default_signals, run_cli, run_on_a_terminal, script
 from PIL import Image
 from typer.testing import CliRunner
 
@@ -308,12 +308,6 @@ SLOW = [
 ]
 
 
-def _default_sigint() -> None:
-    """In the child: Ctrl-C does what it normally does, even if this test run was
-    started in the background (where the shell makes children ignore SIGINT)."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
 @pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
 @pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_signal_stops_render_promptly_and_leaves_no_file(tmp_path, sig, code):
@@ -325,7 +319,7 @@ def test_signal_stops_render_promptly_and_leaves_no_file(tmp_path, sig, code):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         cwd=OUTSIDE,
-        preexec_fn=_default_sigint,  # noqa: PLW1509 (the child only resets one signal)
+        preexec_fn=default_signals,  # noqa: PLW1509 (the child only resets signals)
     )
     time.sleep(1.5)
     assert proc.poll() is None, "the render should still be running"
@@ -357,7 +351,7 @@ def test_api_raises_keyboardinterrupt_promptly():
         text=True,
         cwd=OUTSIDE,
         timeout=60,
-        preexec_fn=_default_sigint,
+        preexec_fn=default_signals,
     )
     assert res.stdout.strip() == "interrupted", res.stderr
 

@@ -14,7 +14,7 @@ import time
 
 import numpy as np
 import pytest
-from conftest import OUTSIDE, run_cli, run_python, script
+from conftest import OUTSIDE, TERMINATING_SIGNALS, default_signals, run_cli, run_python, script
 
 import nbcli
 import nbcli.params
@@ -34,13 +34,6 @@ def _one_line_error(res: subprocess.CompletedProcess, code: int, *words: str) ->
     for w in words:
         assert w in err, err
     return err
-
-
-def _no_signal_handlers() -> None:
-    """In a child: SIGINT and SIGQUIT as an interactive shell gives them (a shell without job
-    control starts background commands, and so pytest, with both ignored)."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
 
 
 # ---- one degree limit for every input path ----------------------------------------------------------
@@ -144,7 +137,7 @@ def test_root_finding_stops_at_ctrl_c_within_a_second():
         "except KeyboardInterrupt:\n"
         "    print(time.monotonic() - sent[0])\n"
     )
-    res = run_python(code, preexec_fn=_no_signal_handlers)
+    res = run_python(code, preexec_fn=default_signals)
     assert res.returncode == 0, res.stderr
     assert float(res.stdout) < 2.0  # within a second, with slack for a loaded machine
 
@@ -157,7 +150,7 @@ def test_command_stops_during_root_finding(tmp_path, sig, code):
         [script(), "--coefs", coefs, "-s", "2000x2000", str(tmp_path / "x.png")],
         stderr=subprocess.PIPE,
         cwd=OUTSIDE,
-        preexec_fn=_no_signal_handlers,  # noqa: PLW1509 (the child only resets two signals)
+        preexec_fn=default_signals,  # noqa: PLW1509 (the child only resets signals)
     )
     time.sleep(1.0)
     start = time.monotonic()
@@ -191,7 +184,7 @@ WITHOUT_TMPFILE = (
 
 def _start(tmp_path, args, named: bool, **kw) -> subprocess.Popen:
     cmd = [sys.executable, "-c", WITHOUT_TMPFILE, *args] if named else [script(), *args]
-    kw.setdefault("preexec_fn", _no_signal_handlers)
+    kw.setdefault("preexec_fn", default_signals)
     return subprocess.Popen(cmd, stderr=subprocess.PIPE, cwd=tmp_path, **kw)
 
 
@@ -215,9 +208,7 @@ def _stop_with(proc: subprocess.Popen, signum: int) -> None:
 
 @POSIX
 @pytest.mark.parametrize("named", [False, True], ids=["unnamed", "named"])
-@pytest.mark.parametrize(
-    "sig", ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGALRM", "SIGXCPU"]
-)
+@pytest.mark.parametrize("sig", TERMINATING_SIGNALS)
 def test_terminating_signals_leave_no_temporary_file(tmp_path, sig, named):
     signum = getattr(signal, sig)
     (tmp_path / "old.png").write_bytes(b"old")
@@ -277,7 +268,7 @@ def test_a_signal_during_deferred_work_stops_the_command_after_it():
 def test_an_ignored_hangup_stays_ignored(tmp_path):
     # nohup starts a program with SIGHUP ignored: nb-render must not undo that
     def ignore_hangup() -> None:
-        _no_signal_handlers()
+        default_signals()
         signal.signal(signal.SIGHUP, signal.SIG_IGN)
 
     proc = _start(
@@ -341,7 +332,7 @@ def test_ctrl_c_during_start_up_ends_like_ctrl_c_later(tmp_path, module):
         cwd=tmp_path,
         capture_output=True,
         timeout=120,
-        preexec_fn=_no_signal_handlers,
+        preexec_fn=default_signals,
     )
     assert res.returncode == 130, res.stderr
     assert res.stderr == b"nb-render: interrupted\n"

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import default_signals
 
 import nbcli
 from nbcli import Scene, Style
@@ -289,6 +290,7 @@ def test_ctrl_c_cancels_the_clusters_tasks(cluster, tmp_path):
         [SCRIPT, *slow, "--scheduler", cluster.scheduler_address, str(tmp_path / "x.zarr")],
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=default_signals,  # noqa: PLW1509 (the child only resets signals)
     )
     with distributed.Client(cluster) as c:
         deadline = time.monotonic() + 60
