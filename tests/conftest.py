@@ -54,21 +54,34 @@ SANITIZER_UNSAFE = {
 }
 
 
+# Under user-mode emulation (the aarch64 wheel's tests under qemu: the wheel tool sets
+# NB_RENDER_EMULATED=1) the process's memory and limits are the emulator's, not the
+# program's. Mark a test that measures or limits them @pytest.mark.emulation_unsafe("why").
+SKIPPED_WHEN = {
+    "sanitizer_unsafe": ("NB_RENDER_SANITIZE", "under the sanitizers", SANITIZER_UNSAFE),
+    "emulation_unsafe": ("NB_RENDER_EMULATED", "under emulation", {}),
+}
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "sanitizer_unsafe(reason): skipped when NB_RENDER_SANITIZE=1 (the ASan/UBSan run)"
     )
+    config.addinivalue_line(
+        "markers", "emulation_unsafe(reason): skipped when NB_RENDER_EMULATED=1 (tests under qemu-user)"
+    )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if os.environ.get("NB_RENDER_SANITIZE") != "1":
-        return
-    for item in items:
-        marker = item.get_closest_marker("sanitizer_unsafe")
-        name = f"{item.path.name}::{getattr(item, 'originalname', item.name)}"
-        reason = (marker.args[0] if marker and marker.args else None) or SANITIZER_UNSAFE.get(name)
-        if marker or reason:
-            item.add_marker(pytest.mark.skip(reason=f"under the sanitizers: {reason or 'sanitizer_unsafe'}"))
+    for mark, (variable, where, listed) in SKIPPED_WHEN.items():
+        if os.environ.get(variable) != "1":
+            continue
+        for item in items:
+            marker = item.get_closest_marker(mark)
+            name = f"{item.path.name}::{getattr(item, 'originalname', item.name)}"
+            reason = (marker.args[0] if marker and marker.args else None) or listed.get(name)
+            if marker or reason:
+                item.add_marker(pytest.mark.skip(reason=f"{where}: {reason or mark}"))
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

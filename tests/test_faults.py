@@ -713,6 +713,9 @@ def _address_space_of_a_small_render() -> int:
 @pytest.mark.sanitizer_unsafe(
     "AddressSanitizer reserves terabytes of address space: the limit stops it at start"
 )
+@pytest.mark.emulation_unsafe(
+    "an address-space limit applies to qemu-user's own process, not to the program's threads"
+)
 def test_threads_the_system_cannot_start_are_done_without(tmp_path):
     # --threads 256 under an address-space limit that leaves room for a few thread stacks only
     import resource
