@@ -64,12 +64,8 @@ SKIPPED_WHEN = {
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers", "sanitizer_unsafe(reason): skipped when NB_RENDER_SANITIZE=1 (the ASan/UBSan run)"
-    )
-    config.addinivalue_line(
-        "markers", "emulation_unsafe(reason): skipped when NB_RENDER_EMULATED=1 (tests under qemu-user)"
-    )
+    for mark, (variable, where, _) in SKIPPED_WHEN.items():
+        config.addinivalue_line("markers", f"{mark}(reason): skipped when {variable}=1 ({where})")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -126,9 +126,7 @@ def test_wheel(ctx: Context, results: Results, row: Row, wheel: Path, place: Pla
     if not row.arch.native:  # under qemu-user: tests/conftest.py skips the emulation_unsafe tests
         env["NB_RENDER_EMULATED"] = "1"
     rundir = run_dir(ctx)
-    known = _kernels(venv, rundir, env, place)
-    runnable = [k.name for k in row.arch.kernels if known.get(k.name)]
-    best = runnable[-1] if runnable else None  # a later kernel is preferred (CMakeLists.txt)
+    known, best = _kernels(venv, rundir, env, place)
     if scope != "smoke":  # a smoke run is a quick check, not a measurement
         row.version_time = time_version(venv, rundir, env, place)
         note(f"nb-render --version: {row.version_time * 1000:.0f} ms (median of {VERSION_RUNS})")
@@ -203,22 +201,24 @@ def _downloads(place: Place, download: list[object], requirement: str, log: Path
     return True
 
 
-def _kernels(venv: Path, rundir: Path, env: dict[str, str], place: Place) -> dict[str, bool]:
-    """Kernel name -> whether this CPU runs it, as the installed package reports them."""
-    out = place.run(
-        [venv_bin(venv, "python"), "-c", "import json, nbcli; print(json.dumps(nbcli.available_kernels()))"],
-        cwd=rundir,
-        env=env,
-        capture=True,
-    ).stdout
-    kinfo = json.loads(out.strip().splitlines()[-1])
+_KERNELS = (
+    "import json, nbcli; from nbcli import _native; "
+    "print(json.dumps([nbcli.available_kernels(), _native.selected_kernel()]))"
+)
+
+
+def _kernels(venv: Path, rundir: Path, env: dict[str, str], place: Place) -> tuple[dict[str, bool], str]:
+    """Kernel name -> whether this CPU runs it, as the installed package reports them, and
+    the kernel it selects by itself (``env`` forces none)."""
+    out = place.run([venv_bin(venv, "python"), "-c", _KERNELS], cwd=rundir, env=env, capture=True).stdout
+    kinfo, selected = json.loads(out.strip().splitlines()[-1])
     note(
         "kernels: "
         + ", ".join(
             f"{k['name']} ({k['isa']}, {'runs' if k['supported'] else 'not on this CPU'})" for k in kinfo
         )
     )
-    return {str(k["name"]): bool(k["supported"]) for k in kinfo}
+    return {str(k["name"]): bool(k["supported"]) for k in kinfo}, str(selected)
 
 
 def time_version(venv: Path, rundir: Path, env: dict[str, str], place: Place) -> float:
