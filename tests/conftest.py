@@ -80,6 +80,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.add_marker(pytest.mark.skip(reason=f"{where}: {reason or mark}"))
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto`` (pyproject.toml): a worker per core, at most 8. Each test already
+    renders on every core, and each worker holds its own NumPy, Dask and PyAV."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(8, cores))
+
+
 def pytest_report_header(config: pytest.Config) -> list[str]:
     line = (
         f"nb-render {nbcli.__version__}: kernels {', '.join(ALL)}; this CPU runs {', '.join(SUPPORTED)}; "
