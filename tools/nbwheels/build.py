@@ -42,6 +42,10 @@ def build_wheel(ctx: Context, row: Row, place: Place, compilers: Mapping[str, st
         "CMAKE_AR": bindir / "zig-ar",
         "CMAKE_RANLIB": bindir / "zig-ranlib",
         "CMAKE_STRIP": bindir / "strip-keep",
+        # No link-time optimisation of the bindings (pybind11's default): with zig, its
+        # checks and the final link need LTO builds of zig's libc++, about a minute on
+        # 2 cores with an empty cache. The kernels are not LTO-built either way.
+        "CMAKE_INTERPROCEDURAL_OPTIMIZATION": "OFF",
     }
     env = {**place.environ(), **compilers, "PYTHONDONTWRITEBYTECODE": "1"}
     if not arch.native:
