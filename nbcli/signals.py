@@ -7,7 +7,9 @@ raised in the main thread as ``Interrupted`` or ``Terminated``, so every
 with 128 + the signal's number after one line on standard error. A signal that
 was ignored when nb-render started stays ignored (``nohup`` ignores SIGHUP).
 After the first signal, further ones are ignored, so the clean-up is never cut
-short. Work that must not be cut in the middle runs under ``deferred()``: a
+short; but a stop that Python swallows (raised inside a ``__del__`` or a weakref
+callback, where exceptions are only printed) is sent again once that has ended.
+Work that must not be cut in the middle runs under ``deferred()``: a
 signal that arrives then stops the command as soon as the block ends. SIGXFSZ
 (a file-size limit reached) is ignored, so that the write fails with an error
 that says so.
@@ -21,7 +23,9 @@ leaves a program's signal handling as it is.
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from types import FrameType
@@ -120,14 +124,35 @@ def deferred() -> Iterator[None]:
             raise _stop(signum)  # the stop came first: it replaces what the block raised
 
 
+def _unraisable(unraisable: sys.UnraisableHookArgs) -> None:
+    """A stop raised where Python ignores exceptions (a ``__del__``, a weakref callback
+    such as the import system's lock clean-up) is only printed, and the command would go
+    on with further signals ignored. Send the signal again a moment later, from another
+    thread, so that the handler raises it once this context has ended."""
+    global _stopping
+    exc = unraisable.exc_value
+    if isinstance(exc, Stop) and not isinstance(exc, PipeClosed) and signal.getsignal(exc.signum) is _raise:
+        _stopping = False
+        again = threading.Timer(0.05, os.kill, (os.getpid(), exc.signum))
+        again.daemon = True
+        again.start()
+        return
+    _previous_unraisable(unraisable)
+
+
+_previous_unraisable = sys.unraisablehook
+
+
 def install() -> None:
     """Handle the signals above in this process (from the main thread; elsewhere a no-op)."""
-    global _stopping, _held
+    global _stopping, _held, _previous_unraisable
     _stopping, _held = False, None
     try:
         for sig in (signal.SIGINT, *TERMINATING):
             if signal.getsignal(sig) in (signal.SIG_DFL, signal.default_int_handler):
                 signal.signal(sig, _raise)
+        if sys.unraisablehook is not _unraisable:
+            _previous_unraisable, sys.unraisablehook = sys.unraisablehook, _unraisable
         if hasattr(signal, "SIGXFSZ") and signal.getsignal(signal.SIGXFSZ) == signal.SIG_DFL:
             signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     except ValueError:  # not the main thread (the command run from a thread): signals stay as they are

@@ -165,6 +165,48 @@ def test_command_stops_during_root_finding(tmp_path, sig, code):
     assert list(tmp_path.iterdir()) == []
 
 
+@POSIX
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_a_stop_raised_where_python_ignores_exceptions_still_stops(sig):
+    # A signal that arrives while Python runs a __del__ or a weakref callback (the import
+    # system's lock clean-up: seen under qemu, where start-up is slow) raises a Stop that
+    # Python only prints. Before, the command then went on, deaf to further signals.
+    code = (
+        "import time\n"
+        "from nbcli import signals\n"
+        "signals.install()\n"
+        "class Slow:\n"
+        "    def __del__(self):\n"
+        "        print('in', flush=True)\n"
+        "        time.sleep(5)\n"
+        "try:\n"
+        "    Slow()\n"
+        "    time.sleep(10)\n"
+        "    print('went on', flush=True)\n"
+        "except signals.Stop as e:\n"
+        "    print('stopped', e.signum, flush=True)\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=OUTSIDE,
+        preexec_fn=default_signals,  # noqa: PLW1509 (the child only resets signals)
+    )
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "in"
+        time.sleep(0.2)
+        start = time.monotonic()
+        proc.send_signal(sig)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert out.split() == ["stopped", str(int(sig))], (out, err)
+    assert time.monotonic() - start < 4  # not after the 5 s of __del__ and more
+    assert "Traceback" not in err
+
+
 # ---- every ending leaves no temporary file ---------------------------------------------------------
 
 # A render that takes a minute: signals arrive while it runs.
