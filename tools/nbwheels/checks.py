@@ -100,18 +100,12 @@ def python_in(row: Row, place: Place) -> Path:
     return row.py.path if place.name == row.py.where else Path(f"/usr/bin/python{row.py.version}")
 
 
-def pytest_command(
-    ctx: Context, venv: Path, files: list[str] | None = None, *, serial: bool = False
-) -> list[object]:
+def pytest_command(ctx: Context, venv: Path, files: list[str] | None = None) -> list[object]:
     """The test suite (or ``files`` of it) against what is installed in ``venv``
-    (with the guard plugin). ``serial``: one process (``-n 0``), not a worker per core.
-    Under qemu-user, with two workers, three tests that time a child process failed in
-    the aarch64 whole-suite run: two sent their signal while the command was still
-    starting, one ran out of time. Serial runs under qemu pass them."""
+    (with the guard plugin)."""
     tests = [ROOT / "tests" / f for f in files] if files else [ROOT / "tests"]
     plugins = ["-p", "nbw_guard", "-p", "no:cacheprovider"]
-    workers = ["-n", "0"] if serial else []
-    return [venv_bin(venv, "python"), "-m", "pytest", *tests, *plugins, "-q", *workers, *ctx.pytest_args]
+    return [venv_bin(venv, "python"), "-m", "pytest", *tests, *plugins, "-q", *ctx.pytest_args]
 
 
 def clean_env(place: Place) -> dict[str, str]:
@@ -129,7 +123,7 @@ def test_wheel(ctx: Context, results: Results, row: Row, wheel: Path, place: Pla
     files only ("smoke")."""
     venv = install(ctx, row, wheel, place)
     env = clean_env(place)
-    if not row.arch.native:  # under qemu-user: tests/conftest.py skips the emulation_unsafe tests
+    if not row.arch.native:  # under qemu-user: tests/conftest.py skips the emulation_unsafe tests, one worker
         env["NB_RENDER_EMULATED"] = "1"
     rundir = run_dir(ctx)
     known, best = _kernels(venv, rundir, env, place)
@@ -155,12 +149,7 @@ def test_wheel(ctx: Context, results: Results, row: Row, wheel: Path, place: Pla
             results.fail(f"{row.label}: nb-render --version does not name the {k.name} kernel ({k.isa})")
             continue
         t0 = time.perf_counter()
-        p = place.run(
-            pytest_command(ctx, venv, SMOKE if smoke else None, serial=not row.arch.native),
-            cwd=rundir,
-            env=kenv,
-            check=False,
-        )
+        p = place.run(pytest_command(ctx, venv, SMOKE if smoke else None), cwd=rundir, env=kenv, check=False)
         if p.returncode == 0:
             row.tests[k.name] = f"ok {fmt_time(time.perf_counter() - t0)}" + (" smoke" if smoke else "")
         else:
