@@ -5,6 +5,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -130,6 +131,50 @@ def default_signals() -> None:
     keeps an ignored signal ignored."""
     for name in TERMINATING_SIGNALS:
         signal.signal(getattr(signal, name), signal.SIG_DFL)
+
+
+def _wait(condition, proc: subprocess.Popen, what: str, seconds: float = 60) -> None:
+    end = time.monotonic() + seconds
+    while not condition():
+        assert proc.poll() is None, f"the command ended before {what}"
+        assert time.monotonic() < end, f"the command did not get to {what} in {seconds} s"
+        time.sleep(0.02)
+
+
+def wait_until_writing(proc: subprocess.Popen, folder: Path) -> None:
+    """Wait until the command has a file open in ``folder``: its output, still unnamed (an
+    O_TMPFILE file) or under a hidden name. A signal sent after this reaches a render under
+    way, however slow the start-up (emulation, a loaded machine). Where the system does not
+    show open files (no /proc), wait two seconds instead."""
+    fds = Path(f"/proc/{proc.pid}/fd")
+    if not fds.is_dir():
+        time.sleep(2.0)
+        return
+    prefix = str(Path(folder).resolve()) + os.sep
+
+    def writing() -> bool:
+        try:
+            return any(os.readlink(fd).startswith(prefix) for fd in fds.iterdir())
+        except OSError:  # a descriptor closed while we looked: look again
+            return False
+
+    _wait(writing, proc, f"writing in {folder}")
+
+
+def wait_until_signals_are_handled(proc: subprocess.Popen) -> None:
+    """Wait until the command catches SIGTERM, as it does from the moment nb-render's handlers
+    are installed (Python itself catches only SIGINT). Where the system does not show it (no
+    /proc), wait a second instead."""
+    status = Path(f"/proc/{proc.pid}/status")
+    if not status.exists():
+        time.sleep(1.0)
+        return
+
+    def caught() -> bool:
+        fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+        return bool(int(fields["SigCgt"], 16) >> (signal.SIGTERM - 1) & 1)
+
+    _wait(caught, proc, "handling signals")
 
 
 def script() -> str:

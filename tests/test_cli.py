@@ -7,11 +7,10 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pytest
-from conftest import OUTSIDE, default_signals, run_cli, run_on_a_terminal, script
+from conftest import OUTSIDE, default_signals, run_cli, run_on_a_terminal, script, wait_until_writing
 from PIL import Image
 from typer.testing import CliRunner
 
@@ -321,8 +320,7 @@ def test_signal_stops_render_promptly_and_leaves_no_file(tmp_path, sig, code):
         cwd=OUTSIDE,
         preexec_fn=default_signals,  # noqa: PLW1509 (the child only resets signals)
     )
-    time.sleep(1.5)
-    assert proc.poll() is None, "the render should still be running"
+    wait_until_writing(proc, tmp_path)
     proc.send_signal(sig)
     try:
         _, err = proc.communicate(timeout=30)

@@ -14,7 +14,16 @@ import time
 
 import numpy as np
 import pytest
-from conftest import OUTSIDE, TERMINATING_SIGNALS, default_signals, run_cli, run_python, script
+from conftest import (
+    OUTSIDE,
+    TERMINATING_SIGNALS,
+    default_signals,
+    run_cli,
+    run_python,
+    script,
+    wait_until_signals_are_handled,
+    wait_until_writing,
+)
 
 import nbcli
 import nbcli.params
@@ -152,7 +161,8 @@ def test_command_stops_during_root_finding(tmp_path, sig, code):
         cwd=OUTSIDE,
         preexec_fn=default_signals,  # noqa: PLW1509 (the child only resets signals)
     )
-    time.sleep(1.0)
+    wait_until_signals_are_handled(proc)
+    time.sleep(0.3)  # into the second of root finding that follows the imports
     start = time.monotonic()
     proc.send_signal(sig)
     try:
@@ -255,10 +265,9 @@ def test_terminating_signals_leave_no_temporary_file(tmp_path, sig, named):
     signum = getattr(signal, sig)
     (tmp_path / "old.png").write_bytes(b"old")
     proc = _start(tmp_path, [*SLOW, "old.png"], named)
+    wait_until_writing(proc, tmp_path)
     if named:  # the hidden file exists while the render runs: the test sees what must be removed
-        _wait_for(lambda: any(p.name.endswith(".part") for p in tmp_path.iterdir()), proc)
-    else:
-        time.sleep(2.0)
+        assert any(p.name.endswith(".part") for p in tmp_path.iterdir())
     assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
     _stop_with(proc, signum)
     assert [p.name for p in tmp_path.iterdir()] == ["old.png"]
@@ -316,7 +325,7 @@ def test_an_ignored_hangup_stays_ignored(tmp_path):
     proc = _start(
         tmp_path, ["-e", "z^3 - 1", "-s", "1200x900", "-n", "400", "out.png"], False, preexec_fn=ignore_hangup
     )
-    time.sleep(0.8)
+    wait_until_writing(proc, tmp_path)
     proc.send_signal(signal.SIGHUP)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, err
@@ -339,8 +348,7 @@ def test_kill_9_leaves_nothing_behind(tmp_path):
         pytest.skip("this file system cannot name an O_TMPFILE file (no O_TMPFILE, or linkat refused)")
     (tmp_path / "old.png").write_bytes(b"old")
     proc = _start(tmp_path, [*SLOW, "old.png"], False)
-    time.sleep(2.0)
-    assert proc.poll() is None
+    wait_until_writing(proc, tmp_path)
     proc.kill()
     proc.communicate(timeout=30)
     assert [p.name for p in tmp_path.iterdir()] == ["old.png"]
