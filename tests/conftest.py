@@ -133,6 +133,24 @@ def default_signals() -> None:
         signal.signal(getattr(signal, name), signal.SIG_DFL)
 
 
+@pytest.fixture
+def spawn():
+    """``spawn(cmd, **popen_args)`` starts a child process that is gone when the test ends,
+    however it ends: killed if it still runs, reaped, its pipes closed. A test that failed
+    half-way would otherwise leave its child running, and the garbage collector would
+    report the child's pipes in whichever test it ran next."""
+    children: list[subprocess.Popen] = []
+
+    def start(cmd: list[str], **kw) -> subprocess.Popen:
+        children.append(subprocess.Popen(cmd, **kw))
+        return children[-1]
+
+    yield start
+    for proc in children:
+        proc.kill()
+        proc.__exit__(None, None, None)  # close its pipes and wait for it
+
+
 def _wait(condition, proc: subprocess.Popen, what: str, seconds: float = 60) -> None:
     end = time.monotonic() + seconds
     while not condition():

@@ -242,14 +242,14 @@ SLOW_FRAMES = ["-c", "1," + ",".join(["0"] * 19) + ",1", "-s", "96x64", "-n", "3
 @pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
 @pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 @pytest.mark.parametrize("out", ["frames/", "movie.mp4"])
-def test_a_signal_stops_an_animation_keeping_finished_frames_only(tmp_path, sig, code, out):
+def test_a_signal_stops_an_animation_keeping_finished_frames_only(tmp_path, spawn, sig, code, out):
     keep = ["--keep-frames", str(tmp_path / "frames")] if out.endswith(".mp4") else []
-    proc = subprocess.Popen(
+    proc = spawn(
         [script(), *SLOW_FRAMES, "--zoom-to", "0.1", "--frames", "400", *keep, f"{tmp_path}/{out}"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         cwd=OUTSIDE,
-        preexec_fn=default_signals,  # noqa: PLW1509 (the child only resets signals)
+        preexec_fn=default_signals,
     )
     deadline = time.monotonic() + 60
     while not (tmp_path / "frames" / "00001.png").exists() and time.monotonic() < deadline:
@@ -257,10 +257,7 @@ def test_a_signal_stops_an_animation_keeping_finished_frames_only(tmp_path, sig,
     assert proc.poll() is None, "the animation should still be running"
     proc.send_signal(sig)
     t0 = time.monotonic()
-    try:
-        _, err = proc.communicate(timeout=30)
-    finally:
-        proc.kill()
+    _, err = proc.communicate(timeout=30)
     assert time.monotonic() - t0 < 5, "it should stop within a second or so"
     assert proc.returncode == code, err
     assert b"Traceback" not in err and err.count(b"\n") == 1

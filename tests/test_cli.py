@@ -309,23 +309,20 @@ SLOW = [
 
 @pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
 @pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
-def test_signal_stops_render_promptly_and_leaves_no_file(tmp_path, sig, code):
+def test_signal_stops_render_promptly_and_leaves_no_file(tmp_path, spawn, sig, code):
     out = tmp_path / "never.png"
     out_old = tmp_path / "old.png"
     out_old.write_bytes(b"old")
-    proc = subprocess.Popen(
+    proc = spawn(
         [script(), *SLOW, str(out)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         cwd=OUTSIDE,
-        preexec_fn=default_signals,  # noqa: PLW1509 (the child only resets signals)
+        preexec_fn=default_signals,
     )
     wait_until_writing(proc, tmp_path)
     proc.send_signal(sig)
-    try:
-        _, err = proc.communicate(timeout=30)
-    finally:
-        proc.kill()
+    _, err = proc.communicate(timeout=30)
     assert proc.returncode == code, err
     assert b"Traceback" not in err
     assert err.count(b"\n") == 1

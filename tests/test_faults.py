@@ -153,22 +153,19 @@ def test_root_finding_stops_at_ctrl_c_within_a_second():
 
 @POSIX
 @pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
-def test_command_stops_during_root_finding(tmp_path, sig, code):
+def test_command_stops_during_root_finding(tmp_path, spawn, sig, code):
     coefs = _csv(parse_polynomial("(z-1)^1000").real)
-    proc = subprocess.Popen(
+    proc = spawn(
         [script(), "--coefs", coefs, "-s", "2000x2000", str(tmp_path / "x.png")],
         stderr=subprocess.PIPE,
         cwd=OUTSIDE,
-        preexec_fn=default_signals,  # noqa: PLW1509 (the child only resets signals)
+        preexec_fn=default_signals,
     )
     wait_until_signals_are_handled(proc)
     time.sleep(0.3)  # into the second of root finding that follows the imports
     start = time.monotonic()
     proc.send_signal(sig)
-    try:
-        _, err = proc.communicate(timeout=30)
-    finally:
-        proc.kill()
+    _, err = proc.communicate(timeout=30)
     assert proc.returncode == code, err
     assert time.monotonic() - start < 5
     assert err.count(b"\n") <= 1 and b"Traceback" not in err
@@ -177,7 +174,7 @@ def test_command_stops_during_root_finding(tmp_path, sig, code):
 
 @POSIX
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
-def test_a_stop_raised_where_python_ignores_exceptions_still_stops(sig):
+def test_a_stop_raised_where_python_ignores_exceptions_still_stops(spawn, sig):
     # A signal that arrives while Python runs a __del__ or a weakref callback (the import
     # system's lock clean-up: seen under qemu, where start-up is slow) raises a Stop that
     # Python only prints. Before, the command then went on, deaf to further signals.
@@ -196,22 +193,19 @@ def test_a_stop_raised_where_python_ignores_exceptions_still_stops(sig):
         "except signals.Stop as e:\n"
         "    print('stopped', e.signum, flush=True)\n"
     )
-    proc = subprocess.Popen(
+    proc = spawn(
         [sys.executable, "-c", code],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         cwd=OUTSIDE,
-        preexec_fn=default_signals,  # noqa: PLW1509 (the child only resets signals)
+        preexec_fn=default_signals,
     )
-    try:
-        assert proc.stdout is not None and proc.stdout.readline().strip() == "in"
-        time.sleep(0.2)
-        start = time.monotonic()
-        proc.send_signal(sig)
-        out, err = proc.communicate(timeout=30)
-    finally:
-        proc.kill()
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "in"
+    time.sleep(0.2)
+    start = time.monotonic()
+    proc.send_signal(sig)
+    out, err = proc.communicate(timeout=30)
     assert out.split() == ["stopped", str(int(sig))], (out, err)
     assert time.monotonic() - start < 4  # not after the 5 s of __del__ and more
     assert "Traceback" not in err
@@ -234,10 +228,10 @@ WITHOUT_TMPFILE = (
 )
 
 
-def _start(tmp_path, args, named: bool, **kw) -> subprocess.Popen:
+def _start(spawn, tmp_path, args, named: bool, **kw) -> subprocess.Popen:
     cmd = [sys.executable, "-c", WITHOUT_TMPFILE, *args] if named else [script(), *args]
     kw.setdefault("preexec_fn", default_signals)
-    return subprocess.Popen(cmd, stderr=subprocess.PIPE, cwd=tmp_path, **kw)
+    return spawn(cmd, stderr=subprocess.PIPE, cwd=tmp_path, **kw)
 
 
 def _wait_for(condition, proc: subprocess.Popen, seconds: float = 30) -> None:
@@ -250,10 +244,7 @@ def _wait_for(condition, proc: subprocess.Popen, seconds: float = 30) -> None:
 def _stop_with(proc: subprocess.Popen, signum: int) -> None:
     """Send ``signum`` to the running command: it must end with 128 + signum and one line."""
     proc.send_signal(signum)
-    try:
-        _, err = proc.communicate(timeout=30)
-    finally:
-        proc.kill()
+    _, err = proc.communicate(timeout=30)
     assert proc.returncode == 128 + signum, err
     assert err.count(b"\n") == 1 and b"Traceback" not in err, err
 
@@ -261,10 +252,10 @@ def _stop_with(proc: subprocess.Popen, signum: int) -> None:
 @POSIX
 @pytest.mark.parametrize("named", [False, True], ids=["unnamed", "named"])
 @pytest.mark.parametrize("sig", TERMINATING_SIGNALS)
-def test_terminating_signals_leave_no_temporary_file(tmp_path, sig, named):
+def test_terminating_signals_leave_no_temporary_file(tmp_path, spawn, sig, named):
     signum = getattr(signal, sig)
     (tmp_path / "old.png").write_bytes(b"old")
-    proc = _start(tmp_path, [*SLOW, "old.png"], named)
+    proc = _start(spawn, tmp_path, [*SLOW, "old.png"], named)
     wait_until_writing(proc, tmp_path)
     if named:  # the hidden file exists while the render runs: the test sees what must be removed
         assert any(p.name.endswith(".part") for p in tmp_path.iterdir())
@@ -276,13 +267,13 @@ def test_terminating_signals_leave_no_temporary_file(tmp_path, sig, named):
 
 @POSIX
 @pytest.mark.parametrize("sig", ["SIGTERM", "SIGHUP"])
-def test_terminating_signals_leave_no_temporary_store(tmp_path, sig):
+def test_terminating_signals_leave_no_temporary_store(tmp_path, spawn, sig):
     # a .zarr store is a folder, made under a hidden name: every ending the process sees removes it
     pytest.importorskip("zarr")
     signum = getattr(signal, sig)
     (tmp_path / "old.zarr").mkdir()
     (tmp_path / "old.zarr" / "zarr.json").write_text('{"zarr_format": 3, "node_type": "group"}')
-    proc = _start(tmp_path, [*SLOW, "old.zarr"], named=False)
+    proc = _start(spawn, tmp_path, [*SLOW, "old.zarr"], named=False)
     _wait_for(lambda: any(p.name.endswith(".part") for p in tmp_path.iterdir()), proc)
     _stop_with(proc, signum)
     assert [p.name for p in tmp_path.iterdir()] == ["old.zarr"]
@@ -316,14 +307,18 @@ def test_a_signal_during_deferred_work_stops_the_command_after_it():
 
 
 @POSIX
-def test_an_ignored_hangup_stays_ignored(tmp_path):
+def test_an_ignored_hangup_stays_ignored(tmp_path, spawn):
     # nohup starts a program with SIGHUP ignored: nb-render must not undo that
     def ignore_hangup() -> None:
         default_signals()
         signal.signal(signal.SIGHUP, signal.SIG_IGN)
 
     proc = _start(
-        tmp_path, ["-e", "z^3 - 1", "-s", "1200x900", "-n", "400", "out.png"], False, preexec_fn=ignore_hangup
+        spawn,
+        tmp_path,
+        ["-e", "z^3 - 1", "-s", "1200x900", "-n", "400", "out.png"],
+        False,
+        preexec_fn=ignore_hangup,
     )
     wait_until_writing(proc, tmp_path)
     proc.send_signal(signal.SIGHUP)
@@ -343,11 +338,11 @@ def _unnamed_files_work(folder) -> bool:
 
 
 @POSIX
-def test_kill_9_leaves_nothing_behind(tmp_path):
+def test_kill_9_leaves_nothing_behind(tmp_path, spawn):
     if not _unnamed_files_work(tmp_path):
         pytest.skip("this file system cannot name an O_TMPFILE file (no O_TMPFILE, or linkat refused)")
     (tmp_path / "old.png").write_bytes(b"old")
-    proc = _start(tmp_path, [*SLOW, "old.png"], False)
+    proc = _start(spawn, tmp_path, [*SLOW, "old.png"], False)
     wait_until_writing(proc, tmp_path)
     proc.kill()
     proc.communicate(timeout=30)
@@ -495,9 +490,9 @@ def test_image_to_a_full_disk(tmp_path):
 
 
 @POSIX
-def test_a_closed_pipe_ends_quietly_as_on_sigpipe(tmp_path):
+def test_a_closed_pipe_ends_quietly_as_on_sigpipe(tmp_path, spawn):
     # nb-render ... - | head -c 100: the reader goes away; no traceback, no message, status 141
-    proc = subprocess.Popen(
+    proc = spawn(
         [script(), "-e", "z^3 - 1", "-s", "1024", "-"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -240,7 +240,7 @@ def start(*cmd):
     )
 
 
-def test_scheduler_gone_mid_render_leaves_nothing(tmp_path):
+def test_scheduler_gone_mid_render_leaves_nothing(tmp_path, spawn):
     port = 48700 + os.getpid() % 500
     address = f"tcp://127.0.0.1:{port}"
     sched = start("scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard")
@@ -248,7 +248,7 @@ def test_scheduler_gone_mid_render_leaves_nothing(tmp_path):
     try:
         (tmp_path / "x.png").write_bytes(b"old")  # an existing file stays as it was
         slow = ["-c", "1,0,0,0,0,0,1", "--size", "800x800", "--itmax", "20000", "--tol", "1e-300"]
-        p = subprocess.Popen(
+        p = spawn(
             [SCRIPT, *slow, "--scheduler", address, str(tmp_path / "x.png")],
             stderr=subprocess.PIPE,
             text=True,
@@ -273,7 +273,7 @@ def test_scheduler_gone_mid_render_leaves_nothing(tmp_path):
             proc.wait()
 
 
-def test_ctrl_c_cancels_the_clusters_tasks(cluster, tmp_path):
+def test_ctrl_c_cancels_the_clusters_tasks(cluster, tmp_path, spawn):
     slow = [
         "-c",
         "1,0,0,0,0,0,1",
@@ -286,11 +286,11 @@ def test_ctrl_c_cancels_the_clusters_tasks(cluster, tmp_path):
         "--chunks",
         "60",
     ]
-    p = subprocess.Popen(
+    p = spawn(
         [SCRIPT, *slow, "--scheduler", cluster.scheduler_address, str(tmp_path / "x.zarr")],
         stderr=subprocess.PIPE,
         text=True,
-        preexec_fn=default_signals,  # noqa: PLW1509 (the child only resets signals)
+        preexec_fn=default_signals,
     )
     with distributed.Client(cluster) as c:
         deadline = time.monotonic() + 60
