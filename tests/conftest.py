@@ -180,19 +180,23 @@ def wait_until_writing(proc: subprocess.Popen, folder: Path) -> None:
 
 
 def wait_until_signals_are_handled(proc: subprocess.Popen) -> None:
-    """Wait until the command catches SIGTERM, as it does from the moment nb-render's handlers
-    are installed (Python itself catches only SIGINT). Where the system does not show it (no
-    /proc), wait a second instead."""
-    status = Path(f"/proc/{proc.pid}/status")
-    if not status.exists():
+    """Wait until the command has loaded nb-render's native core, which it imports only after
+    installing its signal handlers (``nbcli/__main__.py`` installs them first of all).
+    Not SigCgt in /proc/<pid>/status: under qemu-user that is the emulator's, which catches
+    every signal from the start. Where the system does not show it (no /proc), wait a
+    second instead."""
+    maps = Path(f"/proc/{proc.pid}/maps")
+    if not maps.exists():
         time.sleep(1.0)
         return
 
-    def caught() -> bool:
-        fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
-        return bool(int(fields["SigCgt"], 16) >> (signal.SIGTERM - 1) & 1)
+    def loaded() -> bool:
+        try:
+            return f"{os.sep}nbcli{os.sep}_core." in maps.read_text()
+        except OSError:  # the process ended meanwhile: _wait reports it
+            return False
 
-    _wait(caught, proc, "handling signals")
+    _wait(loaded, proc, "loading nb-render's core")
 
 
 def script() -> str:
