@@ -22,6 +22,7 @@ import sys
 from collections.abc import Iterator
 from typing import IO, Any
 
+from . import signals
 from .errors import OutputError, ParameterError
 
 __all__ = [
@@ -134,21 +135,25 @@ def atomic_path(path: PathLike) -> Iterator[str]:
     check_writable(path)
     p = os.path.abspath(as_path(path))
     mode = _mode_for(p)
-    fd, tmp = _named(p)
-    os.close(fd)
+    tmp = ""
     try:
+        with signals.deferred():  # a stop waits until the clean-up below knows the file's name
+            fd, tmp = _named(p)
+            os.close(fd)
         yield tmp
         os.chmod(tmp, mode)
         os.replace(tmp, p)
     except OSError as e:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if tmp in (e.filename, e.filename2):
+        if tmp:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        if tmp and tmp in (e.filename, e.filename2):
             raise OutputError(f"cannot write {p}: {e.strerror or e}") from None
         raise
     except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+        if tmp:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
         raise
 
 
@@ -190,8 +195,9 @@ def _unnamed(directory: str) -> int | None:
         try:
             probe = os.open(directory, flag | os.O_WRONLY | os.O_CLOEXEC, 0o600)
             try:
-                _link_fd(probe, name)
-                os.unlink(name)
+                with signals.deferred():  # named for an instant: a stop waits until it is removed
+                    _link_fd(probe, name)
+                    os.unlink(name)
             finally:
                 os.close(probe)
             _LINKABLE[dev] = True
@@ -241,13 +247,14 @@ def _link(fd: int, p: str) -> None:
         except FileExistsError:
             pass
         tmp = temp_name(p)
-        _link_fd(fd, tmp)
-        try:
-            os.replace(tmp, p)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        with signals.deferred():  # a stop waits until the hidden name is gone, one way or the other
+            _link_fd(fd, tmp)
+            try:
+                os.replace(tmp, p)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
     except OSError as e:
         raise OutputError(f"cannot write {p}: {e.strerror or e}") from None
 

@@ -153,22 +153,35 @@ def atomic_store(path: PathLike) -> Iterator[str]:
     d = os.path.dirname(os.path.abspath(p))
     target = os.path.join(d, os.path.basename(p))
     tmp = temp_name(target)  # shortened to fit: a legal 255-byte name must not fail
+    made, old = False, ""
     try:
-        os.mkdir(tmp, 0o700)
-    except OSError as e:
-        raise OutputError(f"cannot write {p}: {e.strerror or e}") from None
-    try:
+        with deferred():  # a stop waits until the clean-up below knows the folder is there
+            try:
+                os.mkdir(tmp, 0o700)
+            except OSError as e:
+                raise OutputError(f"cannot write {p}: {e.strerror or e}") from None
+            made = True
         yield tmp
         os.chmod(tmp, _store_mode(p))
-        if os.path.lexists(p):
-            old = temp_name(target, ".old")
-            os.replace(p, old)
-            os.replace(tmp, p)
+        with deferred():  # the old store moved aside and the new one put in its place, in one go
+            if os.path.lexists(p):
+                old = temp_name(target, ".old")
+                os.replace(p, old)
+                try:
+                    os.replace(tmp, p)
+                except BaseException:
+                    saved, old = old, ""  # never removed below: it is the user's store
+                    os.replace(saved, p)  # back in place
+                    raise
+            else:
+                os.replace(tmp, p)
+        if old:
             _remove(old)
-        else:
-            os.replace(tmp, p)
     except BaseException:
-        _remove(tmp)
+        if made:
+            _remove(tmp)
+        if old:  # replaced already: the rest of the old store
+            _remove(old)
         raise
 
 

@@ -280,6 +280,85 @@ def test_terminating_signals_leave_no_temporary_store(tmp_path, spawn, sig):
     assert [p.name for p in (tmp_path / "old.zarr").iterdir()] == ["zarr.json"]
 
 
+# A signal in the instant a temporary name exists but before the code that removes it knows it:
+# the child sends itself SIGTERM right after the file system call that makes the name (the handler
+# runs at the next bytecode), then lists the folder and what each entry holds.
+AT_THE_INSTANT = (
+    "import os, signal, sys\n"
+    "from nbcli import outfile, signals, zarrfile\n"
+    "signals.install()\n"
+    "where, folder = sys.argv[1], sys.argv[2]\n"
+    "target = os.path.join(folder, 'old.zarr' if where.startswith('store') else 'old.png')\n"
+    "def after(module, name, when):\n"
+    "    real = getattr(module, name)\n"
+    "    def wrapped(*args, **kw):\n"
+    "        result = real(*args, **kw)\n"
+    "        if when(*args):\n"
+    "            os.kill(os.getpid(), signal.SIGTERM)\n"
+    "        return result\n"
+    "    setattr(module, name, wrapped)\n"
+    "hidden = lambda path: os.path.basename(path).startswith('.')\n"
+    "if where == 'named':\n"
+    "    after(outfile, '_named', lambda p: True)\n"
+    "elif where in ('probe', 'link'):\n"
+    "    after(outfile, '_link_fd', lambda fd, name: hidden(name) and ('.probe.' in name) == (where == 'probe'))\n"
+    "elif where == 'store-made':\n"
+    "    after(os, 'mkdir', lambda path, *mode: hidden(path))\n"
+    "else:  # store-replaced: the old store moved aside, the new one not yet in place\n"
+    "    after(os, 'replace', lambda src, dst: dst.endswith('.old'))\n"
+    "try:\n"
+    "    if where == 'named':\n"
+    "        with outfile.atomic_path(target) as tmp, open(tmp, 'wb') as f:\n"
+    "            f.write(b'new')\n"
+    "    elif where.startswith('store'):\n"
+    "        with zarrfile.atomic_store(target) as tmp:\n"
+    "            with open(os.path.join(tmp, 'zarr.json'), 'w') as f:\n"
+    "                f.write('new')\n"
+    "    else:\n"
+    "        with outfile.atomic_output(target) as f:\n"
+    "            f.write(b'new')\n"
+    "    print('went on')\n"
+    "except signals.Stop as e:\n"
+    "    print('stopped', e.signum)\n"
+    "for name in sorted(os.listdir(folder)):\n"
+    "    path = os.path.join(folder, name)\n"
+    "    if os.path.isdir(path):\n"
+    "        path = os.path.join(path, 'zarr.json')\n"
+    "    print(name, open(path).read())\n"
+)
+
+
+@POSIX
+@pytest.mark.parametrize("where", ["named", "probe", "link", "store-made", "store-replaced"])
+def test_a_stop_in_the_instant_a_temporary_name_exists_leaves_nothing(tmp_path, where):
+    # named: a writer's hidden file (atomic_path, also where O_TMPFILE is missing); probe: the test
+    # whether this file system can name an unnamed file; link: an unnamed file linked under a
+    # hidden name to replace the old one; store-made / store-replaced: a .zarr store's hidden
+    # folder made, and the old store moved aside for the new one
+    if where in ("probe", "link") and not _unnamed_files_work(tmp_path):
+        pytest.skip("this file system cannot name an O_TMPFILE file")
+    if where.startswith("store"):
+        (tmp_path / "old.zarr").mkdir()
+        (tmp_path / "old.zarr" / "zarr.json").write_text("old")
+    else:
+        (tmp_path / "old.png").write_text("old")
+    res = subprocess.run(
+        [sys.executable, "-c", AT_THE_INSTANT, where, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=OUTSIDE,
+        timeout=120,
+    )
+    assert res.returncode == 0, res.stderr
+    lines = res.stdout.splitlines()
+    assert lines[0] == f"stopped {int(signal.SIGTERM)}", lines
+    name = "old.zarr" if where.startswith("store") else "old.png"
+    # nothing hidden left; the old file as it was, or the new one whole where the stop came
+    # as it was being put in place (the command still ends as stopped)
+    expected = ["new"] if where in ("link", "store-replaced") else ["old"]
+    assert lines[1:] in ([f"{name} {content}"] for content in expected), lines
+
+
 @POSIX
 def test_a_signal_during_deferred_work_stops_the_command_after_it():
     # a Zarr write is deferred work: stopped in its middle, zarr's own thread would go on writing
