@@ -84,12 +84,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     """``-n auto`` (pyproject.toml): a worker per core, at most 8. Each test already
-    renders on every core, and each worker holds its own NumPy, Dask and PyAV.
-    Under qemu-user (NB_RENDER_EMULATED=1) one worker: with two, three tests that time a
-    child process failed in the aarch64 whole-suite run (two sent their signal while the
-    command was still starting, one ran out of time); one at a time, they pass."""
-    if os.environ.get("NB_RENDER_EMULATED") == "1":
-        return 1
+    renders on every core, and each worker holds its own NumPy, Dask and PyAV."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     return max(1, min(8, cores))
 

@@ -123,7 +123,7 @@ def test_wheel(ctx: Context, results: Results, row: Row, wheel: Path, place: Pla
     files only ("smoke")."""
     venv = install(ctx, row, wheel, place)
     env = clean_env(place)
-    if not row.arch.native:  # under qemu-user: tests/conftest.py skips the emulation_unsafe tests, one worker
+    if not row.arch.native:  # under qemu-user: tests/conftest.py skips the emulation_unsafe tests
         env["NB_RENDER_EMULATED"] = "1"
     rundir = run_dir(ctx)
     known, best = _kernels(venv, rundir, env, place)
