@@ -147,7 +147,7 @@ def atomic_path(path: PathLike) -> Iterator[str]:
         if tmp:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
-        if tmp and tmp in (e.filename, e.filename2):
+        if tmp in (e.filename, e.filename2):
             raise OutputError(f"cannot write {p}: {e.strerror or e}") from None
         raise
     except BaseException:

@@ -146,7 +146,8 @@ def spawn():
         proc.__exit__(None, None, None)  # close its pipes and wait for it
 
 
-def _wait(condition, proc: subprocess.Popen, what: str, seconds: float = 60) -> None:
+def wait_for(condition, proc: subprocess.Popen, what: str, seconds: float = 60) -> None:
+    """Poll ``condition`` until it holds; fail if the command ends or ``seconds`` pass first."""
     end = time.monotonic() + seconds
     while not condition():
         assert proc.poll() is None, f"the command ended before {what}"
@@ -171,7 +172,7 @@ def wait_until_writing(proc: subprocess.Popen, folder: Path) -> None:
         except OSError:  # a descriptor closed while we looked: look again
             return False
 
-    _wait(writing, proc, f"writing in {folder}")
+    wait_for(writing, proc, f"writing in {folder}")
 
 
 def wait_until_signals_are_handled(proc: subprocess.Popen) -> None:
@@ -188,10 +189,10 @@ def wait_until_signals_are_handled(proc: subprocess.Popen) -> None:
     def loaded() -> bool:
         try:
             return f"{os.sep}nbcli{os.sep}_core." in maps.read_text()
-        except OSError:  # the process ended meanwhile: _wait reports it
+        except OSError:  # the process ended meanwhile: wait_for reports it
             return False
 
-    _wait(loaded, proc, "loading nb-render's core")
+    wait_for(loaded, proc, "loading nb-render's core")
 
 
 def script() -> str:

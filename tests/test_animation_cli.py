@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 import pytest
-from conftest import OUTSIDE, default_signals, run_cli, run_on_a_terminal, script
+from conftest import OUTSIDE, default_signals, run_cli, run_on_a_terminal, script, wait_for
 from PIL import Image
 
 av = pytest.importorskip("av")
@@ -251,10 +251,7 @@ def test_a_signal_stops_an_animation_keeping_finished_frames_only(tmp_path, spaw
         cwd=OUTSIDE,
         preexec_fn=default_signals,
     )
-    deadline = time.monotonic() + 60
-    while not (tmp_path / "frames" / "00001.png").exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert proc.poll() is None, "the animation should still be running"
+    wait_for((tmp_path / "frames" / "00001.png").exists, proc, "its second frame")
     proc.send_signal(sig)
     t0 = time.monotonic()
     _, err = proc.communicate(timeout=30)

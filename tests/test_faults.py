@@ -21,6 +21,7 @@ from conftest import (
     run_cli,
     run_python,
     script,
+    wait_for,
     wait_until_signals_are_handled,
     wait_until_writing,
 )
@@ -234,13 +235,6 @@ def _start(spawn, tmp_path, args, named: bool, **kw) -> subprocess.Popen:
     return spawn(cmd, stderr=subprocess.PIPE, cwd=tmp_path, **kw)
 
 
-def _wait_for(condition, proc: subprocess.Popen, seconds: float = 30) -> None:
-    end = time.monotonic() + seconds
-    while not condition():
-        assert proc.poll() is None and time.monotonic() < end, "the render ended or never started"
-        time.sleep(0.05)
-
-
 def _stop_with(proc: subprocess.Popen, signum: int) -> None:
     """Send ``signum`` to the running command: it must end with 128 + signum and one line."""
     proc.send_signal(signum)
@@ -274,7 +268,7 @@ def test_terminating_signals_leave_no_temporary_store(tmp_path, spawn, sig):
     (tmp_path / "old.zarr").mkdir()
     (tmp_path / "old.zarr" / "zarr.json").write_text('{"zarr_format": 3, "node_type": "group"}')
     proc = _start(spawn, tmp_path, [*SLOW, "old.zarr"], named=False)
-    _wait_for(lambda: any(p.name.endswith(".part") for p in tmp_path.iterdir()), proc)
+    wait_for(lambda: any(p.name.endswith(".part") for p in tmp_path.iterdir()), proc, "the hidden store")
     _stop_with(proc, signum)
     assert [p.name for p in tmp_path.iterdir()] == ["old.zarr"]
     assert [p.name for p in (tmp_path / "old.zarr").iterdir()] == ["zarr.json"]
